@@ -1,0 +1,40 @@
+// Test support: temporary directories, free ports, and the databases a test may
+// use. Integration and storage tests run once per database kind: a fresh SQLite
+// file in a temporary directory, and a fresh database on the PostgreSQL server
+// that the test command started (its URL in ROTA_TEST_PG_URL). When that
+// variable is missing the PostgreSQL cases fail loudly: a suite that silently
+// skipped its PostgreSQL half would prove nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rota::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+// The kinds of database a behaviour suite runs on.
+enum class DbKind { kSqlite, kPostgres };
+std::string DbKindName(DbKind k);
+std::vector<DbKind> AllDbKinds();
+
+// A fresh, empty database of `kind`: a new SQLite file under `dir`, or a newly
+// created PostgreSQL database (dropped by nobody: the server is thrown away
+// after the run). Fails the current test if PostgreSQL is not configured.
+std::string FreshDatabaseUrl(DbKind kind, const TempDir& dir);
+
+}  // namespace rota::testing
