@@ -117,7 +117,7 @@ class Pool {
    public:
     Lease(Pool* pool, std::unique_ptr<Connection> c) : pool_(pool), conn_(std::move(c)) {}
     Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = default;
+    Lease& operator=(Lease&& other) noexcept;  // returns the connection held before to the pool
     ~Lease();
     Connection* operator->() const { return conn_.get(); }
     Connection& operator*() const { return *conn_; }

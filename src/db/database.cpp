@@ -1,0 +1,112 @@
+// The dialect-independent part of the data access layer: URL parsing, the
+// statement counter, and helpers written on top of the Connection interface.
+#include "db/database.hpp"
+
+#include <libpq-fe.h>
+
+#include "base/date.hpp"
+#include "db/drivers.hpp"
+
+namespace rota::db {
+namespace {
+
+constexpr std::string_view kSqliteScheme = "sqlite://";
+constexpr std::string_view kPostgresScheme = "postgresql://";
+constexpr std::string_view kUrlForms =
+    "sqlite://relative/path.db, sqlite:///abs/path.db, sqlite://:memory: or "
+    "postgresql://user:pass@host:port/db";
+
+thread_local uint64_t statements_on_this_thread = 0;
+
+// The URL with any password replaced by "***", fit for messages and logs.
+std::string Redacted(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t start = scheme + 3;
+  size_t at = url.find('@', start);
+  if (at == std::string::npos) return url;
+  size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+Error BadUrl(const std::string& url, std::string_view why) {
+  return Error::Invalid("bad database URL '" + Redacted(url) + "': " + std::string(why) + "; expected " +
+                        std::string(kUrlForms));
+}
+
+// A URL taken apart: its dialect and what follows the scheme (a file path for
+// SQLite, the whole URL for PostgreSQL, which libpq parses).
+struct ParsedUrl {
+  Dialect dialect;
+  std::string target;
+};
+
+Result<ParsedUrl> ParseUrl(const std::string& url) {
+  if (url.starts_with(kSqliteScheme)) {
+    std::string path = url.substr(kSqliteScheme.size());
+    if (path.empty()) return BadUrl(url, "no file path");
+    return ParsedUrl{Dialect::kSqlite, std::move(path)};
+  }
+  if (url.starts_with(kPostgresScheme)) {
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+    if (!opts) {
+      std::string why = err ? err : "not a valid connection URL";
+      PQfreemem(err);
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      return BadUrl(url, why);
+    }
+    PQconninfoFree(opts);
+    return ParsedUrl{Dialect::kPostgres, url};
+  }
+  return BadUrl(url, "unknown scheme");
+}
+
+}  // namespace
+
+std::string Row::Timestamp(int i) const { return NormalizeTimestamp(Text(i)); }
+
+uint64_t StatementCounter::Now() { return statements_on_this_thread; }
+void StatementCounter::Add(uint64_t n) { statements_on_this_thread += n; }
+
+Result<std::optional<int64_t>> Connection::QueryInt(std::string_view sql, const Params& params) {
+  std::optional<int64_t> first;
+  bool seen = false;
+  Status s = Query(sql, params, [&](const Row& row) {
+    if (seen) return;
+    seen = true;
+    first = row.OptInt(0);
+  });
+  if (!s) return s;
+  return first;
+}
+
+Result<std::unique_ptr<Connection>> Connect(const std::string& url) {
+  auto parsed = ParseUrl(url);
+  if (!parsed) return parsed.status();
+  if (parsed->dialect == Dialect::kSqlite) return internal::OpenSqlite(parsed->target);
+  return internal::OpenPostgres(parsed->target);
+}
+
+Status ValidateUrl(const std::string& url) { return ParseUrl(url).status(); }
+
+Result<Dialect> DialectOf(const std::string& url) {
+  auto parsed = ParseUrl(url);
+  if (!parsed) return parsed.status();
+  return parsed->dialect;
+}
+
+Status InTransaction(Connection& conn, const std::function<Status()>& fn) {
+  ROTA_TRY(conn.Begin());
+  Status s = fn();
+  if (!s) {
+    (void)conn.Rollback();  // the caller's error is the one to report
+    return s;
+  }
+  Status committed = conn.Commit();
+  if (!committed) (void)conn.Rollback();  // SQLite keeps the transaction open after a failed COMMIT
+  return committed;
+}
+
+}  // namespace rota::db
