@@ -75,8 +75,10 @@ Date YearMonth::First() const { return *Date::FromYmd(year, month, 1); }
 Date YearMonth::Last() const { return First().AddDays(First().DaysInMonth() - 1); }
 std::string YearMonth::ToString() const { return fmt::format("{:04d}-{:02d}", year, month); }
 
-std::string NowTimestamp() {
-  std::time_t t = std::time(nullptr);
+std::string NowTimestamp() { return FormatTimestamp(std::time(nullptr)); }
+
+std::string FormatTimestamp(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z", tm.tm_year + 1900, tm.tm_mon + 1,

@@ -52,6 +52,8 @@ struct YearMonth {
 
 // The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
 std::string NowTimestamp();
+// A UTC time (seconds since the epoch) as `YYYY-MM-DDTHH:MM:SSZ`.
+std::string FormatTimestamp(int64_t unix_seconds);
 // The server's local date today.
 Date LocalToday();
 // Normalises a database timestamp (SQLite text, or PostgreSQL `YYYY-MM-DD HH:MM:SS+00`)

@@ -1,0 +1,139 @@
+#include "base/config.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+#include <toml.hpp>
+
+extern char** environ;
+
+namespace rota {
+namespace {
+
+// The keys each section accepts; anything else is a typo to report.
+const std::map<std::string, std::set<std::string>> kKeys = {
+    {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms"}},
+    {"database", {"url", "pool_size", "pool_wait_ms"}},
+    {"cache", {"url"}},
+    {"auth", {"session_hours", "secure_cookies"}},
+    {"log", {"level"}},
+};
+
+const std::set<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
+
+template <class T>
+void Read(const toml::value& section, const std::string& sec, const std::string& key, T& out) {
+  if (!section.contains(key)) return;
+  try {
+    out = toml::find<T>(section, key);
+  } catch (const std::exception&) {
+    throw ConfigError(fmt::format("config: [{}] {} has the wrong type", sec, key));
+  }
+}
+
+void Range(long value, long lo, long hi, const std::string& name) {
+  if (value < lo || value > hi) throw ConfigError(fmt::format("config: {} must be {}..{} (got {})", name, lo, hi, value));
+}
+
+void CheckUrl(const std::string& url, const std::string& name, std::initializer_list<const char*> schemes) {
+  for (const char* s : schemes)
+    if (url.rfind(s, 0) == 0 && url.size() > std::string_view(s).size()) return;
+  if (url == "memory://") return;
+  throw ConfigError(fmt::format("config: {} '{}' is not a supported URL", name, url));
+}
+
+void LoadFile(const std::string& path, Config& c) {
+  toml::value root;
+  try {
+    root = toml::parse(path);
+  } catch (const std::exception& e) {
+    throw ConfigError(fmt::format("config: cannot read {}: {}", path, e.what()));
+  }
+  if (!root.is_table()) throw ConfigError(fmt::format("config: {} is not a TOML table", path));
+  for (const auto& [sec, value] : root.as_table()) {
+    auto known = kKeys.find(sec);
+    if (known == kKeys.end()) throw ConfigError(fmt::format("config: unknown section [{}] in {}", sec, path));
+    if (!value.is_table()) throw ConfigError(fmt::format("config: [{}] must be a table", sec));
+    for (const auto& [key, _] : value.as_table())
+      if (!known->second.count(key)) throw ConfigError(fmt::format("config: unknown key [{}] {} in {}", sec, key, path));
+  }
+  auto section = [&](const char* name) { return root.contains(name) ? toml::find(root, name) : toml::value(); };
+  auto server = section("server");
+  if (server.is_table()) {
+    Read(server, "server", "host", c.host);
+    Read(server, "server", "port", c.port);
+    Read(server, "server", "threads", c.threads);
+    Read(server, "server", "body_limit", c.body_limit);
+    Read(server, "server", "read_timeout_ms", c.read_timeout_ms);
+  }
+  auto db = section("database");
+  if (db.is_table()) {
+    Read(db, "database", "url", c.database_url);
+    Read(db, "database", "pool_size", c.pool_size);
+    Read(db, "database", "pool_wait_ms", c.pool_wait_ms);
+  }
+  auto cache = section("cache");
+  if (cache.is_table()) Read(cache, "cache", "url", c.cache_url);
+  auto auth = section("auth");
+  if (auth.is_table()) {
+    Read(auth, "auth", "session_hours", c.session_hours);
+    Read(auth, "auth", "secure_cookies", c.secure_cookies);
+  }
+  auto log = section("log");
+  if (log.is_table()) Read(log, "log", "level", c.log_level);
+}
+
+}  // namespace
+
+Config Config::Load(const std::string& path, const std::map<std::string, std::string>& env) {
+  Config c;
+  if (!path.empty()) {
+    if (!std::filesystem::exists(path)) throw ConfigError(fmt::format("config: {} does not exist", path));
+    LoadFile(path, c);
+  } else if (std::filesystem::exists("rota.toml")) {
+    LoadFile("rota.toml", c);
+  }
+  auto get = [&](const char* k) -> std::optional<std::string> {
+    auto it = env.find(k);
+    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  if (auto v = get("ROTA_DATABASE_URL")) c.database_url = *v;
+  if (auto v = get("ROTA_CACHE_URL")) c.cache_url = *v;
+  if (auto v = get("ROTA_LOG_LEVEL")) c.log_level = *v;
+  if (auto v = get("ROTA_TODAY")) {
+    auto d = Date::Parse(*v);
+    if (!d) throw ConfigError(fmt::format("config: ROTA_TODAY '{}' is not a date YYYY-MM-DD", *v));
+    c.today = d;
+  }
+
+  Range(c.port, 0, 65535, "[server] port");
+  Range(c.threads, 1, 256, "[server] threads");
+  Range(c.body_limit, 1, 64L << 20, "[server] body_limit");
+  Range(c.read_timeout_ms, 10, 3600000, "[server] read_timeout_ms");
+  Range(c.pool_size, 0, 1000, "[database] pool_size");
+  Range(c.pool_wait_ms, 1, 600000, "[database] pool_wait_ms");
+  Range(c.session_hours, 1, 24 * 365, "[auth] session_hours");
+  CheckUrl(c.database_url, "ROTA_DATABASE_URL / [database] url", {"sqlite://", "postgresql://"});
+  CheckUrl(c.cache_url, "ROTA_CACHE_URL / [cache] url", {"memory://", "redis://"});
+  if (!kLogLevels.count(c.log_level))
+    throw ConfigError(fmt::format("config: ROTA_LOG_LEVEL / [log] level '{}' is not one of trace, debug, info, "
+                                  "warn, error, off",
+                                  c.log_level));
+  return c;
+}
+
+std::map<std::string, std::string> Config::ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos && kv.substr(0, 5) == "ROTA_")
+      env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return env;
+}
+
+}  // namespace rota

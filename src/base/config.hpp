@@ -1,0 +1,67 @@
+// Configuration: an optional TOML file overridden by ROTA_* environment variables.
+//
+// Every setting, its default and its variable (api.md "Command line and
+// configuration"; `rota check` validates the same table):
+//
+//   [server]   host            "127.0.0.1"        address `rota serve` binds (--host overrides)
+//              port            8000               TCP port (--port overrides)
+//              threads         4                  I/O threads; each runs handlers to completion
+//              body_limit      1048576            request body bytes; larger -> 413
+//              read_timeout_ms 30000              a read (headers or body) or keep-alive idle wait
+//   [database] url             "sqlite://rota.db" ROTA_DATABASE_URL; sqlite://PATH or postgresql://...
+//              pool_size       threads + 2        connections; a request waits <= pool_wait_ms for one
+//              pool_wait_ms    5000
+//   [cache]    url             "memory://"        ROTA_CACHE_URL
+//   [auth]     session_hours   12                 session cookie lifetime
+//              secure_cookies  false              add `Secure` to cookies (serve behind TLS)
+//   [log]      level           "info"             ROTA_LOG_LEVEL: trace|debug|info|warn|error|off
+//   ROTA_TODAY=YYYY-MM-DD pins "today" (tests, benchmarks).
+//
+// A bad value or an unknown key stops start-up with a ConfigError naming the
+// setting; nothing falls back silently. Exceptions are used here only, at start-up.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "base/date.hpp"
+
+namespace rota {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  int threads = 4;
+  long body_limit = 1 << 20;
+  int read_timeout_ms = 30000;
+
+  std::string database_url = "sqlite://rota.db";
+  int pool_size = 0;  // 0: threads + 2
+  int pool_wait_ms = 5000;
+
+  std::string cache_url = "memory://";
+
+  int session_hours = 12;
+  bool secure_cookies = false;
+
+  std::string log_level = "info";
+  std::optional<Date> today;  // ROTA_TODAY
+
+  int EffectivePoolSize() const { return pool_size > 0 ? pool_size : threads + 2; }
+  // The pinned date, else the server's local date.
+  Date Today() const { return today ? *today : LocalToday(); }
+
+  // Loads `path` (or ./rota.toml when path is empty and that file exists), then
+  // applies `env` (normally the process environment). Throws ConfigError.
+  static Config Load(const std::string& path, const std::map<std::string, std::string>& env);
+  static std::map<std::string, std::string> ProcessEnvironment();
+};
+
+}  // namespace rota

@@ -1,0 +1,453 @@
+// The cache behaviour suite: one body per behaviour, run on every backend.
+//
+// A backend joins the suite by adding a struct like MemoryBackend to Backends:
+//   kName          the backend's CacheStats::backend
+//   Make(options)  a fresh, empty cache with those bounds
+//   Advance(d)     let d pass for TTLs (memory: a fake clock; Redis: real time)
+//   kExactLru      whether eviction follows exact LRU order and the entry/byte
+//                  bounds of CacheOptions (memory: yes; Redis evicts by its own
+//                  maxmemory policy, so those tests skip there)
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cache/cache.hpp"
+
+namespace rota::cache {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+class FakeClock {
+ public:
+  Clock AsClock() {
+    return [this] { return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(now_ns_.load())); };
+  }
+  void Advance(std::chrono::nanoseconds d) { now_ns_ += d.count(); }
+
+ private:
+  std::atomic<int64_t> now_ns_{int64_t{1'000'000} * 1'000'000'000};  // an arbitrary start
+};
+
+struct MemoryBackend {
+  static constexpr const char* kName = "memory";
+  static constexpr bool kExactLru = true;
+  std::unique_ptr<Cache> Make(CacheOptions options) {
+    options.clock = clock_.AsClock();
+    auto cache = MakeCache("memory://", options);
+    EXPECT_TRUE(cache.ok()) << cache.error().message;
+    return std::move(cache).value();
+  }
+  void Advance(std::chrono::nanoseconds d) { clock_.Advance(d); }
+
+ private:
+  FakeClock clock_;
+};
+
+template <class Backend>
+class CacheBehaviour : public ::testing::Test {
+ protected:
+  std::unique_ptr<Cache> Make(CacheOptions options = {}) { return backend_.Make(options); }
+  // One shard, so that LRU order is global and the bounds are the shard's.
+  std::unique_ptr<Cache> MakeSingleShard(int64_t max_entries, int64_t max_bytes) {
+    CacheOptions options;
+    options.max_entries = max_entries;
+    options.max_bytes = max_bytes;
+    options.shards = 1;
+    return backend_.Make(options);
+  }
+  void Advance(std::chrono::nanoseconds d) { backend_.Advance(d); }
+  void SkipUnlessExactLru() {
+    if (!Backend::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
+  }
+
+  Backend backend_;
+};
+
+using Backends = ::testing::Types<MemoryBackend>;
+TYPED_TEST_SUITE(CacheBehaviour, Backends);
+
+// --- get, set, delete -------------------------------------------------------
+
+TYPED_TEST(CacheBehaviour, UnknownKeyIsAMissAndASetValueIsAHit) {
+  auto cache = this->Make();
+  EXPECT_EQ(cache->Get("dashboard:h1:g1:aa"), std::nullopt);
+  cache->Set("dashboard:h1:g1:aa", "body", seconds(60));
+  EXPECT_EQ(cache->Get("dashboard:h1:g1:aa"), "body");
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.hits, 1);
+  EXPECT_EQ(stats.misses, 1);
+  EXPECT_EQ(stats.sets, 1);
+  EXPECT_EQ(stats.keys, 1);
+}
+
+TYPED_TEST(CacheBehaviour, ValuesAreBytesIncludingNulAndEmpty) {
+  auto cache = this->Make();
+  const std::string binary("a\0b\xff", 4);
+  cache->Set("k:bin", binary, seconds(60));
+  cache->Set("k:empty", "", seconds(60));
+  EXPECT_EQ(cache->Get("k:bin"), binary);
+  EXPECT_EQ(cache->Get("k:empty"), std::string());
+}
+
+TYPED_TEST(CacheBehaviour, SetReplacesTheValue) {
+  auto cache = this->Make();
+  cache->Set("k", "old", seconds(60));
+  cache->Set("k", "new", seconds(60));
+  EXPECT_EQ(cache->Get("k"), "new");
+  EXPECT_EQ(cache->Stats().keys, 1);
+}
+
+TYPED_TEST(CacheBehaviour, DeleteRemovesOnlyThatKeyAndSaysWhetherItExisted) {
+  auto cache = this->Make();
+  cache->Set("a", "1", seconds(60));
+  cache->Set("b", "2", seconds(60));
+  EXPECT_TRUE(cache->Delete("a"));
+  EXPECT_FALSE(cache->Delete("a"));
+  EXPECT_FALSE(cache->Delete("never"));
+  EXPECT_EQ(cache->Get("a"), std::nullopt);
+  EXPECT_EQ(cache->Get("b"), "2");
+  EXPECT_EQ(cache->Stats().keys, 1);
+}
+
+// --- TTL --------------------------------------------------------------------
+
+TYPED_TEST(CacheBehaviour, ValueLivesUntilItsTtlAndNotAfter) {
+  auto cache = this->Make();
+  cache->Set("k", "v", seconds(10));
+  this->Advance(seconds(9));
+  EXPECT_EQ(cache->Get("k"), "v");
+  this->Advance(seconds(1));
+  EXPECT_EQ(cache->Get("k"), std::nullopt);
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.expirations, 1);
+  EXPECT_EQ(stats.hits, 1);
+  EXPECT_EQ(stats.misses, 1);
+  EXPECT_EQ(stats.keys, 0);
+  EXPECT_EQ(stats.bytes, 0);
+}
+
+TYPED_TEST(CacheBehaviour, SetGivesTheValueAFreshTtl) {
+  auto cache = this->Make();
+  cache->Set("k", "v1", seconds(10));
+  this->Advance(seconds(8));
+  cache->Set("k", "v2", seconds(10));
+  this->Advance(seconds(8));
+  EXPECT_EQ(cache->Get("k"), "v2");
+}
+
+TYPED_TEST(CacheBehaviour, NoExpiryKeepsAValueForYears) {
+  auto cache = this->Make();
+  cache->Set("k", "v", kNoExpiry);
+  this->Advance(hours(24 * 365 * 10));
+  EXPECT_EQ(cache->Get("k"), "v");
+}
+
+TYPED_TEST(CacheBehaviour, HugeTtlDoesNotOverflow) {
+  auto cache = this->Make();
+  cache->Set("k", "v", seconds::max());
+  this->Advance(hours(24 * 365));
+  EXPECT_EQ(cache->Get("k"), "v");
+}
+
+TYPED_TEST(CacheBehaviour, NegativeTtlStoresNothingAndDropsTheOldValue) {
+  auto cache = this->Make();
+  cache->Set("k", "old", seconds(60));
+  cache->Set("k", "new", seconds(-1));
+  EXPECT_EQ(cache->Get("k"), std::nullopt);
+  EXPECT_EQ(cache->Stats().keys, 0);
+}
+
+TYPED_TEST(CacheBehaviour, StatsCollectExpiredValuesNobodyAskedFor) {
+  auto cache = this->Make();
+  cache->Set("short:1", "v", seconds(5));
+  cache->Set("short:2", "v", seconds(5));
+  cache->Set("long", "v", seconds(50));
+  this->Advance(seconds(6));
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.keys, 1);
+  EXPECT_EQ(stats.expirations, 2);
+  EXPECT_EQ(stats.misses, 0);
+}
+
+TYPED_TEST(CacheBehaviour, DeletingAnExpiredValueCountsAnExpirationNotADeletion) {
+  auto cache = this->Make();
+  cache->Set("k", "v", seconds(5));
+  this->Advance(seconds(5));
+  EXPECT_FALSE(cache->Delete("k"));
+  EXPECT_EQ(cache->Stats().expirations, 1);
+}
+
+// --- pattern delete ---------------------------------------------------------
+
+TYPED_TEST(CacheBehaviour, DeletePatternDeletesExactlyTheMatchingKeys) {
+  auto cache = this->Make();
+  for (const char* key : {"dashboard:h1:g1:aa", "dashboard:h1:g2:bb", "dashboard:h11:g1:cc",
+                          "report:h1:g1:dd", "stats:global:g1:ee"}) {
+    cache->Set(key, "v", seconds(60));
+  }
+  EXPECT_EQ(cache->DeletePattern("dashboard:h1:*"), 2);
+  EXPECT_EQ(cache->Get("dashboard:h1:g1:aa"), std::nullopt);
+  EXPECT_EQ(cache->Get("dashboard:h11:g1:cc"), "v");
+  EXPECT_EQ(cache->DeletePattern("*:h1:*"), 1);  // report:h1
+  EXPECT_EQ(cache->DeletePattern("stats:global:g1:ee"), 1);  // no wildcard: that key only
+  EXPECT_EQ(cache->DeletePattern("nothing:*"), 0);
+  EXPECT_EQ(cache->Stats().keys, 1);
+  EXPECT_EQ(cache->DeletePattern("*"), 1);
+  EXPECT_EQ(cache->Stats().keys, 0);
+  EXPECT_EQ(cache->Stats().bytes, 0);
+}
+
+TYPED_TEST(CacheBehaviour, DeletePatternRejectsAnInvalidGlobWithoutDeleting) {
+  auto cache = this->Make();
+  cache->Set("a:b", "v", seconds(60));
+  EXPECT_EQ(cache->DeletePattern(""), 0);
+  EXPECT_EQ(cache->DeletePattern("a:?"), 0);
+  EXPECT_EQ(cache->DeletePattern("a:[b]"), 0);
+  EXPECT_EQ(cache->DeletePattern("* "), 0);
+  EXPECT_EQ(cache->DeletePattern(std::string(129, '*')), 0);
+  EXPECT_EQ(cache->Get("a:b"), "v");
+}
+
+TYPED_TEST(CacheBehaviour, DeletePatternDoesNotCountExpiredValues) {
+  auto cache = this->Make();
+  cache->Set("k:1", "v", seconds(5));
+  cache->Set("k:2", "v", seconds(50));
+  this->Advance(seconds(10));
+  EXPECT_EQ(cache->DeletePattern("k:*"), 1);
+  EXPECT_EQ(cache->Stats().expirations, 1);
+}
+
+// --- counters ---------------------------------------------------------------
+
+TYPED_TEST(CacheBehaviour, IncrCreatesACounterAtOneAndCountsUp) {
+  auto cache = this->Make();
+  EXPECT_EQ(cache->Counter("gen:h1"), 0);
+  EXPECT_EQ(cache->Incr("gen:h1"), 1);
+  EXPECT_EQ(cache->Incr("gen:h1"), 2);
+  EXPECT_EQ(cache->Incr("gen:h2"), 1);
+  EXPECT_EQ(cache->Counter("gen:h1"), 2);
+  EXPECT_EQ(cache->Counter("gen:h1"), 2);
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.counters, 2);
+  EXPECT_EQ(stats.keys, 0);
+  EXPECT_EQ(stats.hits + stats.misses, 0);  // counter reads are not cache lookups
+}
+
+TYPED_TEST(CacheBehaviour, CountersAreApartFromValues) {
+  auto cache = this->Make();
+  cache->Incr("gen:h1");
+  EXPECT_EQ(cache->Get("gen:h1"), std::nullopt);
+  cache->Set("gen:h1", "a value", seconds(60));
+  EXPECT_EQ(cache->Counter("gen:h1"), 1);
+  EXPECT_TRUE(cache->Delete("gen:h1"));
+  EXPECT_EQ(cache->Counter("gen:h1"), 1);
+}
+
+TYPED_TEST(CacheBehaviour, CountersSurvivePatternDeleteTimeAndEviction) {
+  auto cache = this->MakeSingleShard(2, 1 << 20);
+  cache->Incr("gen:h1");
+  cache->Incr("gen:h1");
+  EXPECT_EQ(cache->DeletePattern("*"), 0);
+  for (int i = 0; i < 10; ++i) cache->Set("k:" + std::to_string(i), "v", seconds(1));
+  this->Advance(hours(24 * 365));
+  EXPECT_EQ(cache->Stats().keys, 0);
+  EXPECT_EQ(cache->Counter("gen:h1"), 2);
+  EXPECT_EQ(cache->Incr("gen:h1"), 3);
+}
+
+// --- bounds and eviction ----------------------------------------------------
+
+TYPED_TEST(CacheBehaviour, EntryBoundEvictsTheLeastRecentlyUsedValue) {
+  this->SkipUnlessExactLru();
+  auto cache = this->MakeSingleShard(3, 1 << 20);
+  cache->Set("a", "1", seconds(60));
+  cache->Set("b", "2", seconds(60));
+  cache->Set("c", "3", seconds(60));
+  ASSERT_EQ(cache->Get("a"), "1");  // order now, newest first: a c b
+  cache->Set("d", "4", seconds(60));  // evicts b
+  EXPECT_EQ(cache->Get("b"), std::nullopt);
+  cache->Set("c", "3'", seconds(60));  // a set is a use: d a c -> c d a
+  cache->Set("e", "5", seconds(60));   // evicts a
+  EXPECT_EQ(cache->Get("a"), std::nullopt);
+  EXPECT_EQ(cache->Get("c"), "3'");
+  EXPECT_EQ(cache->Get("d"), "4");
+  EXPECT_EQ(cache->Get("e"), "5");
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.evictions, 2);
+  EXPECT_EQ(stats.keys, 3);
+}
+
+TYPED_TEST(CacheBehaviour, ByteBoundEvictsLeastRecentlyUsedUntilTheNewValueFits) {
+  this->SkipUnlessExactLru();
+  // Each value below is charged 2 (key) + 8 (value) = 10 bytes.
+  auto cache = this->MakeSingleShard(100, 30);
+  cache->Set("k1", "12345678", seconds(60));
+  cache->Set("k2", "12345678", seconds(60));
+  cache->Set("k3", "12345678", seconds(60));
+  EXPECT_EQ(cache->Stats().bytes, 30);
+  EXPECT_EQ(cache->Stats().evictions, 0);
+  cache->Set("k4", "12345678", seconds(60));  // 40 > 30: evicts k1
+  EXPECT_EQ(cache->Get("k1"), std::nullopt);
+  cache->Set("k5", std::string(18, 'x'), seconds(60));  // 20 more: evicts k2 and k3
+  EXPECT_EQ(cache->Get("k2"), std::nullopt);
+  EXPECT_EQ(cache->Get("k3"), std::nullopt);
+  EXPECT_EQ(cache->Get("k4"), "12345678");
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.evictions, 3);
+  EXPECT_EQ(stats.keys, 2);
+  EXPECT_EQ(stats.bytes, 30);
+}
+
+TYPED_TEST(CacheBehaviour, GrowingAValueInPlaceEvictsOthersNotItself) {
+  this->SkipUnlessExactLru();
+  auto cache = this->MakeSingleShard(100, 30);
+  cache->Set("k1", "12345678", seconds(60));
+  cache->Set("k2", "12345678", seconds(60));
+  cache->Set("k1", std::string(18, 'x'), seconds(60));  // 20 + 10 = 30: fits
+  EXPECT_EQ(cache->Stats().evictions, 0);
+  cache->Set("k2", std::string(18, 'y'), seconds(60));  // 40: evicts k1, the older use
+  EXPECT_EQ(cache->Get("k1"), std::nullopt);
+  EXPECT_EQ(cache->Get("k2"), std::string(18, 'y'));
+  EXPECT_EQ(cache->Stats().bytes, 20);
+}
+
+TYPED_TEST(CacheBehaviour, ValueLargerThanTheByteBoundIsNotStoredAndDropsTheOldOne) {
+  this->SkipUnlessExactLru();
+  auto cache = this->MakeSingleShard(100, 30);
+  cache->Set("other", "v", seconds(60));
+  cache->Set("k", "small", seconds(60));
+  cache->Set("k", std::string(29, 'x'), seconds(60));  // 1 + 29 = 30 fits alone; evicts "other"
+  EXPECT_EQ(cache->Get("k"), std::string(29, 'x'));
+  cache->Set("k", std::string(30, 'x'), seconds(60));  // 31 never fits
+  EXPECT_EQ(cache->Get("k"), std::nullopt);
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.keys, 0);
+  EXPECT_EQ(stats.bytes, 0);
+  EXPECT_EQ(stats.evictions, 1);
+}
+
+TYPED_TEST(CacheBehaviour, EvictingAnExpiredValueCountsAnExpiration) {
+  this->SkipUnlessExactLru();
+  auto cache = this->MakeSingleShard(2, 1 << 20);
+  cache->Set("old", "v", seconds(5));
+  cache->Set("live", "v", seconds(60));
+  this->Advance(seconds(10));
+  cache->Set("new", "v", seconds(60));  // "old" is the LRU tail and already dead
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.evictions, 0);
+  EXPECT_EQ(stats.expirations, 1);
+  EXPECT_EQ(stats.keys, 2);
+}
+
+TYPED_TEST(CacheBehaviour, ByteAccountingIsExactAfterSetOverwriteDeleteAndExpiry) {
+  auto cache = this->Make();
+  EXPECT_EQ(cache->Stats().bytes, 0);
+  cache->Set("abc", "12345", seconds(60));  // 3 + 5
+  EXPECT_EQ(cache->Stats().bytes, 8);
+  cache->Set("de", "1", seconds(5));  // 2 + 1
+  EXPECT_EQ(cache->Stats().bytes, 11);
+  cache->Set("abc", "1234567890", seconds(60));  // 3 + 10 replaces 3 + 5
+  EXPECT_EQ(cache->Stats().bytes, 16);
+  cache->Set("abc", "", seconds(60));  // 3 + 0
+  EXPECT_EQ(cache->Stats().bytes, 6);
+  this->Advance(seconds(5));  // "de" expires
+  EXPECT_EQ(cache->Stats().bytes, 3);
+  EXPECT_TRUE(cache->Delete("abc"));
+  EXPECT_EQ(cache->Stats().bytes, 0);
+  EXPECT_EQ(cache->Stats().keys, 0);
+}
+
+// --- statistics -------------------------------------------------------------
+
+TYPED_TEST(CacheBehaviour, StatsCountEveryEventExactly) {
+  auto cache = this->Make();
+  cache->Set("a", "1", seconds(60));  // sets 1
+  cache->Set("b", "2", seconds(5));   // sets 2
+  cache->Get("a");                    // hits 1
+  cache->Get("a");                    // hits 2
+  cache->Get("x");                    // misses 1
+  this->Advance(seconds(5));
+  cache->Get("b");                    // misses 2, expirations 1
+  cache->Set("c", "3", seconds(60));  // sets 3
+  cache->Delete("c");                 // a deletion counts nothing
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.backend, TypeParam::kName);
+  EXPECT_EQ(stats.hits, 2);
+  EXPECT_EQ(stats.misses, 2);
+  EXPECT_EQ(stats.sets, 3);
+  EXPECT_EQ(stats.evictions, 0);
+  EXPECT_EQ(stats.expirations, 1);
+  EXPECT_EQ(stats.keys, 1);
+  EXPECT_EQ(stats.bytes, 2);
+}
+
+// --- threads ----------------------------------------------------------------
+
+// Eight threads share 64 keys on a cache that holds 32, so sets, hits, misses
+// and evictions race in every shard. Every value names its key, so a hit that
+// returns another key's value (or a torn one) is caught; the counters must
+// add up to exactly what the threads did.
+TYPED_TEST(CacheBehaviour, ConcurrentGetAndSetFromEightThreadsStayConsistent) {
+  CacheOptions options;
+  options.max_entries = 32;
+  options.shards = 4;
+  auto cache = this->Make(options);
+  constexpr int kThreads = 8;
+  constexpr int kOps = 4000;
+  std::atomic<int64_t> hits{0}, misses{0}, sets{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kOps; ++i) {
+        const std::string key = "k:" + std::to_string((i * 7 + t * 13) % 64);
+        if ((i + t) % 3 == 0) {
+          cache->Set(key, key + "=" + std::string(static_cast<size_t>(i % 50), 'v'), seconds(60));
+          ++sets;
+        } else if (auto value = cache->Get(key)) {
+          ++hits;
+          const bool ours = value->rfind(key + "=", 0) == 0 &&
+                            value->find_first_not_of('v', key.size() + 1) == std::string::npos;
+          if (!ours) ++wrong;
+        } else {
+          ++misses;
+        }
+        if (i % 100 == 0) cache->Incr("gen:shared");
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  EXPECT_EQ(wrong.load(), 0);
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.hits, hits.load());
+  EXPECT_EQ(stats.misses, misses.load());
+  EXPECT_EQ(stats.sets, sets.load());
+  if (TypeParam::kExactLru) {
+    EXPECT_LE(stats.keys, 32);
+  }
+  EXPECT_EQ(cache->Counter("gen:shared"), kThreads * (kOps / 100));
+
+  // The byte count is exactly the sum over the live values.
+  int64_t bytes = 0, keys = 0;
+  for (int k = 0; k < 64; ++k) {
+    const std::string key = "k:" + std::to_string(k);
+    if (auto value = cache->Get(key)) {
+      bytes += static_cast<int64_t>(key.size() + value->size());
+      ++keys;
+    }
+  }
+  EXPECT_EQ(keys, stats.keys);
+  EXPECT_EQ(bytes, stats.bytes);
+}
+
+}  // namespace
+}  // namespace rota::cache

@@ -1,0 +1,58 @@
+#include "cache/keys.hpp"
+
+#include <xxhash.h>
+
+#include <fmt/format.h>
+
+namespace rota::cache {
+
+std::string HashHex(std::string_view bytes) {
+  const XXH64_hash_t h = XXH3_64bits(bytes.data(), bytes.size());
+  return fmt::format("{:016x}", static_cast<uint64_t>(h));
+}
+
+std::string Key(std::string_view prefix, int64_t home, int64_t generation, std::string_view args) {
+  if (home == 0) return fmt::format("{}:global:g{}:{}", prefix, generation, HashHex(args));
+  return fmt::format("{}:h{}:g{}:{}", prefix, home, generation, HashHex(args));
+}
+
+namespace {
+bool PatternChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' ||
+         c == '_' || c == '.' || c == '*' || c == '-';
+}
+}  // namespace
+
+bool ValidPattern(std::string_view pattern) {
+  if (pattern.empty() || pattern.size() > 128) return false;
+  for (char c : pattern) {
+    if (!PatternChar(c)) return false;
+  }
+  return true;
+}
+
+// Greedy matching with one backtrack point: on a mismatch, let the most recent
+// '*' swallow one more character of the key and retry from there.
+bool GlobMatch(std::string_view glob, std::string_view key) {
+  size_t g = 0, k = 0;
+  size_t star = std::string_view::npos;  // position in glob just after the last '*'
+  size_t star_k = 0;                     // key position that '*' matched up to
+  while (k < key.size()) {
+    if (g < glob.size() && glob[g] == '*') {
+      star = ++g;
+      star_k = k;
+    } else if (g < glob.size() && glob[g] == key[k]) {
+      ++g;
+      ++k;
+    } else if (star != std::string_view::npos) {
+      g = star;
+      k = ++star_k;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+}  // namespace rota::cache

@@ -1,0 +1,46 @@
+// Cache key building and key globs.
+//
+// A key names one cached answer: `<prefix>:<home>:g<generation>:<hash>`, e.g.
+// `dashboard:h1:g7:9f86d081884c7d65`. `<home>` is `h<id>`, or `global` for
+// answers that span homes (home 0). `<hash>` is the 16 lowercase hex digits of
+// XXH3-64 of the request's canonical arguments. The generation lets a writer
+// invalidate every key of a home in O(1) by incrementing a counter (see
+// cache.hpp: counters); readers then build keys under the new generation.
+// Every key is made of [A-Za-z0-9:_.-], so it is also a valid glob of itself.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rota::cache {
+
+// Key prefixes, one per family of cached answers (the original design's).
+namespace prefix {
+inline constexpr std::string_view kDashboard = "dashboard";
+inline constexpr std::string_view kStats = "stats";
+inline constexpr std::string_view kShift = "shift";
+inline constexpr std::string_view kStaff = "staff";
+inline constexpr std::string_view kReport = "report";
+inline constexpr std::string_view kCompliance = "compliance";
+inline constexpr std::array<std::string_view, 6> kAll = {kDashboard, kStats,  kShift,
+                                                        kStaff,     kReport, kCompliance};
+}  // namespace prefix
+
+// 16 lowercase hex digits of XXH3-64 of `bytes`.
+std::string HashHex(std::string_view bytes);
+
+// `<prefix>:h<home>:g<generation>:<HashHex(args)>`; home 0 gives `<prefix>:global:...`.
+// REQUIRES: prefix is made of [A-Za-z0-9_.-] (one of prefix::k*), home >= 0.
+std::string Key(std::string_view prefix, int64_t home, int64_t generation, std::string_view args);
+
+// api.md's key glob: 1..128 characters of [A-Za-z0-9:_.*-].
+bool ValidPattern(std::string_view pattern);
+
+// Whether `key` matches `glob`: '*' matches any run of characters (also none,
+// also ':'), every other character matches itself. Linear in practice;
+// O(|key| * |glob|) at worst.
+bool GlobMatch(std::string_view glob, std::string_view key);
+
+}  // namespace rota::cache

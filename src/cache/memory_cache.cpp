@@ -1,0 +1,335 @@
+// memory:// — the in-process cache.
+//
+// Shards. The key space is split into N shards (CacheOptions::shards) by
+// XXH3-64 of the key modulo N. Each shard is a complete little cache with its
+// own mutex, hash map, LRU list, counters and bounds, so threads touching
+// different keys rarely wait for each other, and no operation ever holds two
+// shard locks. The bounds are split evenly: shard i may hold max_entries / N
+// values (the first max_entries % N shards one more) and likewise for bytes, so
+// the shards together never exceed the cache's bounds. The price is that LRU
+// order and the bounds are per shard: a value may be evicted while another
+// shard has room, and a single value larger than max_bytes / N is never
+// stored. N is clamped to max_entries so that every shard can hold a value.
+//
+// LRU order. Each shard keeps its entries on a circular doubly-linked list
+// through a sentinel, `lru_`: lru_.next is the most recently used entry and
+// lru_.prev the least. Invariant: an entry is on the list if and only if it is
+// in the map, and the list order is the order of last use, where "use" means a
+// Set or a Get hit. Delete, Stats and a miss do not reorder anything.
+//
+// Eviction. After a Set, while the shard holds more than its entry bound or
+// its byte bound, the entry at the tail (least recently used) is removed —
+// never the one just stored, which fits alone. The walk is from the tail only;
+// we do not search the shard for expired entries first.
+//
+// TTL. Every entry carries an absolute expiry (`expires_at`, steady clock;
+// TimePoint::max() for kNoExpiry). Expiry is lazy: nothing runs in the
+// background. An entry whose time has come (now >= expires_at) is removed when
+// something finds it — Get (a miss), Set over it, Delete, DeletePattern,
+// eviction, or Stats, which sweeps every shard so that `keys` and `bytes`
+// report live values only. Each such removal counts one expiration, never an
+// eviction or a deletion: every value leaves the cache by exactly one of
+// overwrite, Delete/DeletePattern, eviction or expiration.
+//
+// Byte accounting. An entry is charged key.size() + value.size(): the bytes a
+// client stored, which is what Redis's keyspace would be compared against. The
+// real memory is higher by a fixed overhead per entry (the map node, the
+// Entry's list pointers and expiry and the strings' headers, roughly 150 bytes
+// on 64-bit libstdc++), which the bound deliberately leaves out so that the
+// same byte numbers mean the same thing on every backend.
+//
+// Counters (Incr) live in a second map per shard under the same mutex. They
+// are not entries: no LRU position, no TTL, no charge, never evicted or
+// matched by DeletePattern, so a generation number only ever grows.
+#include "cache/memory_cache.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "cache/keys.hpp"
+
+namespace rota::cache {
+namespace {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// One stored value; owned by its shard's map, linked into its shard's LRU list.
+struct Entry {
+  std::string key;
+  std::string value;
+  TimePoint expires_at = TimePoint::max();
+  Entry* prev = nullptr;  // towards the most recently used
+  Entry* next = nullptr;  // towards the least recently used
+
+  int64_t Charge() const { return static_cast<int64_t>(key.size() + value.size()); }
+  bool ExpiredAt(TimePoint now) const { return now >= expires_at; }
+};
+
+// Hash for maps keyed by std::string but looked up by std::string_view.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+class Shard {
+ public:
+  Shard(int64_t max_entries, int64_t max_bytes) : max_entries_(max_entries), max_bytes_(max_bytes) {
+    lru_.next = lru_.prev = &lru_;
+  }
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  std::optional<std::string> Get(std::string_view key, TimePoint now) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) {
+      ++misses_;
+      return std::nullopt;
+    }
+    Entry* e = it->second.get();
+    if (e->ExpiredAt(now)) {
+      ++misses_;
+      ++expirations_;
+      Remove(e);
+      return std::nullopt;
+    }
+    ++hits_;
+    Unlink(e);
+    PushFront(e);
+    return e->value;
+  }
+
+  // Stores `value` until `expires_at`; `store` false removes the key instead.
+  void Set(std::string_view key, std::string value, TimePoint expires_at, bool store, TimePoint now) {
+    std::lock_guard lock(mu_);
+    ++sets_;
+    const int64_t charge = static_cast<int64_t>(key.size() + value.size());
+    const bool fits = store && charge <= max_bytes_;
+    Entry* e = nullptr;
+    if (auto it = map_.find(key); it != map_.end()) {
+      e = it->second.get();
+      if (e->ExpiredAt(now)) ++expirations_;  // the old value had died already
+      if (!fits) {
+        Remove(e);
+        return;
+      }
+      bytes_ += charge - e->Charge();
+      e->value = std::move(value);
+      e->expires_at = expires_at;
+      Unlink(e);
+    } else {
+      if (!fits) return;
+      auto owned = std::make_unique<Entry>();
+      owned->key = std::string(key);
+      owned->value = std::move(value);
+      owned->expires_at = expires_at;
+      e = owned.get();
+      map_.emplace(std::string_view(e->key), std::move(owned));
+      bytes_ += charge;
+    }
+    PushFront(e);
+    EvictOverBounds(e, now);
+  }
+
+  bool Delete(std::string_view key, TimePoint now) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return false;
+    const bool live = !it->second->ExpiredAt(now);
+    if (!live) ++expirations_;
+    Remove(it->second.get());
+    return live;
+  }
+
+  int64_t DeletePattern(std::string_view glob, TimePoint now) {
+    std::lock_guard lock(mu_);
+    int64_t deleted = 0;
+    for (Entry* e = lru_.next; e != &lru_;) {
+      Entry* next = e->next;
+      if (GlobMatch(glob, e->key)) {
+        if (e->ExpiredAt(now)) {
+          ++expirations_;
+        } else {
+          ++deleted;
+        }
+        Remove(e);
+      }
+      e = next;
+    }
+    return deleted;
+  }
+
+  int64_t Incr(std::string_view key) {
+    std::lock_guard lock(mu_);
+    auto it = counters_.find(key);
+    if (it == counters_.end()) {
+      counters_.emplace(std::string(key), 1);
+      return 1;
+    }
+    return ++it->second;
+  }
+
+  int64_t Counter(std::string_view key) {
+    std::lock_guard lock(mu_);
+    auto it = counters_.find(key);
+    return it == counters_.end() ? 0 : it->second;
+  }
+
+  // Sweeps expired entries, then adds this shard's numbers to `stats`.
+  void AddStats(CacheStats& stats, TimePoint now) {
+    std::lock_guard lock(mu_);
+    for (Entry* e = lru_.next; e != &lru_;) {
+      Entry* next = e->next;
+      if (e->ExpiredAt(now)) {
+        ++expirations_;
+        Remove(e);
+      }
+      e = next;
+    }
+    stats.hits += hits_;
+    stats.misses += misses_;
+    stats.sets += sets_;
+    stats.evictions += evictions_;
+    stats.expirations += expirations_;
+    stats.keys += static_cast<int64_t>(map_.size());
+    stats.bytes += bytes_;
+    stats.counters += static_cast<int64_t>(counters_.size());
+  }
+
+ private:
+  // REQUIRES: mu_ held; `keep` is on the list and fits the bounds alone.
+  void EvictOverBounds(const Entry* keep, TimePoint now) {
+    while ((static_cast<int64_t>(map_.size()) > max_entries_ || bytes_ > max_bytes_) &&
+           lru_.prev != keep) {
+      Entry* victim = lru_.prev;
+      if (victim->ExpiredAt(now)) {
+        ++expirations_;
+      } else {
+        ++evictions_;
+      }
+      Remove(victim);
+    }
+  }
+
+  // REQUIRES: mu_ held. Unlinks, uncharges and frees `e`.
+  void Remove(Entry* e) {
+    Unlink(e);
+    bytes_ -= e->Charge();
+    auto it = map_.find(std::string_view(e->key));
+    map_.erase(it);  // frees *e; its key must not be touched after this
+  }
+
+  // REQUIRES: mu_ held.
+  void Unlink(Entry* e) {
+    e->prev->next = e->next;
+    e->next->prev = e->prev;
+    e->prev = e->next = nullptr;
+  }
+
+  // REQUIRES: mu_ held. Makes `e` the most recently used entry.
+  void PushFront(Entry* e) {
+    e->next = lru_.next;
+    e->prev = &lru_;
+    lru_.next->prev = e;
+    lru_.next = e;
+  }
+
+  const int64_t max_entries_;
+  const int64_t max_bytes_;
+
+  std::mutex mu_;
+  // Keys are views of the owned Entry's `key`, which lives as long as the node.
+  std::unordered_map<std::string_view, std::unique_ptr<Entry>> map_;  // GUARDED_BY(mu_)
+  Entry lru_;                                                         // GUARDED_BY(mu_) sentinel
+  int64_t bytes_ = 0;                                                 // GUARDED_BY(mu_)
+  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> counters_;  // GUARDED_BY(mu_)
+  int64_t hits_ = 0;         // GUARDED_BY(mu_)
+  int64_t misses_ = 0;       // GUARDED_BY(mu_)
+  int64_t sets_ = 0;         // GUARDED_BY(mu_)
+  int64_t evictions_ = 0;    // GUARDED_BY(mu_)
+  int64_t expirations_ = 0;  // GUARDED_BY(mu_)
+};
+
+class MemoryCache final : public Cache {
+ public:
+  explicit MemoryCache(const CacheOptions& options) : clock_(options.clock) {
+    const int64_t n = std::min<int64_t>({options.shards, options.max_entries, options.max_bytes});
+    shards_.reserve(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      shards_.push_back(std::make_unique<Shard>(EvenShare(options.max_entries, n, i),
+                                                EvenShare(options.max_bytes, n, i)));
+    }
+  }
+
+  std::optional<std::string> Get(std::string_view key) override { return ShardOf(key).Get(key, Now()); }
+
+  void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
+    const TimePoint now = Now();
+    ShardOf(key).Set(key, std::move(value), ExpiryAt(now, ttl), ttl >= std::chrono::seconds::zero(),
+                     now);
+  }
+
+  bool Delete(std::string_view key) override { return ShardOf(key).Delete(key, Now()); }
+
+  int64_t Incr(std::string_view key) override { return ShardOf(key).Incr(key); }
+
+  int64_t Counter(std::string_view key) override { return ShardOf(key).Counter(key); }
+
+  int64_t DeletePattern(std::string_view glob) override {
+    if (!ValidPattern(glob)) return 0;
+    const TimePoint now = Now();
+    int64_t deleted = 0;
+    for (auto& shard : shards_) deleted += shard->DeletePattern(glob, now);
+    return deleted;
+  }
+
+  // Each shard is read under its own lock, one after another: the sum is exact
+  // for a quiet cache, and within a moment of the truth for a busy one.
+  CacheStats Stats() override {
+    CacheStats stats;
+    stats.backend = "memory";
+    const TimePoint now = Now();
+    for (auto& shard : shards_) shard->AddStats(stats, now);
+    return stats;
+  }
+
+ private:
+  // Shard i's part of `total` split over n shards; the parts sum to `total`.
+  static int64_t EvenShare(int64_t total, int64_t n, int64_t i) {
+    return total / n + (i < total % n ? 1 : 0);
+  }
+
+  static TimePoint ExpiryAt(TimePoint now, std::chrono::seconds ttl) {
+    if (ttl <= std::chrono::seconds::zero()) return TimePoint::max();  // kNoExpiry (negative: not stored)
+    const auto room = std::chrono::duration_cast<std::chrono::seconds>(TimePoint::max() - now);
+    if (ttl >= room) return TimePoint::max();
+    return now + ttl;
+  }
+
+  TimePoint Now() const { return clock_ ? clock_() : std::chrono::steady_clock::now(); }
+
+  Shard& ShardOf(std::string_view key) {
+    const uint64_t h = XXH3_64bits(key.data(), key.size());
+    return *shards_[h % shards_.size()];
+  }
+
+  const Clock clock_;
+  std::vector<std::unique_ptr<Shard>> shards_;  // fixed after construction; no lock needed
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Cache>> NewMemoryCache(const CacheOptions& options) {
+  if (options.max_entries < 1) return Error::Invalid("cache max_entries must be at least 1", "max_entries");
+  if (options.max_bytes < 1) return Error::Invalid("cache max_bytes must be at least 1", "max_bytes");
+  if (options.shards < 1) return Error::Invalid("cache shards must be at least 1", "shards");
+  return std::unique_ptr<Cache>(std::make_unique<MemoryCache>(options));
+}
+
+}  // namespace rota::cache

@@ -1,0 +1,263 @@
+#include "cli/cli.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "base/config.hpp"
+#include "db/database.hpp"
+#include "http/api.hpp"
+#include "http/server.hpp"
+#include "service/app.hpp"
+#include "service/passwords.hpp"
+#include "service/seed.hpp"
+
+namespace rota::cli {
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "rota: " << message << "\n";
+  return 1;
+}
+
+int Fail(const Error& e) { return Fail(e.message); }
+
+void SetUpLogging(const Config& config) {
+  auto logger = spdlog::stderr_color_mt("rota");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+}
+
+// Blocks SIGINT/SIGTERM in every thread (call before starting any) and returns
+// a thread that waits for one and calls `on_signal`.
+std::thread SignalWaiter(std::function<void()> on_signal, sigset_t* set) {
+  sigemptyset(set);
+  sigaddset(set, SIGINT);
+  sigaddset(set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, set, nullptr);
+  return std::thread([set, on_signal = std::move(on_signal)] {
+    int sig = 0;
+    sigwait(set, &sig);
+    if (sig != 0) on_signal();
+  });
+}
+
+int Serve(const Config& config, const std::string& host, int port) {
+  auto app = service::App::Open(config, /*require_schema=*/true);
+  if (!app) return Fail(app.error());
+  http::Router router;
+  http::AddApiRoutes(router, **app);
+  http::ServerOptions options;
+  options.host = host;
+  options.port = static_cast<uint16_t>(port);
+  options.threads = config.threads;
+  options.body_limit = static_cast<size_t>(config.body_limit);
+  options.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
+  options.statement_counter = [] { return db::StatementCounter::Now(); };
+  http::Server server(options, router);
+  auto bound = server.Listen();
+  if (!bound) return Fail(bound.error());
+
+  sigset_t set;
+  std::thread waiter = SignalWaiter(
+      [&server] {
+        spdlog::info("signal received: finishing in-flight requests");
+        server.Stop();
+      },
+      &set);
+  std::cout << fmt::format("rota: serving http://{}:{}/ ({} threads, database {}{})", host, *bound, config.threads,
+                           config.database_url, config.today ? ", today pinned to " + config.today->ToString() : "")
+            << std::endl;
+  server.Run();
+  // Wake the waiter if it is still waiting (Run returned for another reason).
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+int Migrate(const Config& config) {
+  auto conn = db::Connect(config.database_url);
+  if (!conn) return Fail(conn.error());
+  auto applied = db::Migrate(**conn);
+  if (!applied) return Fail(applied.error());
+  if (applied->empty())
+    std::cout << fmt::format("schema is up to date (version {})\n", db::LatestSchemaVersion());
+  for (int v : *applied) std::cout << fmt::format("applied migration {}\n", v);
+  return 0;
+}
+
+int Seed(const Config& config, service::SeedOptions options) {
+  auto conn = db::Connect(config.database_url);
+  if (!conn) return Fail(conn.error());
+  auto started = std::chrono::steady_clock::now();
+  bool tty = isatty(STDERR_FILENO);
+  auto summary = service::Seed(**conn, options, [&](int64_t done, int64_t total) {
+    if (tty)
+      std::cerr << fmt::format("\rseeding shifts {}/{} ({}%)", done, total, total ? done * 100 / total : 100)
+                << std::flush;
+    else if (done == total)
+      std::cerr << fmt::format("seeding shifts {}/{}\n", done, total);
+  });
+  if (tty) std::cerr << "\n";
+  if (!summary) return Fail(summary.error());
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto& s = *summary;
+  std::cout << fmt::format(
+      "seeded {} in {:.1f}s (seed {}, shifts {} .. {})\n"
+      "  homes {}, units {}, users {}, staff {}, certifications {}, leave requests {}\n"
+      "  shifts {} ({} staffed), notes {}, links {}\n"
+      "  logins: admin (administrator), manager1..manager{} (one per home); password '{}'\n",
+      config.database_url, secs, options.seed, options.start.ToString(),
+      options.start.AddDays(options.days - 1).ToString(), s.homes, s.units, s.users, s.staff, s.certifications,
+      s.leave_requests, s.shifts, s.staffed_shifts, s.notes, s.links, options.homes, options.password);
+  return 0;
+}
+
+int CreateUser(const Config& config, const std::string& username, bool admin, std::optional<int64_t> home,
+               bool password_stdin) {
+  std::string password;
+  bool generated = false;
+  if (password_stdin) {
+    if (!std::getline(std::cin, password)) return Fail("no password on standard input");
+  } else {
+    password = service::NewSecret().substr(0, 20);
+    generated = true;
+  }
+  auto app = service::App::Open(config, true);
+  if (!app) return Fail(app.error());
+  auto id = (*app)->auth().CreateUser(username, password, admin, home);
+  if (!id) return Fail(id.error());
+  std::cout << fmt::format("created user {} (id {}, {})\n", username, *id,
+                           admin ? "administrator" : fmt::format("manager of home {}", *home));
+  if (generated) std::cout << fmt::format("password: {}\n", password);
+  return 0;
+}
+
+int CreateToken(const Config& config, const std::string& username) {
+  auto app = service::App::Open(config, true);
+  if (!app) return Fail(app.error());
+  auto token = (*app)->auth().CreateToken(username);
+  if (!token) return Fail(token.error());
+  std::cout << *token << "\n";
+  return 0;
+}
+
+// Each problem is printed on its own line; the exit status counts them.
+int Check(const Config& config, bool deploy) {
+  int problems = 0;
+  auto problem = [&](const std::string& m) {
+    std::cout << "problem: " << m << "\n";
+    ++problems;
+  };
+  std::cout << fmt::format("config: ok (database {}, cache {}, {} threads, pool {})\n", config.database_url,
+                           config.cache_url, config.threads, config.EffectivePoolSize());
+  auto app = service::App::Open(config, true);
+  if (!app) {
+    problem(app.error().message);
+  } else if (auto s = (*app)->CheckDatabase(); !s) {
+    problem("database: " + s.error().message);
+  } else {
+    std::cout << "database: ok\n";
+  }
+  if (config.cache_url != "memory://") problem("cache: " + config.cache_url + " is not supported by this build yet");
+  if (deploy) {
+    if (config.database_url.rfind("sqlite://", 0) == 0)
+      std::cout << "note: SQLite serves one machine; run several servers on PostgreSQL\n";
+    if (!config.secure_cookies) problem("[auth] secure_cookies is false: set it when serving behind TLS");
+    if (config.today) problem("ROTA_TODAY pins today's date: unset it in production");
+  }
+  std::cout << (problems ? fmt::format("{} problem(s)\n", problems) : std::string("all checks passed\n"));
+  return problems ? 1 : 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App cli{"rota: staff rotas for care homes"};
+  cli.require_subcommand(1);
+  std::string config_path;
+  cli.add_option("--config", config_path, "TOML configuration file (default ./rota.toml if present)");
+
+  auto* serve = cli.add_subcommand("serve", "serve the HTTP API until SIGINT/SIGTERM");
+  std::string host;
+  int port = -1;
+  serve->add_option("--host", host, "address to bind (default [server] host)");
+  serve->add_option("--port", port, "port (default [server] port)")->check(CLI::Range(0, 65535));
+
+  cli.add_subcommand("migrate", "create or upgrade the schema");
+
+  auto* seed = cli.add_subcommand("seed", "fill an empty database with deterministic demo data");
+  service::SeedOptions seed_options;
+  std::string start;
+  seed->add_option("--homes", seed_options.homes, "homes")->check(CLI::Range(1, 1000));
+  seed->add_option("--staff-per-home", seed_options.staff_per_home, "staff per home")->check(CLI::Range(1, 1000));
+  seed->add_option("--days", seed_options.days, "days of shifts")->check(CLI::Range(1, 3660));
+  seed->add_option("--start", start, "first day with shifts, YYYY-MM-DD (default: 30 days before today)");
+  seed->add_option("--seed", seed_options.seed, "random seed");
+
+  auto* create_user = cli.add_subcommand("create-user", "create an administrator or a home manager");
+  std::string username;
+  bool admin = false, password_stdin = false;
+  int64_t home = 0;
+  create_user->add_option("USERNAME", username)->required();
+  auto* admin_flag = create_user->add_flag("--admin", admin, "an administrator (every home)");
+  auto* home_opt = create_user->add_option("--home", home, "the home a manager sees")->check(CLI::PositiveNumber);
+  admin_flag->excludes(home_opt);
+  create_user->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+
+  auto* create_token = cli.add_subcommand("create-token", "print a new API token for a user");
+  create_token->add_option("USERNAME", username)->required();
+
+  auto* check = cli.add_subcommand("check", "validate configuration and connectivity");
+  bool deploy = false;
+  check->add_flag("--deploy", deploy, "also check production settings");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  Config config;
+  try {
+    config = Config::Load(config_path, Config::ProcessEnvironment());
+  } catch (const ConfigError& e) {
+    return Fail(e.what());
+  }
+  if (!service::InitCrypto()) return Fail("libsodium failed to initialise");
+  SetUpLogging(config);
+
+  if (serve->parsed())
+    return Serve(config, host.empty() ? config.host : host, port >= 0 ? port : config.port);
+  if (cli.got_subcommand("migrate")) return Migrate(config);
+  if (seed->parsed()) {
+    if (start.empty()) {
+      seed_options.start = config.Today().AddDays(-30);
+    } else if (auto d = Date::Parse(start)) {
+      seed_options.start = *d;
+    } else {
+      return Fail("--start must be a date YYYY-MM-DD");
+    }
+    return Seed(config, seed_options);
+  }
+  if (create_user->parsed()) {
+    if (!admin && !home_opt->count()) return Fail("create-user needs --admin or --home ID");
+    return CreateUser(config, username, admin, admin ? std::nullopt : std::optional<int64_t>(home),
+                      password_stdin);
+  }
+  if (create_token->parsed()) return CreateToken(config, username);
+  if (check->parsed()) return Check(config, deploy);
+  return 2;
+}
+
+}  // namespace rota::cli

@@ -1,0 +1,139 @@
+#include "http/message.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace rota::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes `in`; with `plus_is_space` (query strings) '+' becomes ' '.
+// Fails on a '%' not followed by two hex digits and on a NUL byte, raw or encoded.
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      int hi = HexValue(in[i + 1]);
+      int lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') return std::nullopt;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string_view> Request::Query(std::string_view name) const {
+  // lower_bound: the first of equal keys, i.e. the first value in the query string.
+  auto it = query.lower_bound(name);
+  if (it == query.end() || it->first != name) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::optional<std::string_view> Request::Header(std::string_view lower_name) const {
+  auto it = headers.find(lower_name);
+  if (it == headers.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::optional<std::string> Request::Cookie(std::string_view name) const {
+  auto header = Header("cookie");
+  if (!header) return std::nullopt;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    size_t semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (Trim(pair.substr(0, eq)) != name) continue;
+    std::string_view value = Trim(pair.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    return std::string(value);
+  }
+  return std::nullopt;
+}
+
+Response Response::Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::NoContent() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+Response Response::FromError(const Error& e) { return Json(HttpStatus(e.code), ErrorBody(e)); }
+
+std::string ErrorBody(const Error& e) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  std::string_view code = CodeName(e.code);
+  w.StartObject();
+  w.Key("error");
+  w.StartObject();
+  w.Key("code");
+  w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
+  w.Key("message");
+  w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
+  w.Key("field");
+  if (e.field)
+    w.String(e.field->data(), static_cast<rapidjson::SizeType>(e.field->size()));
+  else
+    w.Null();
+  w.EndObject();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+Status ParseTarget(std::string_view target, Request& req) {
+  if (target.empty() || target.front() != '/')
+    return Error::BadRequest("the request target must be an absolute path");
+  size_t q = target.find('?');
+  auto path = PercentDecode(target.substr(0, q), /*plus_is_space=*/false);
+  if (!path) return Error::BadRequest("invalid percent-encoding or NUL byte in the path");
+  req.path = std::move(*path);
+  req.query.clear();
+  if (q == std::string_view::npos) return Status::Ok();
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!key || !value) return Error::BadRequest("invalid percent-encoding or NUL byte in the query string");
+    req.query.emplace(std::move(*key), std::move(*value));
+  }
+  return Status::Ok();
+}
+
+}  // namespace rota::http

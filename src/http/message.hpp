@@ -1,0 +1,59 @@
+// Transport-neutral request and response, as the handlers see them.
+//
+// Handlers (http/api.cpp) know nothing of sockets or Beast: the session
+// (http/server.cpp) parses the wire into a Request, calls the router, and
+// writes the Response. Keeping them apart lets handlers be tested without a
+// socket and the transport be tested without the domain.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/status.hpp"
+
+namespace rota::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // decoded path without the query string, e.g. "/api/homes/1/dashboard"
+  std::multimap<std::string, std::string, std::less<>> query;  // decoded query parameters
+  std::map<std::string, std::string, std::less<>> headers;      // names lower-cased
+  std::string body;
+  std::string remote_address;
+  std::vector<int64_t> path_ids;  // the `{id}` segments the router matched, in order
+
+  // The first value of a query parameter, if present.
+  std::optional<std::string_view> Query(std::string_view name) const;
+  std::optional<std::string_view> Header(std::string_view lower_name) const;
+  // A cookie's value from the Cookie header.
+  std::optional<std::string> Cookie(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (X-Cache, Set-Cookie, ...)
+  std::string body;
+
+  static Response Json(int status, std::string body);
+  static Response NoContent();
+  // The api.md error body: {"error": {"code", "message", "field"}} with its status.
+  static Response FromError(const Error& e);
+  void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+};
+
+// Serialises the api.md error body.
+std::string ErrorBody(const Error& e);
+
+// Fills req.path and req.query from a request target ("/a%20b?x=1&y=a+b"):
+// both are percent-decoded, '+' is a space in the query. A target that is not
+// an absolute path, or has invalid percent-encoding or a NUL byte, is a
+// bad_request Error (req is then left partly filled).
+Status ParseTarget(std::string_view target, Request& req);
+
+}  // namespace rota::http

@@ -1,0 +1,438 @@
+// The server in the shape of Beast 1.74's advanced_server example.
+//
+// A listener (Core) accepts on its strand and hands each socket to a Session
+// on a strand of its own. A Session is a loop without pipelining:
+//
+//   DoRead -> OnRead -> Handle (router, on the strand) -> Write -> OnWrite -> DoRead ...
+//
+// Every read and write runs under a tcp_stream deadline of `read_timeout`, so
+// a silent or trickling client is disconnected. Parse failures (413, 400) are
+// answered with Connection: close, after which the session half-closes and
+// discards input for a short while (a "lingering close"), so the client reads
+// the answer instead of a reset caused by its unread request bytes.
+//
+// Stopping. Stop() sets `stopping_`, then (on the acceptor's strand) closes
+// the acceptor and arms the drain timer, and posts OnStop to every live
+// session. A session idle between requests closes at once; a session with a
+// request in flight finishes it, answers with Connection: close, and ends.
+// When the last session unregisters, or the drain timer fires, the
+// io_context is stopped and Run() returns. Sessions are tracked by weak
+// pointers in `sessions_`, so the registry never keeps one alive.
+#include "http/server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace rota::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kHeaderLimit = 8 * 1024;
+// Longest wait for a rejected client to stop sending before we close.
+constexpr std::chrono::milliseconds kLingerLimit{1000};
+
+// The shared "access" logger (stdout), created on first use.
+std::shared_ptr<spdlog::logger> AccessLogger() {
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  if (auto logger = spdlog::get("access")) return logger;
+  try {
+    return spdlog::stdout_logger_mt("access");
+  } catch (const spdlog::spdlog_ex&) {  // registered meanwhile by someone else
+    return spdlog::get("access");
+  }
+}
+
+void Fail(beast::error_code ec, const char* what) { spdlog::debug("http {}: {}", what, ec.message()); }
+
+bool IsParseError(beast::error_code ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+class Session;
+
+// The listener and everything sessions share. Member order matters: the
+// io_context is destroyed after the registry it calls back into.
+class Core {
+ public:
+  Core(ServerOptions options, const Router& router)
+      : options_(std::move(options)),
+        router_(router),
+        access_log_(AccessLogger()),
+        ioc_(std::max(1, options_.threads)),
+        acceptor_(net::make_strand(ioc_)),
+        drain_timer_(ioc_) {}
+  ~Core() { destroying_ = true; }
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  Result<uint16_t> Listen();
+  void Run();
+  void Stop();
+
+  const ServerOptions& options() const { return options_; }
+  const Router& router() const { return router_; }
+  spdlog::logger& access_log() { return *access_log_; }
+  bool stopping() const { return stopping_; }
+  uint64_t Statements() const { return options_.statement_counter ? options_.statement_counter() : 0; }
+
+  uint64_t Register(std::weak_ptr<Session> s);
+  void Unregister(uint64_t id);
+
+ private:
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void StopWhenDrained();
+
+  const ServerOptions options_;
+  const Router& router_;
+  std::shared_ptr<spdlog::logger> access_log_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> destroying_{false};  // the io_context is going away: do not stop it
+  std::mutex sessions_mu_;
+  std::map<uint64_t, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(sessions_mu_)
+  uint64_t next_session_id_ = 0;                          // GUARDED_BY(sessions_mu_)
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;        // used on its own strand once Run() starts
+  net::steady_timer drain_timer_;  // used only by the Stop task on the acceptor's strand
+};
+
+// One connection. All of its members are touched only on its strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Core& core) : core_(core), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "-" : endpoint.address().to_string();
+  }
+  ~Session() { core_.Unregister(id_); }
+
+  void Start() {
+    id_ = core_.Register(weak_from_this());
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+  }
+
+  // Posted by Stop(): a connection waiting for its next request closes now;
+  // one with a request under way finishes it (DoRead then closes).
+  void OnStop() {
+    if (state_ == State::kIdle && !parser_->got_some() && buffer_.size() == 0) stream_.cancel();
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  enum class State {
+    kIdle,  // reading, possibly waiting for the first byte of a request
+    kBusy,  // handling or writing a response, or closing
+  };
+
+  // What the access log says about the current request.
+  struct Entry {
+    Clock::time_point start;
+    std::string method = "-";
+    std::string path = "-";
+    std::string route = "unmatched";
+    int status = 0;
+    size_t bytes = 0;
+    uint64_t queries = 0;
+  };
+
+  void DoRead() {
+    if (core_.stopping()) return DoClose();
+    state_ = State::kIdle;
+    parser_.emplace();
+    parser_->body_limit(core_.options().body_limit);
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_after(core_.options().read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t /*bytes*/) {
+    state_ = State::kBusy;
+    if (ec == bhttp::error::end_of_stream) return DoClose();
+    if (ec == bhttp::error::body_limit)
+      return Reject(Error::PayloadTooLarge(
+          fmt::format("the request body is larger than the limit of {} bytes", core_.options().body_limit)));
+    if (ec == bhttp::error::header_limit)
+      return Reject(Error::BadRequest(fmt::format("the request header is larger than {} bytes", kHeaderLimit)));
+    if (ec && IsParseError(ec)) return Reject(Error::BadRequest("malformed HTTP request: " + ec.message()));
+    if (ec) return Fail(ec, "read");  // timeout (the stream is closed), reset, or cancelled by Stop()
+    Handle(parser_->release());
+  }
+
+  void Handle(bhttp::request<bhttp::string_body>&& msg) {
+    entry_ = Entry{};
+    entry_.start = Clock::now();
+    entry_.method = std::string(View(msg.method_string()));
+    std::string_view target = View(msg.target());
+    entry_.path = std::string(target.substr(0, target.find('?')));
+
+    Request req;
+    req.method = entry_.method;
+    for (const auto& field : msg) {
+      std::string name = ToLower(View(field.name_string()));
+      std::string_view value = View(field.value());
+      auto [it, inserted] = req.headers.emplace(name, value);
+      if (!inserted) it->second.append(name == "cookie" ? "; " : ", ").append(value);
+    }
+    req.body = std::move(msg.body());
+    req.remote_address = remote_;
+    Write(Serve(req, target), msg.version(), msg.keep_alive());
+  }
+
+  // Runs the handler on this thread, counting its statements. Never throws.
+  Response Serve(Request& req, std::string_view target) {
+    if (Status s = ParseTarget(target, req); !s) return Response::FromError(s.error());
+    try {
+      entry_.route = core_.router().RouteName(req);
+      uint64_t before = core_.Statements();
+      Response resp = core_.router().Dispatch(req);
+      entry_.queries = core_.Statements() - before;
+      return resp;
+    } catch (const std::exception& e) {
+      spdlog::error("handler for {} {} threw: {}", req.method, entry_.path, e.what());
+    } catch (...) {
+      spdlog::error("handler for {} {} threw a non-standard exception", req.method, entry_.path);
+    }
+    return Response::FromError(Error::Internal("internal error"));
+  }
+
+  // Answers a request that could not be parsed, then closes.
+  void Reject(const Error& e) {
+    entry_ = Entry{};
+    entry_.start = Clock::now();
+    // The request line, if it was parsed (a 413 is found once the header is in).
+    const auto& h = parser_->get();
+    if (std::string_view target = View(h.target()); !target.empty()) {
+      entry_.method = std::string(View(h.method_string()));
+      entry_.path = std::string(target.substr(0, target.find('?')));
+    }
+    linger_ = true;
+    Write(Response::FromError(e), 11, /*keep_alive=*/false);
+  }
+
+  void Write(Response resp, unsigned version, bool keep_alive) {
+    res_ = {};
+    res_.version(version);
+    res_.result(static_cast<unsigned>(resp.status));
+    res_.set(bhttp::field::server, "rota");
+    if (!resp.content_type.empty()) res_.set(bhttp::field::content_type, resp.content_type);
+    for (const auto& [name, value] : resp.headers) res_.insert(name, value);
+    res_.set("X-Query-Count", std::to_string(entry_.queries));
+    res_.keep_alive(keep_alive && !core_.stopping());
+    bool bodyless = resp.status / 100 == 1 || resp.status == 204 || resp.status == 304;
+    if (!bodyless) {
+      res_.body() = std::move(resp.body);
+      res_.prepare_payload();
+    }
+    entry_.status = resp.status;
+    entry_.bytes = res_.body().size();
+    stream_.expires_after(core_.options().read_timeout);
+    bhttp::async_write(stream_, res_,
+                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(), res_.need_eof()));
+  }
+
+  void OnWrite(bool close, beast::error_code ec, size_t /*bytes*/) {
+    LogAccess();
+    if (ec) return Fail(ec, "write");
+    if (linger_) return DoLinger();
+    if (close) return DoClose();
+    DoRead();  // closes instead if the server is stopping
+  }
+
+  void LogAccess() {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - entry_.start).count();
+    core_.access_log().info("method={} path={} route={} status={} bytes={} us={} queries={} remote={}",
+                            entry_.method, entry_.path, entry_.route, entry_.status, entry_.bytes, us,
+                            entry_.queries, remote_);
+  }
+
+  void DoClose() {
+    state_ = State::kBusy;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // Half-closes, then discards input until the client closes or kLingerLimit.
+  void DoLinger() {
+    DoClose();
+    stream_.expires_after(std::min<std::chrono::milliseconds>(core_.options().read_timeout, kLingerLimit));
+    DoDiscard();
+  }
+  void DoDiscard() {
+    stream_.async_read_some(net::buffer(discard_), beast::bind_front_handler(&Session::OnDiscard, shared_from_this()));
+  }
+  void OnDiscard(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return;  // EOF, timeout or reset: the session ends
+    DoDiscard();
+  }
+
+  Core& core_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  std::array<char, 4096> discard_{};
+  std::string remote_;
+  uint64_t id_ = 0;
+  State state_ = State::kBusy;
+  bool linger_ = false;
+  Entry entry_;
+};
+
+uint64_t Core::Register(std::weak_ptr<Session> s) {
+  std::lock_guard lock(sessions_mu_);
+  uint64_t id = ++next_session_id_;
+  sessions_.emplace(id, std::move(s));
+  return id;
+}
+
+void Core::Unregister(uint64_t id) {
+  bool drained;
+  {
+    std::lock_guard lock(sessions_mu_);
+    sessions_.erase(id);
+    drained = sessions_.empty();
+  }
+  if (drained && stopping_ && !destroying_) ioc_.stop();
+}
+
+Result<uint16_t> Core::Listen() {
+  beast::error_code ec;
+  tcp::resolver resolver(ioc_);
+  auto results = resolver.resolve(options_.host, std::to_string(options_.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty())
+    return Error::Unavailable(fmt::format("cannot resolve the listen address {}: {}", options_.host,
+                                          ec ? ec.message() : "no addresses"));
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  auto failed = [&](std::string_view what) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    if (ec == net::error::address_in_use)
+      return Error::Unavailable(
+          fmt::format("cannot listen on {}:{}: the address is already in use", options_.host, options_.port));
+    return Error::Unavailable(
+        fmt::format("cannot listen on {}:{}: {} failed: {}", options_.host, options_.port, what, ec.message()));
+  };
+  if (acceptor_.open(endpoint.protocol(), ec); ec) return failed("open");
+  if (acceptor_.set_option(net::socket_base::reuse_address(true), ec); ec) return failed("set_option");
+  if (acceptor_.bind(endpoint, ec); ec) return failed("bind");
+  if (acceptor_.listen(net::socket_base::max_listen_connections, ec); ec) return failed("listen");
+  uint16_t port = acceptor_.local_endpoint(ec).port();
+  if (ec) return failed("local_endpoint");
+  net::dispatch(acceptor_.get_executor(), [this] { DoAccept(); });
+  return port;
+}
+
+void Core::DoAccept() {
+  acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Core::OnAccept, this));
+}
+
+void Core::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (stopping_ || !acceptor_.is_open()) return;  // the socket, if any, is closed here
+  if (ec)
+    Fail(ec, "accept");
+  else
+    std::make_shared<Session>(std::move(socket), *this)->Start();
+  DoAccept();
+}
+
+void Core::Run() {
+  auto loop = [this] {
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("http I/O thread: {}", e.what());
+      }
+    }
+  };
+  std::vector<std::thread> extra;
+  for (int i = 1; i < options_.threads; ++i) extra.emplace_back(loop);
+  loop();
+  for (auto& t : extra) t.join();
+}
+
+void Core::Stop() {
+  if (stopping_.exchange(true)) return;
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+    drain_timer_.expires_after(options_.drain_timeout);
+    drain_timer_.async_wait([this](beast::error_code wait_ec) {
+      if (wait_ec) return;
+      spdlog::warn("http: connections still open after the drain timeout of {} ms; stopping",
+                   options_.drain_timeout.count());
+      ioc_.stop();
+    });
+    StopWhenDrained();
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mu_);
+    for (auto& [id, weak] : sessions_)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  // Outside the lock: the last reference may be ours, and ~Session takes it.
+  for (auto& s : live) net::post(s->executor(), [s] { s->OnStop(); });
+}
+
+void Core::StopWhenDrained() {
+  bool drained;
+  {
+    std::lock_guard lock(sessions_mu_);
+    drained = sessions_.empty();
+  }
+  if (drained) ioc_.stop();
+}
+
+}  // namespace
+
+struct Server::Impl : Core {
+  using Core::Core;
+};
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() = default;
+
+Result<uint16_t> Server::Listen() { return impl_->Listen(); }
+
+void Server::Run() { impl_->Run(); }
+
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace rota::http

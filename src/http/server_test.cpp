@@ -1,0 +1,469 @@
+// The server over real sockets on 127.0.0.1 (port 0), with a small POSIX client
+// whose reads all have deadlines, so a misbehaving server fails a test rather
+// than hanging it.
+#include "http/server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <future>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace rota::http {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct RawResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// One client connection. Reads wait at most `timeout`.
+class Conn {
+ public:
+  explicit Conn(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("connect failed");
+  }
+  ~Conn() { ::close(fd_); }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  // Returns false once the peer has closed or reset the connection.
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  std::optional<RawResponse> Request(const std::string& method, const std::string& target,
+                                     const std::string& body = "", const std::string& extra_headers = "") {
+    std::string req = method + " " + target + " HTTP/1.1\r\nHost: test\r\n" + extra_headers;
+    if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    req += "\r\n" + body;
+    if (!Send(req)) return std::nullopt;
+    return ReadResponse();
+  }
+
+  // One response (Content-Length framed), or nullopt on close or timeout.
+  std::optional<RawResponse> ReadResponse(std::chrono::milliseconds timeout = 3000ms) {
+    auto deadline = Clock::now() + timeout;
+    size_t end;
+    while ((end = in_.find("\r\n\r\n")) == std::string::npos)
+      if (!Fill(deadline)) return std::nullopt;
+    RawResponse r;
+    std::string head = in_.substr(0, end);
+    in_.erase(0, end + 4);
+    size_t line_end = head.find("\r\n");
+    std::string status_line = head.substr(0, line_end);
+    r.status = std::stoi(status_line.substr(status_line.find(' ') + 1, 3));
+    size_t pos = line_end;
+    while (pos != std::string::npos && pos < head.size()) {
+      size_t next = head.find("\r\n", pos + 2);
+      std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+        r.headers[Lower(line.substr(0, colon))] = value;
+      }
+      pos = next;
+    }
+    size_t length = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+    while (in_.size() < length)
+      if (!Fill(deadline)) return std::nullopt;
+    r.body = in_.substr(0, length);
+    in_.erase(0, length);
+    return r;
+  }
+
+  // True if the server closes the connection within `timeout`.
+  bool WaitClosed(std::chrono::milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      if (!Fill(deadline)) return closed_;
+    }
+    return false;
+  }
+
+ private:
+  // Reads more bytes; false on close (sets closed_) or on the deadline.
+  bool Fill(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+    char buf[4096];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      closed_ = true;
+      return false;
+    }
+    in_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string in_;
+  bool closed_ = false;
+};
+
+// A server on a free port, running on its own thread until Stop() or destruction.
+class RunningServer {
+ public:
+  RunningServer(const Router& router, ServerOptions options) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    server_ = std::make_unique<Server>(std::move(options), router);
+    auto port = server_->Listen();
+    if (!port) throw std::runtime_error(port.error().message);
+    port_ = *port;
+    done_ = std::async(std::launch::async, [this] { server_->Run(); });
+  }
+  ~RunningServer() {
+    server_->Stop();
+    done_.wait();
+  }
+  uint16_t port() const { return port_; }
+  Server& server() { return *server_; }
+  // True if Run() returned within `timeout`.
+  bool WaitRunReturned(std::chrono::milliseconds timeout) {
+    return done_.wait_for(timeout) == std::future_status::ready;
+  }
+
+ private:
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+  std::future<void> done_;
+};
+
+ServerOptions SmallOptions() {
+  ServerOptions o;
+  o.threads = 2;
+  o.read_timeout = 2000ms;
+  return o;
+}
+
+std::string ErrorCodeOf(const RawResponse& r) {
+  auto at = r.body.find(R"("code":")");
+  if (at == std::string::npos) return "";
+  at += 8;
+  return r.body.substr(at, r.body.find('"', at) - at);
+}
+
+TEST(Server, ListenOnPortZeroReportsTheBoundPort) {
+  Router router;
+  Server server(SmallOptions(), router);
+  auto port = server.Listen();
+  ASSERT_TRUE(port.ok()) << port.error().message;
+  EXPECT_NE(*port, 0);
+  server.Stop();
+  server.Run();  // returns at once: stopped, nothing in flight
+}
+
+TEST(Server, ListenOnAPortInUseIsUnavailable) {
+  Router router;
+  RunningServer first(router, SmallOptions());
+  ServerOptions o = SmallOptions();
+  o.port = first.port();
+  Server second(o, router);
+  auto port = second.Listen();
+  ASSERT_FALSE(port.ok());
+  EXPECT_EQ(port.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(port.error().message.find("already in use"), std::string::npos) << port.error().message;
+}
+
+TEST(Server, RequestGetsItsHandlersBodyAndQueryCount) {
+  std::atomic<uint64_t> statements{100};
+  Router router;
+  router.Add("GET", "/api/homes/{id}", [&](Request& req) {
+    statements += 3;
+    Response r = Response::Json(200, R"({"home":)" + std::to_string(req.path_ids.at(0)) + "}");
+    r.SetHeader("X-Cache", "MISS");
+    return r;
+  });
+  ServerOptions o = SmallOptions();
+  o.statement_counter = [&] { return statements.load(); };
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  auto r = conn.Request("GET", "/api/homes/42");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"home":42})");
+  EXPECT_EQ(r->Header("x-query-count"), "3");
+  EXPECT_EQ(r->Header("x-cache"), "MISS");
+  EXPECT_EQ(r->Header("server"), "rota");
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_EQ(r->Header("content-length"), "11");
+}
+
+TEST(Server, HandlerSeesLowerCasedHeadersBodyAndRemoteAddress) {
+  Router router;
+  router.Add("POST", "/echo", [](Request& req) {
+    return Response::Json(200, std::string(req.Header("x-custom").value_or("?")) + "|" + req.body + "|" +
+                                   req.remote_address + "|" + req.Cookie("s").value_or("?"));
+  });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto r = conn.Request("POST", "/echo", "hello", "X-Custom: Value\r\nCookie: a=1\r\nCookie: s=2\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "Value|hello|127.0.0.1|2");
+}
+
+TEST(Server, RouterErrorsAreJson404And405WithAllow) {
+  Router router;
+  router.Add("GET", "/a", [](Request&) { return Response::Json(200, "{}"); });
+  router.Add("DELETE", "/a", [](Request&) { return Response::NoContent(); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto missing = conn.Request("GET", "/x");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body, R"({"error":{"code":"not_found","message":"no route for /x","field":null}})");
+  EXPECT_EQ(missing->Header("x-query-count"), "0");
+  auto wrong = conn.Request("PUT", "/a", "", "Content-Length: 0\r\n");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 405);
+  EXPECT_EQ(ErrorCodeOf(*wrong), "method_not_allowed");
+  EXPECT_EQ(wrong->Header("allow"), "GET, DELETE");
+  auto deleted = conn.Request("DELETE", "/a");
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 204);
+  EXPECT_EQ(deleted->headers.count("content-length"), 0u);
+  EXPECT_EQ(deleted->headers.count("content-type"), 0u);
+}
+
+TEST(Server, KeepAliveServesThreeRequestsOnOneConnection) {
+  std::atomic<int> calls{0};
+  Router router;
+  router.Add("GET", "/n", [&](Request&) { return Response::Json(200, std::to_string(++calls)); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  for (int i = 1; i <= 3; ++i) {
+    auto r = conn.Request("GET", "/n");
+    ASSERT_TRUE(r) << "request " << i;
+    EXPECT_EQ(r->body, std::to_string(i));
+    EXPECT_NE(Lower(r->Header("connection")), "close");
+  }
+  auto last = conn.Request("GET", "/n", "", "Connection: close\r\n");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->body, "4");
+  EXPECT_EQ(Lower(last->Header("connection")), "close");
+  EXPECT_TRUE(conn.WaitClosed(2000ms));
+}
+
+TEST(Server, BodyOverTheLimitIs413AndTheHandlerNeverRuns) {
+  std::atomic<int> calls{0};
+  Router router;
+  router.Add("POST", "/upload", [&](Request&) {
+    ++calls;
+    return Response::Json(200, "{}");
+  });
+  ServerOptions o = SmallOptions();
+  o.body_limit = 1024;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  auto r = conn.Request("POST", "/upload", std::string(4096, 'x'));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(ErrorCodeOf(*r), "payload_too_large");
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_TRUE(conn.WaitClosed(3000ms));
+  EXPECT_EQ(calls, 0);
+
+  Conn fits(server.port());
+  auto ok = fits.Request("POST", "/upload", std::string(1024, 'x'));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Server, MalformedRequestLineIs400JsonAndCloses) {
+  Router router;
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("THIS IS NOT HTTP\r\n\r\n"));
+  auto r = conn.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorCodeOf(*r), "bad_request");
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_TRUE(conn.WaitClosed(3000ms));
+}
+
+TEST(Server, OversizedHeaderIs400) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto r = conn.Request("GET", "/", "", "X-Big: " + std::string(9000, 'a') + "\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorCodeOf(*r), "bad_request");
+}
+
+TEST(Server, SilentClientIsDisconnectedAfterTheReadTimeout) {
+  Router router;
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 200ms;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  auto start = Clock::now();
+  EXPECT_TRUE(conn.WaitClosed(3000ms));
+  auto waited = Clock::now() - start;
+  EXPECT_GE(waited, 150ms);
+  EXPECT_LT(waited, 2000ms);
+}
+
+TEST(Server, TricklingClientIsDisconnectedAfterTheReadTimeout) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 200ms;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  auto start = Clock::now();
+  bool sent = conn.Send("GET / HTTP/1.1\r\n");
+  // One header line every 50 ms: each byte arrives in time, the request never does.
+  while (sent && Clock::now() - start < 3000ms) {
+    std::this_thread::sleep_for(50ms);
+    sent = conn.Send("X-Slow: 1\r\n");
+  }
+  EXPECT_FALSE(sent) << "the server kept a trickling client for 3 s";
+  EXPECT_LT(Clock::now() - start, 2000ms);
+}
+
+TEST(Server, IdleKeepAliveConnectionIsClosedAfterTheReadTimeout) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 200ms;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Request("GET", "/"));
+  EXPECT_TRUE(conn.WaitClosed(2000ms));
+}
+
+TEST(Server, ThrowingHandlerIs500WithoutTheExceptionText) {
+  Router router;
+  router.Add("GET", "/boom", [](Request&) -> Response { throw std::runtime_error("secret database detail"); });
+  router.Add("GET", "/ok", [](Request&) { return Response::Json(200, "{}"); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto r = conn.Request("GET", "/boom");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(ErrorCodeOf(*r), "internal_error");
+  EXPECT_EQ(r->body.find("secret"), std::string::npos) << r->body;
+  auto after = conn.Request("GET", "/ok");  // the connection survives
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
+TEST(Server, PathAndQueryArePercentDecoded) {
+  Router router;
+  router.Add("GET", "/files/hello world", [](Request& req) {
+    return Response::Json(200, req.path + "|" + std::string(req.Query("name").value_or("?")) + "|" +
+                                   std::string(req.Query("x").value_or("?")));
+  });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto r = conn.Request("GET", "/files/hello%20world?name=J%C3%B6rg+Smith%26co&x=1&x=2");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "/files/hello world|J\xC3\xB6rg Smith&co|1");
+  for (const char* bad : {"/files/hello%zzworld", "/files/hello%00world", "/files/hello%20world?name=%4"}) {
+    auto e = conn.Request("GET", bad);
+    ASSERT_TRUE(e) << bad;
+    EXPECT_EQ(e->status, 400) << bad;
+    EXPECT_EQ(ErrorCodeOf(*e), "bad_request") << bad;
+  }
+}
+
+TEST(Server, StopLetsAnInFlightRequestFinishThenRunReturns) {
+  std::promise<void> started;
+  Router router;
+  router.Add("GET", "/slow", [&](Request&) {
+    started.set_value();
+    std::this_thread::sleep_for(300ms);
+    return Response::Json(200, R"({"slow":true})");
+  });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("GET /slow HTTP/1.1\r\nHost: test\r\n\r\n"));
+  ASSERT_EQ(started.get_future().wait_for(3000ms), std::future_status::ready);
+  server.server().Stop();
+  auto r = conn.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"slow":true})");
+  EXPECT_EQ(Lower(r->Header("connection")), "close");
+  EXPECT_TRUE(conn.WaitClosed(2000ms));
+  EXPECT_TRUE(server.WaitRunReturned(2000ms));
+  EXPECT_THROW(Conn{server.port()}, std::runtime_error);  // no longer accepting
+}
+
+TEST(Server, StopClosesIdleKeepAliveConnectionsAtOnce) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 30000ms;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Request("GET", "/"));
+  auto start = Clock::now();
+  server.server().Stop();
+  EXPECT_TRUE(server.WaitRunReturned(2000ms));
+  EXPECT_TRUE(conn.WaitClosed(1000ms));
+  EXPECT_LT(Clock::now() - start, 2000ms);
+}
+
+TEST(Server, StopGivesUpOnStuckRequestsAfterTheDrainTimeout) {
+  Router router;
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 30000ms;
+  o.drain_timeout = 300ms;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("GET / HTTP/1.1\r\n"));  // a request that never completes
+  std::this_thread::sleep_for(100ms);
+  auto start = Clock::now();
+  server.server().Stop();
+  EXPECT_TRUE(server.WaitRunReturned(3000ms));
+  EXPECT_GE(Clock::now() - start, 250ms);
+}
+
+}  // namespace
+}  // namespace rota::http

@@ -1,0 +1,39 @@
+#include "service/app.hpp"
+
+#include <fmt/format.h>
+
+namespace rota::service {
+
+App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::Cache> cache)
+    : config_(std::move(config)),
+      pool_(std::move(pool)),
+      cache_(std::move(cache)),
+      reads_(*pool_),
+      cached_(reads_, *cache_),
+      writes_(*pool_, cached_),
+      auth_(*pool_, config_.session_hours) {}
+
+Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
+  auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),
+                             std::chrono::milliseconds(config.pool_wait_ms));
+  if (!pool) return std::move(pool).error();
+  if (require_schema) {
+    auto conn = (*pool)->Acquire();
+    if (!conn) return std::move(conn).error();
+    auto version = (*conn)->QueryInt("SELECT MAX(version) FROM schema_migrations", {});
+    if (!version || !*version || **version < db::LatestSchemaVersion())
+      return Error::Unavailable(fmt::format("the database at {} is not migrated to version {}: run `rota migrate`",
+                                            config.database_url, db::LatestSchemaVersion()));
+  }
+  auto cache = cache::MakeCache(config.cache_url);
+  if (!cache) return std::move(cache).error();
+  return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));
+}
+
+Status App::CheckDatabase() {
+  auto conn = pool_->Acquire();
+  if (!conn) return std::move(conn).error();
+  return (*conn)->QueryInt("SELECT 1", {}).status();
+}
+
+}  // namespace rota::service

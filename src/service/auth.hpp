@@ -1,0 +1,62 @@
+// Authentication: users, API tokens and login sessions.
+//
+// - Users (app_user) have Argon2id password hashes (service/passwords.hpp).
+// - API tokens are made by `rota create-token`; only their hash is stored
+//   (api_token.token_hash). A request presents `Authorization: Bearer <token>`.
+// - Sessions come from POST /api/login: a random session id in an HttpOnly
+//   cookie (stored hashed in user_session) and a CSRF token that cookie-
+//   authenticated writes must echo in X-CSRF-Token (checked by the HTTP layer
+//   with SecretsEqual). Sessions expire after `session_hours`.
+// - Inactive users cannot log in and their tokens and sessions stop working.
+// - A wrong username and a wrong password give the same answer, and take about
+//   the same time (a dummy hash is verified for unknown users).
+// Thread-safe: each call leases its own connection.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.hpp"
+#include "db/database.hpp"
+#include "service/principal.hpp"
+
+namespace rota::service {
+
+struct SessionPrincipal {
+  Principal principal;
+  std::string csrf_token;
+};
+
+struct LoginResult {
+  std::string session_id;  // cookie value; never stored in clear
+  std::string csrf_token;
+  std::string user_json;   // {"id","username","is_staff","home_id"}
+};
+
+class AuthService {
+ public:
+  AuthService(db::Pool& pool, int session_hours) : pool_(pool), session_hours_(session_hours) {}
+
+  // 401 unless the token belongs to an active user.
+  Result<Principal> AuthenticateToken(std::string_view token);
+  // 401 unless the session exists, has not expired and its user is active.
+  Result<SessionPrincipal> AuthenticateSession(std::string_view session_id);
+
+  // 401 "invalid username or password" for any wrong pair.
+  Result<LoginResult> Login(std::string_view username, std::string_view password);
+  Status Logout(std::string_view session_id);
+
+  // Command line. `home_id` for a manager, nullopt for an administrator.
+  Result<int64_t> CreateUser(std::string_view username, std::string_view password, bool admin,
+                             std::optional<int64_t> home_id);
+  // Returns the new token (printed once; only its hash is kept).
+  Result<std::string> CreateToken(std::string_view username);
+
+ private:
+  db::Pool& pool_;
+  int session_hours_;
+};
+
+}  // namespace rota::service

@@ -1,0 +1,77 @@
+#include "service/cached_reads.hpp"
+
+#include "cache/keys.hpp"
+
+namespace rota::service {
+namespace {
+
+std::string GenerationKey(int64_t home) { return home ? "gen:h" + std::to_string(home) : "gen:global"; }
+
+std::string RangeArgs(const domain::DateRange& r) { return r.from.ToString() + "/" + r.to.ToString(); }
+
+}  // namespace
+
+const char* OutcomeName(CacheOutcome o) {
+  switch (o) {
+    case CacheOutcome::kHit: return "HIT";
+    case CacheOutcome::kMiss: return "MISS";
+    case CacheOutcome::kBypass: return "BYPASS";
+  }
+  return "BYPASS";
+}
+
+Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home, const std::string& args,
+                                          std::chrono::seconds ttl, bool bypass, const Compute& compute) {
+  if (bypass) {
+    auto body = compute();
+    if (!body) return std::move(body).error();
+    return CachedAnswer{std::move(*body), CacheOutcome::kBypass};
+  }
+  // The generation is read before any row: see the header.
+  int64_t generation = cache_.Counter(GenerationKey(home));
+  std::string key = cache::Key(prefix, home, generation, args);
+  if (auto hit = cache_.Get(key)) return CachedAnswer{std::move(*hit), CacheOutcome::kHit};
+  Result<std::string> body = flights_.Do(key, [&]() -> Result<std::string> {
+    auto computed = compute();
+    if (computed) cache_.Set(key, *computed, ttl);
+    return computed;
+  });
+  if (!body) return std::move(body).error();
+  return CachedAnswer{std::move(*body), CacheOutcome::kMiss};
+}
+
+Result<CachedAnswer> CachedReads::Dashboard(int64_t home, domain::DateRange range, bool bypass) {
+  return Through(cache::prefix::kDashboard, home, RangeArgs(range), timeouts_.dashboard, bypass,
+                 [&] { return reads_.Dashboard(home, range); });
+}
+
+Result<CachedAnswer> CachedReads::ShiftList(int64_t home, domain::DateRange range, bool bypass) {
+  return Through(cache::prefix::kShift, home, RangeArgs(range), timeouts_.other, bypass,
+                 [&] { return reads_.ShiftList(home, range); });
+}
+
+Result<CachedAnswer> CachedReads::StaffList(int64_t home, bool bypass) {
+  return Through(cache::prefix::kStaff, home, "", timeouts_.other, bypass, [&] { return reads_.StaffList(home); });
+}
+
+Result<CachedAnswer> CachedReads::MonthlyReport(int64_t home, YearMonth month, bool bypass) {
+  return Through(cache::prefix::kReport, home, month.ToString(), timeouts_.other, bypass,
+                 [&] { return reads_.MonthlyReport(home, month); });
+}
+
+Result<CachedAnswer> CachedReads::Compliance(int64_t home, domain::DateRange range, bool bypass) {
+  return Through(cache::prefix::kCompliance, home, RangeArgs(range), timeouts_.other, bypass,
+                 [&] { return reads_.Compliance(home, range); });
+}
+
+Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) {
+  return Through(cache::prefix::kStats, 0, today.ToString(), timeouts_.other, bypass,
+                 [&] { return reads_.Stats(today); });
+}
+
+void CachedReads::Committed(const ChangeSet& changes) {
+  for (int64_t home : changes.homes) cache_.Incr(GenerationKey(home));
+  if (!changes.empty()) cache_.Incr(GenerationKey(0));
+}
+
+}  // namespace rota::service
