@@ -190,6 +190,7 @@ TEST_P(Api, HostileStringsAreStoredVerbatim) {
 }
 
 TEST_P(Api, AssigningAVacantShiftShowsInTheNextDashboard) {
+  server_ = std::make_unique<TestServer>(GetParam(), SeedShape{2, 40, 14});  // enough staff to leave some free
   auto [shift, staff] = VacantShiftAndEligibleStaff();
   ASSERT_GT(shift, 0);
   ASSERT_GT(staff, 0);

@@ -42,6 +42,7 @@ struct HttpClient::Conn {
   beast::flat_buffer buffer;
 };
 
+HttpClient::HttpClient(int port) : port_(port) {}
 HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,

@@ -34,7 +34,7 @@ struct HttpResult {
 // One keep-alive connection; reconnects when the server closes it.
 class HttpClient {
  public:
-  explicit HttpClient(int port) : port_(port) {}
+  explicit HttpClient(int port);
   ~HttpClient();
   HttpResult Request(const std::string& method, const std::string& target, const std::string& body = "",
                      const std::map<std::string, std::string>& headers = {});

@@ -6,6 +6,7 @@
 // skipped its PostgreSQL half would prove nothing.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ int FreePort();
 // The kinds of database a behaviour suite runs on.
 enum class DbKind { kSqlite, kPostgres };
 std::string DbKindName(DbKind k);
+inline void PrintTo(DbKind k, std::ostream* os) { *os << DbKindName(k); }
 std::vector<DbKind> AllDbKinds();
 
 // A fresh, empty database of `kind`: a new SQLite file under `dir`, or a newly
