@@ -5,6 +5,7 @@
 # SQLite and PostgreSQL, the peer's check.py), then stops PostgreSQL.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
 scripts/deps.sh test
 build=${BUILD_DIR:-build-test}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DROTA_WERROR=ON -DROTA_SANITIZE=ON >/dev/null
@@ -12,7 +13,7 @@ ninja -C "$build"
 
 svc=$(mktemp -d /tmp/rota-services-XXXXXX)
 chmod 755 "$svc"
-cleanup() { scripts/services.sh stop "$svc/s"; rm -rf "$svc"; }
+cleanup() { "$root/scripts/services.sh" stop "$svc/s"; rm -rf "$svc"; }
 trap cleanup EXIT
 eval "$(scripts/services.sh start "$svc/s")"
 export ROTA_TEST_PG_URL

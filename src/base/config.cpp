@@ -17,7 +17,7 @@ namespace {
 const std::map<std::string, std::set<std::string>> kKeys = {
     {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms"}},
     {"database", {"url", "pool_size", "pool_wait_ms"}},
-    {"cache", {"url"}},
+    {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases"}},
     {"auth", {"session_hours", "secure_cookies"}},
     {"log", {"level"}},
 };
@@ -43,6 +43,30 @@ void CheckUrl(const std::string& url, const std::string& name, std::initializer_
     if (url.rfind(s, 0) == 0 && url.size() > std::string_view(s).size()) return;
   if (url == "memory://") return;
   throw ConfigError(fmt::format("config: {} '{}' is not a supported URL", name, url));
+}
+
+// The original design's named timeouts.
+const std::map<std::string, long> kNamedTimeouts = {{"short", 300}, {"medium", 900}, {"long", 3600}, {"day", 86400}};
+
+void ReadAliases(const toml::value& aliases, Config& c) {
+  if (!aliases.is_table()) throw ConfigError("config: [cache.aliases] must be a table");
+  for (const auto& [name, value] : aliases.as_table()) {
+    if (!c.cache_aliases.count(name))
+      throw ConfigError(fmt::format("config: unknown cache alias [cache.aliases] {} (known: default, dashboard, "
+                                    "template_fragments, static_data)",
+                                    name));
+    long seconds = 0;
+    if (value.is_integer()) {
+      seconds = static_cast<long>(value.as_integer());
+    } else if (value.is_string() && kNamedTimeouts.count(value.as_string().str)) {
+      seconds = kNamedTimeouts.at(value.as_string().str);
+    } else {
+      throw ConfigError(fmt::format("config: [cache.aliases] {} must be seconds or short|medium|long|day", name));
+    }
+    if (seconds < 1 || seconds > 30L * 86400)
+      throw ConfigError(fmt::format("config: [cache.aliases] {} must be 1..2592000 seconds", name));
+    c.cache_aliases[name] = seconds;
+  }
 }
 
 void LoadFile(const std::string& path, Config& c) {
@@ -76,7 +100,16 @@ void LoadFile(const std::string& path, Config& c) {
     Read(db, "database", "pool_wait_ms", c.pool_wait_ms);
   }
   auto cache = section("cache");
-  if (cache.is_table()) Read(cache, "cache", "url", c.cache_url);
+  if (cache.is_table()) {
+    Read(cache, "cache", "url", c.cache_url);
+    Read(cache, "cache", "max_entries", c.cache_max_entries);
+    Read(cache, "cache", "max_bytes", c.cache_max_bytes);
+    Read(cache, "cache", "key_prefix", c.cache_key_prefix);
+    Read(cache, "cache", "pool_size", c.cache_pool_size);
+    Read(cache, "cache", "timeout_ms", c.cache_timeout_ms);
+    Read(cache, "cache", "warm_on_start", c.cache_warm_on_start);
+    if (cache.contains("aliases")) ReadAliases(toml::find(cache, "aliases"), c);
+  }
   auto auth = section("auth");
   if (auth.is_table()) {
     Read(auth, "auth", "session_hours", c.session_hours);
@@ -116,6 +149,14 @@ Config Config::Load(const std::string& path, const std::map<std::string, std::st
   Range(c.pool_size, 0, 1000, "[database] pool_size");
   Range(c.pool_wait_ms, 1, 600000, "[database] pool_wait_ms");
   Range(c.session_hours, 1, 24 * 365, "[auth] session_hours");
+  Range(c.cache_max_entries, 1, 100000000, "[cache] max_entries");
+  Range(c.cache_max_bytes, 1, 1L << 40, "[cache] max_bytes");
+  Range(c.cache_pool_size, 1, 10000, "[cache] pool_size");
+  Range(c.cache_timeout_ms, 1, 600000, "[cache] timeout_ms");
+  if (c.cache_key_prefix.empty() || c.cache_key_prefix.size() > 64 ||
+      c.cache_key_prefix.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+          std::string::npos)
+    throw ConfigError("config: [cache] key_prefix must be 1..64 characters of [A-Za-z0-9_.-]");
   CheckUrl(c.database_url, "ROTA_DATABASE_URL / [database] url", {"sqlite://", "postgresql://"});
   CheckUrl(c.cache_url, "ROTA_CACHE_URL / [cache] url", {"memory://", "redis://"});
   if (!kLogLevels.count(c.log_level))

@@ -11,7 +11,16 @@
 //   [database] url             "sqlite://rota.db" ROTA_DATABASE_URL; sqlite://PATH or postgresql://...
 //              pool_size       threads + 2        connections; a request waits <= pool_wait_ms for one
 //              pool_wait_ms    5000
-//   [cache]    url             "memory://"        ROTA_CACHE_URL
+//   [cache]    url             "memory://"        ROTA_CACHE_URL: memory:// or redis://host:port/db
+//              max_entries     1000               memory://: values kept (LRU beyond)
+//              max_bytes       67108864           memory://: bytes of keys + values kept
+//              key_prefix      "rota"             redis://: every key starts `<prefix>:`
+//              pool_size       50                 redis://: connections
+//              timeout_ms      5000               redis://: connect and socket timeout
+//              warm_on_start   false              `serve` warms every home in the background
+//   [cache.aliases]  default 300, dashboard 300, template_fragments 900, static_data 3600:
+//              seconds, or one of the named timeouts short (300), medium (900),
+//              long (3600), day (86400)
 //   [auth]     session_hours   12                 session cookie lifetime
 //              secure_cookies  false              add `Secure` to cookies (serve behind TLS)
 //   [log]      level           "info"             ROTA_LOG_LEVEL: trace|debug|info|warn|error|off
@@ -47,6 +56,16 @@ struct Config {
   int pool_wait_ms = 5000;
 
   std::string cache_url = "memory://";
+  long cache_max_entries = 1000;
+  long cache_max_bytes = 64L << 20;
+  std::string cache_key_prefix = "rota";
+  int cache_pool_size = 50;
+  int cache_timeout_ms = 5000;
+  bool cache_warm_on_start = false;
+  // Cache aliases and their timeouts in seconds (the original design's CACHES).
+  std::map<std::string, long> cache_aliases = {
+      {"default", 300}, {"dashboard", 300}, {"template_fragments", 900}, {"static_data", 3600}};
+  long AliasTimeout(const std::string& alias) const { return cache_aliases.at(alias); }
 
   int session_hours = 12;
   bool secure_cookies = false;

@@ -57,6 +57,21 @@ TEST(Config, BadValuesStopStartUpNamingTheSetting) {
   ExpectRejected("[server]\nthreads = 0\n", {}, "[server] threads");
 }
 
+TEST(Config, CacheAliasesTakeSecondsOrNamedTimeouts) {
+  testing::TempDir dir;
+  auto path = Write(dir, "[cache]\nmax_entries = 50\n[cache.aliases]\ndashboard = 120\nstatic_data = \"day\"\n");
+  Config c = Config::Load(path, {});
+  EXPECT_EQ(c.cache_max_entries, 50);
+  EXPECT_EQ(c.AliasTimeout("dashboard"), 120);
+  EXPECT_EQ(c.AliasTimeout("static_data"), 86400);
+  EXPECT_EQ(c.AliasTimeout("template_fragments"), 900);
+  EXPECT_EQ(c.AliasTimeout("default"), 300);
+  ExpectRejected("[cache.aliases]\nfragments = 10\n", {}, "fragments");
+  ExpectRejected("[cache.aliases]\ndashboard = \"forever\"\n", {}, "dashboard");
+  ExpectRejected("[cache.aliases]\ndashboard = 0\n", {}, "dashboard");
+  ExpectRejected("[cache]\nkey_prefix = \"a b\"\n", {}, "key_prefix");
+}
+
 TEST(Config, UnknownKeysAndSectionsAreRejected) {
   ExpectRejected("[server]\nprot = 80\n", {}, "prot");
   ExpectRejected("[sever]\nport = 80\n", {}, "sever");

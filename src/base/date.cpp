@@ -85,6 +85,16 @@ std::string FormatTimestamp(int64_t unix_seconds) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+std::optional<int64_t> ParseTimestamp(std::string_view t) {
+  if (t.size() != 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z') return std::nullopt;
+  auto date = Date::Parse(t.substr(0, 10));
+  auto hh = t.substr(11, 2), mm = t.substr(14, 2), ss = t.substr(17, 2);
+  if (!date || !Digits(hh) || !Digits(mm) || !Digits(ss)) return std::nullopt;
+  int h = ToInt(hh), m = ToInt(mm), s = ToInt(ss);
+  if (h > 23 || m > 59 || s > 60) return std::nullopt;
+  return int64_t{date->days()} * 86400 + h * 3600 + m * 60 + s;
+}
+
 Date LocalToday() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};

@@ -54,6 +54,8 @@ struct YearMonth {
 std::string NowTimestamp();
 // A UTC time (seconds since the epoch) as `YYYY-MM-DDTHH:MM:SSZ`.
 std::string FormatTimestamp(int64_t unix_seconds);
+// `YYYY-MM-DDTHH:MM:SSZ` as seconds since the epoch; nullopt if malformed.
+std::optional<int64_t> ParseTimestamp(std::string_view text);
 // The server's local date today.
 Date LocalToday();
 // Normalises a database timestamp (SQLite text, or PostgreSQL `YYYY-MM-DD HH:MM:SS+00`)

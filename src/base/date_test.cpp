@@ -30,6 +30,13 @@ TEST(YearMonth, ParsesAndSpansTheMonth) {
   EXPECT_FALSE(YearMonth::Parse("2026-1"));
 }
 
+TEST(Timestamps, RoundTripThroughSeconds) {
+  EXPECT_EQ(ParseTimestamp("1970-01-02T00:00:01Z"), 86401);
+  EXPECT_EQ(FormatTimestamp(*ParseTimestamp("2026-11-28T08:09:10Z")), "2026-11-28T08:09:10Z");
+  EXPECT_FALSE(ParseTimestamp("2026-11-28 08:09:10"));
+  EXPECT_FALSE(ParseTimestamp("2026-11-28T25:00:00Z"));
+}
+
 TEST(Timestamps, PostgresFormIsNormalised) {
   EXPECT_EQ(NormalizeTimestamp("2026-11-28 08:00:00+00"), "2026-11-28T08:00:00Z");
   EXPECT_EQ(NormalizeTimestamp("2026-11-28T08:00:00Z"), "2026-11-28T08:00:00Z");

@@ -77,11 +77,66 @@ int Serve(const Config& config, const std::string& host, int port) {
   std::cout << fmt::format("rota: serving http://{}:{}/ ({} threads, database {}{})", host, *bound, config.threads,
                            config.database_url, config.today ? ", today pinned to " + config.today->ToString() : "")
             << std::endl;
+  std::thread warmer;
+  if (config.cache_warm_on_start)
+    warmer = std::thread([&app] {
+      auto report = (*app)->cache_admin().Warm(std::nullopt);
+      if (report)
+        spdlog::info("warm_on_start: warmed {} keys for {} homes", report->warmed_keys, report->homes.size());
+      else
+        spdlog::warn("warm_on_start failed: {}", report.error().message);
+    });
   server.Run();
+  if (warmer.joinable()) warmer.join();
   // Wake the waiter if it is still waiting (Run returned for another reason).
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   spdlog::info("stopped");
+  return 0;
+}
+
+// With memory:// the cache lives inside `rota serve`: a command-line process has
+// its own, empty one. Say so rather than pretend.
+void NoteProcessLocalCache(const Config& config) {
+  if (config.cache_url.rfind("memory://", 0) == 0)
+    std::cerr << "note: the memory:// cache lives inside each `rota serve` process; this command sees only its own.\n"
+                 "      Use POST /cache/warm/ or /cache/clear/ on the server, or a shared redis:// cache.\n";
+}
+
+int WarmCache(const Config& config, std::optional<int64_t> home, bool clear) {
+  NoteProcessLocalCache(config);
+  auto app = service::App::Open(config, true);
+  if (!app) return Fail(app.error());
+  auto& admin = (*app)->cache_admin();
+  if (clear) {
+    auto deleted = admin.Clear(std::nullopt);
+    if (!deleted) return Fail(deleted.error());
+    std::cout << fmt::format("Cleared {} cached entries\n", *deleted);
+  }
+  auto report = admin.Warm(home, [](const service::WarmedHome& h) {
+    std::cout << fmt::format("Successfully warmed cache for home: {} (id {})", h.name, h.id) << std::endl;
+  });
+  if (!report) return Fail(report.error());
+  std::cout << fmt::format("Warmed {} keys for {} home(s)\n", report->warmed_keys, report->homes.size());
+  std::cout << "Cache statistics: " << admin.StatsJson() << "\n";
+  return 0;
+}
+
+int CacheStatsCommand(const Config& config) {
+  NoteProcessLocalCache(config);
+  auto app = service::App::Open(config, true);
+  if (!app) return Fail(app.error());
+  std::cout << (*app)->cache_admin().StatsJson() << "\n";
+  return 0;
+}
+
+int CacheClearCommand(const Config& config, const std::optional<std::string>& pattern) {
+  NoteProcessLocalCache(config);
+  auto app = service::App::Open(config, true);
+  if (!app) return Fail(app.error());
+  auto deleted = (*app)->cache_admin().Clear(pattern);
+  if (!deleted) return Fail(deleted.error());
+  std::cout << fmt::format("deleted {} cached entries\n", *deleted);
   return 0;
 }
 
@@ -169,7 +224,7 @@ int Check(const Config& config, bool deploy) {
   } else {
     std::cout << "database: ok\n";
   }
-  if (config.cache_url != "memory://") problem("cache: " + config.cache_url + " is not supported by this build yet");
+  if (app && !(*app)->CacheHealthy()) problem("cache: " + config.cache_url + " is not reachable");
   if (deploy) {
     if (config.database_url.rfind("sqlite://", 0) == 0)
       std::cout << "note: SQLite serves one machine; run several servers on PostgreSQL\n";
@@ -218,6 +273,19 @@ int Main(int argc, char** argv) {
   auto* create_token = cli.add_subcommand("create-token", "print a new API token for a user");
   create_token->add_option("USERNAME", username)->required();
 
+  auto* warm = cli.add_subcommand("warm-cache", "precompute dashboards, stats and reports into the cache");
+  int64_t warm_home = 0;
+  bool warm_clear = false;
+  auto* warm_home_opt = warm->add_option("--home", warm_home, "only this home")->check(CLI::PositiveNumber);
+  warm->add_flag("--clear", warm_clear, "clear the cache first");
+
+  auto* cache_cmd = cli.add_subcommand("cache", "cache statistics and clearing");
+  cache_cmd->require_subcommand(1);
+  auto* cache_stats = cache_cmd->add_subcommand("stats", "print the cache statistics (JSON)");
+  auto* cache_clear = cache_cmd->add_subcommand("clear", "delete cached entries");
+  std::string clear_pattern;
+  auto* pattern_opt = cache_clear->add_option("--pattern", clear_pattern, "key glob of [A-Za-z0-9:_.*-]");
+
   auto* check = cli.add_subcommand("check", "validate configuration and connectivity");
   bool deploy = false;
   check->add_flag("--deploy", deploy, "also check production settings");
@@ -257,6 +325,11 @@ int Main(int argc, char** argv) {
   }
   if (create_token->parsed()) return CreateToken(config, username);
   if (check->parsed()) return Check(config, deploy);
+  if (warm->parsed())
+    return WarmCache(config, warm_home_opt->count() ? std::optional<int64_t>(warm_home) : std::nullopt, warm_clear);
+  if (cache_stats->parsed()) return CacheStatsCommand(config);
+  if (cache_clear->parsed())
+    return CacheClearCommand(config, pattern_opt->count() ? std::optional<std::string>(clear_pattern) : std::nullopt);
   return 2;
 }
 

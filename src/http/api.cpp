@@ -3,9 +3,9 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
 #include "domain/range.hpp"
+#include "service/json_body.hpp"
 #include "service/passwords.hpp"
 
 namespace rota::http {
@@ -65,12 +65,22 @@ Response NoContentOr(const Status& s) {
   return Response::NoContent();
 }
 
-// A cacheable read answers X-Cache: HIT, MISS or BYPASS.
-Response CacheableRead(Result<service::CachedAnswer> answer) {
+// A cacheable read answers X-Cache: HIT, MISS or BYPASS, and an ETag; a
+// request whose If-None-Match names that ETag gets 304 without the body.
+Response CacheableRead(const Request& req, Result<service::CachedAnswer> answer) {
   if (!answer) return Response::FromError(answer.error());
-  Response r = Response::Json(200, std::move(answer->body));
+  auto inm = req.Header("if-none-match");
+  bool not_modified = inm && (*inm == answer->etag || *inm == "*");
+  Response r = not_modified ? Response{304, "application/json", {}, {}}
+                            : Response::Json(200, std::move(answer->body));
   r.SetHeader("X-Cache", service::OutcomeName(answer->outcome));
+  r.SetHeader("ETag", std::move(answer->etag));
   return r;
+}
+
+// A JSON body that may be empty (meaning {}).
+Result<service::JsonBody> OptionalBody(const Request& req, std::initializer_list<std::string_view> allowed) {
+  return service::JsonBody::Parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), allowed);
 }
 
 // `?nocache=1` or `X-Cache-Bypass: 1` computes the answer without the cache
@@ -87,7 +97,7 @@ void AddHomeRead(Router& router, App& app, const char* pattern, HomeRead read) {
   router.Add("GET", pattern, Authed(app, [&app, read = std::move(read)](Request& req, const Principal& p) {
                int64_t home = req.path_ids.at(0);
                if (auto s = service::CheckHome(p, home); !s) return Response::FromError(s.error());
-               return CacheableRead(read(app, home, req));
+               return CacheableRead(req, read(app, home, req));
              }));
 }
 
@@ -97,20 +107,13 @@ std::string SessionCookie(const App& app, const std::string& value, long max_age
 }
 
 Response Login(App& app, Request& req) {
-  rapidjson::Document doc;
-  doc.Parse(req.body.data(), req.body.size());
-  if (doc.HasParseError() || !doc.IsObject())
-    return Response::FromError(Error::BadRequest("the body must be a JSON object"));
-  for (auto& m : doc.GetObject()) {
-    std::string_view k(m.name.GetString(), m.name.GetStringLength());
-    if (k != "username" && k != "password")
-      return Response::FromError(Error::BadRequest(fmt::format("unknown field {}", k), std::string(k)));
-  }
-  for (const char* f : {"username", "password"})
-    if (!doc.HasMember(f) || !doc[f].IsString())
-      return Response::FromError(Error::Invalid(fmt::format("{} is required and must be a string", f), f));
-  auto result = app.auth().Login({doc["username"].GetString(), doc["username"].GetStringLength()},
-                                 {doc["password"].GetString(), doc["password"].GetStringLength()});
+  auto body = service::JsonBody::Parse(req.body, {"username", "password"});
+  if (!body) return Response::FromError(body.error());
+  auto username = body->String("username");
+  if (!username) return Response::FromError(username.error());
+  auto password = body->String("password");
+  if (!password) return Response::FromError(password.error());
+  auto result = app.auth().Login(*username, *password);
   if (!result) return Response::FromError(result.error());
   Response r = Response::Json(200, fmt::format(R"({{"csrf_token":"{}","user":{}}})", result->csrf_token,
                                                result->user_json));
@@ -129,11 +132,49 @@ Response Logout(App& app, Request& req) {
   return r;
 }
 
+// 200 while the database answers (a degraded cache only slows reads down);
+// 503 when the database does not.
 Response Health(App& app) {
   bool db_ok = app.CheckDatabase().ok();
+  bool cache_ok = app.CacheHealthy();
   return Response::Json(db_ok ? 200 : 503,
-                        fmt::format(R"({{"status":"{}","database":"{}","cache":"ok"}})", db_ok ? "ok" : "error",
-                                    db_ok ? "ok" : "unavailable"));
+                        fmt::format(R"({{"status":"{}","database":"{}","cache":"{}"}})", db_ok ? "ok" : "error",
+                                    db_ok ? "ok" : "unavailable", cache_ok ? "ok" : "degraded"));
+}
+
+Response CacheStats(App& app, const Principal& p) {
+  if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());
+  return Response::Json(200, app.cache_admin().StatsJson());
+}
+
+Response CacheClear(App& app, const Request& req, const Principal& p) {
+  if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());
+  auto body = OptionalBody(req, {"pattern"});
+  if (!body) return Response::FromError(body.error());
+  std::optional<std::string> pattern;
+  if (body->Has("pattern")) {
+    auto v = body->String("pattern");
+    if (!v) return Response::FromError(v.error());
+    pattern = std::move(*v);
+  }
+  auto deleted = app.cache_admin().Clear(pattern);
+  if (!deleted) return Response::FromError(deleted.error());
+  return Response::Json(200, fmt::format(R"({{"deleted":{}}})", *deleted));
+}
+
+Response CacheWarm(App& app, const Request& req, const Principal& p) {
+  if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());
+  auto body = OptionalBody(req, {"home_id"});
+  if (!body) return Response::FromError(body.error());
+  std::optional<int64_t> home;
+  if (body->Has("home_id") && !body->IsNull("home_id")) {
+    auto v = body->Id("home_id");
+    if (!v) return Response::FromError(v.error());
+    home = *v;
+  }
+  auto report = app.cache_admin().Warm(home);
+  if (!report) return Response::FromError(report.error());
+  return Response::Json(200, report->Json());
 }
 
 }  // namespace
@@ -168,8 +209,16 @@ void AddApiRoutes(Router& router, App& app) {
   });
   router.Add("GET", "/api/stats", Authed(app, [&app](Request& req, const Principal& p) {
                if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());
-               return CacheableRead(app.cached().Stats(app.Today(), WantsBypass(req)));
+               return CacheableRead(req, app.cached().Stats(app.Today(), WantsBypass(req)));
              }));
+
+  // Cache administration.
+  router.Add("GET", "/api/cache/stats",
+             Authed(app, [&app](Request&, const Principal& p) { return CacheStats(app, p); }));
+  router.Add("POST", "/cache/clear/",
+             Authed(app, [&app](Request& r, const Principal& p) { return CacheClear(app, r, p); }));
+  router.Add("POST", "/cache/warm/",
+             Authed(app, [&app](Request& r, const Principal& p) { return CacheWarm(app, r, p); }));
 
   // Writes.
   auto& w = app.writes();

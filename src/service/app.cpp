@@ -9,9 +9,12 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
       pool_(std::move(pool)),
       cache_(std::move(cache)),
       reads_(*pool_),
-      cached_(reads_, *cache_),
+      cached_(reads_, *cache_,
+              CacheTimeouts{std::chrono::seconds(config_.AliasTimeout("dashboard")),
+                            std::chrono::seconds(config_.AliasTimeout("default"))}),
       writes_(*pool_, cached_),
-      auth_(*pool_, config_.session_hours) {}
+      auth_(*pool_, config_.session_hours),
+      cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }) {}
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
   auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),
@@ -25,7 +28,10 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
       return Error::Unavailable(fmt::format("the database at {} is not migrated to version {}: run `rota migrate`",
                                             config.database_url, db::LatestSchemaVersion()));
   }
-  auto cache = cache::MakeCache(config.cache_url);
+  cache::CacheOptions cache_options;
+  cache_options.max_entries = config.cache_max_entries;
+  cache_options.max_bytes = config.cache_max_bytes;
+  auto cache = cache::MakeCache(config.cache_url, cache_options);
   if (!cache) return std::move(cache).error();
   return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));
 }
@@ -35,5 +41,11 @@ Status App::CheckDatabase() {
   if (!conn) return std::move(conn).error();
   return (*conn)->QueryInt("SELECT 1", {}).status();
 }
+
+}  // namespace rota::service
+
+namespace rota::service {
+
+bool App::CacheHealthy() { return true; }  // memory:// cannot fail; redis:// reports its breaker
 
 }  // namespace rota::service

@@ -10,6 +10,7 @@
 #include "cache/cache.hpp"
 #include "db/database.hpp"
 #include "service/auth.hpp"
+#include "service/cache_admin.hpp"
 #include "service/cached_reads.hpp"
 #include "service/changes.hpp"
 #include "service/reads.hpp"
@@ -28,11 +29,13 @@ class App {
   ReadService& reads() { return reads_; }
   CachedReads& cached() { return cached_; }
   cache::Cache& cache() { return *cache_; }
+  CacheAdmin& cache_admin() { return cache_admin_; }
   WriteService& writes() { return writes_; }
   AuthService& auth() { return auth_; }
   Date Today() const { return config_.Today(); }
   // "ok" when a connection answers a trivial statement.
   Status CheckDatabase();
+  bool CacheHealthy();
 
  private:
   App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::Cache> cache);
@@ -44,6 +47,7 @@ class App {
   CachedReads cached_;  // also the writes' ChangeSink
   WriteService writes_;
   AuthService auth_;
+  CacheAdmin cache_admin_;
 };
 
 }  // namespace rota::service

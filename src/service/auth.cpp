@@ -1,5 +1,6 @@
 #include "service/auth.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -43,34 +44,61 @@ const std::string& DummyHash() {
 
 }  // namespace
 
+std::optional<SessionPrincipal> AuthService::Recall(const std::string& hash) {
+  std::lock_guard lock(mu_);
+  auto it = remembered_.find(hash);
+  if (it == remembered_.end()) return std::nullopt;
+  if (it->second.until <= std::chrono::steady_clock::now()) {
+    remembered_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.who;
+}
+
+void AuthService::Remember(const std::string& hash, const SessionPrincipal& who, std::chrono::seconds for_at_most) {
+  constexpr size_t kMaxRemembered = 100000;  // a flood of distinct secrets cannot grow memory without bound
+  std::lock_guard lock(mu_);
+  if (remembered_.size() >= kMaxRemembered) remembered_.clear();
+  remembered_[hash] = Remembered{who, std::chrono::steady_clock::now() + std::min(for_at_most, kRememberFor)};
+}
+
 Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
   if (token.empty() || token.size() > 256) return Error::Unauthorized("invalid token");
+  std::string hash = HashSecret(token);
+  if (auto known = Recall(hash)) return known->principal;
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   std::optional<Principal> found;
-  std::string hash = HashSecret(token);
   ROTA_TRY((*conn)->Query(
       "SELECT u.id, u.username, u.is_staff, u.home_id FROM api_token t JOIN app_user u ON u.id = t.user_id "
       "WHERE t.token_hash = ? AND u.is_active",
       {std::string_view(hash)}, [&](const db::Row& r) { found = FromRow(r, Principal::Via::kToken); }));
   if (!found) return Error::Unauthorized("invalid token");
+  Remember(hash, SessionPrincipal{*found, ""}, kRememberFor);
   return *found;
 }
 
 Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view session_id) {
   if (session_id.empty() || session_id.size() > 256) return Error::Unauthorized("not logged in");
+  std::string hash = HashSecret(session_id);
+  if (auto known = Recall(hash)) return *known;
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   std::optional<SessionPrincipal> found;
-  std::string hash = HashSecret(session_id);
-  std::string now = NowTimestamp();
+  std::time_t now = std::time(nullptr);
+  std::string now_text = FormatTimestamp(now);
+  std::string expires;
   ROTA_TRY((*conn)->Query(
-      "SELECT u.id, u.username, u.is_staff, u.home_id, s.csrf_token FROM user_session s "
+      "SELECT u.id, u.username, u.is_staff, u.home_id, s.csrf_token, s.expires_at FROM user_session s "
       "JOIN app_user u ON u.id = s.user_id WHERE s.session_hash = ? AND s.expires_at > ? AND u.is_active",
-      {std::string_view(hash), std::string_view(now)}, [&](const db::Row& r) {
+      {std::string_view(hash), std::string_view(now_text)}, [&](const db::Row& r) {
         found = SessionPrincipal{FromRow(r, Principal::Via::kSession), std::string(r.Text(4))};
+        expires = r.Timestamp(5);
       }));
   if (!found) return Error::Unauthorized("not logged in or the session has expired");
+  // Remembered no longer than the session has left.
+  int64_t left = ParseTimestamp(expires).value_or(now) - now;
+  Remember(hash, *found, std::chrono::seconds(std::max<int64_t>(0, left)));
   return *found;
 }
 
@@ -110,6 +138,10 @@ Status AuthService::Logout(std::string_view session_id) {
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   std::string hash = HashSecret(session_id);
+  {
+    std::lock_guard lock(mu_);
+    remembered_.erase(hash);
+  }
   return (*conn)->Exec("DELETE FROM user_session WHERE session_hash = ?", {std::string_view(hash)}).status();
 }
 

@@ -10,10 +10,19 @@
 // - Inactive users cannot log in and their tokens and sessions stop working.
 // - A wrong username and a wrong password give the same answer, and take about
 //   the same time (a dummy hash is verified for unknown users).
-// Thread-safe: each call leases its own connection.
+// - The hot path needs no database: a verified token or session is remembered
+//   in this process for `kRememberFor` (30 s), keyed by the secret's hash, so a
+//   cached dashboard is served with X-Query-Count 0. Logout forgets the session
+//   here at once; another server may accept it until its memory of it lapses
+//   (at most 30 s) — the same bound applies to a user deactivated in the
+//   database. Session expiry is always honoured exactly.
+// Thread-safe: each call leases its own connection; the memory has its own mutex.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,9 +63,20 @@ class AuthService {
   // Returns the new token (printed once; only its hash is kept).
   Result<std::string> CreateToken(std::string_view username);
 
+ static constexpr std::chrono::seconds kRememberFor{30};
+
  private:
+  struct Remembered {
+    SessionPrincipal who;  // csrf_token empty for tokens
+    std::chrono::steady_clock::time_point until;
+  };
+  std::optional<SessionPrincipal> Recall(const std::string& hash);
+  void Remember(const std::string& hash, const SessionPrincipal& who, std::chrono::seconds for_at_most);
+
   db::Pool& pool_;
   int session_hours_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Remembered> remembered_;  // GUARDED_BY(mu_); key: secret hash
 };
 
 }  // namespace rota::service

@@ -9,6 +9,14 @@ std::string GenerationKey(int64_t home) { return home ? "gen:h" + std::to_string
 
 std::string RangeArgs(const domain::DateRange& r) { return r.from.ToString() + "/" + r.to.ToString(); }
 
+std::string Etag(const std::string& body) { return "\"" + cache::HashHex(body) + "\""; }
+
+size_t PrefixIndex(std::string_view prefix) {
+  for (size_t i = 0; i < cache::prefix::kAll.size(); ++i)
+    if (cache::prefix::kAll[i] == prefix) return i;
+  return 0;
+}
+
 }  // namespace
 
 const char* OutcomeName(CacheOutcome o) {
@@ -25,19 +33,34 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   if (bypass) {
     auto body = compute();
     if (!body) return std::move(body).error();
-    return CachedAnswer{std::move(*body), CacheOutcome::kBypass};
+    std::string etag = Etag(*body);
+    return CachedAnswer{std::move(*body), CacheOutcome::kBypass, std::move(etag)};
   }
+  Counts& counts = counts_[PrefixIndex(prefix)];
   // The generation is read before any row: see the header.
   int64_t generation = cache_.Counter(GenerationKey(home));
   std::string key = cache::Key(prefix, home, generation, args);
-  if (auto hit = cache_.Get(key)) return CachedAnswer{std::move(*hit), CacheOutcome::kHit};
+  if (auto hit = cache_.Get(key)) {
+    counts.hits.fetch_add(1, std::memory_order_relaxed);
+    std::string etag = Etag(*hit);
+    return CachedAnswer{std::move(*hit), CacheOutcome::kHit, std::move(etag)};
+  }
+  counts.misses.fetch_add(1, std::memory_order_relaxed);
   Result<std::string> body = flights_.Do(key, [&]() -> Result<std::string> {
     auto computed = compute();
     if (computed) cache_.Set(key, *computed, ttl);
     return computed;
   });
   if (!body) return std::move(body).error();
-  return CachedAnswer{std::move(*body), CacheOutcome::kMiss};
+  std::string etag = Etag(*body);
+  return CachedAnswer{std::move(*body), CacheOutcome::kMiss, std::move(etag)};
+}
+
+std::vector<std::pair<std::string_view, PrefixCount>> CachedReads::PrefixCounts() const {
+  std::vector<std::pair<std::string_view, PrefixCount>> out;
+  for (size_t i = 0; i < counts_.size(); ++i)
+    out.emplace_back(cache::prefix::kAll[i], PrefixCount{counts_[i].hits.load(), counts_[i].misses.load()});
+  return out;
 }
 
 Result<CachedAnswer> CachedReads::Dashboard(int64_t home, domain::DateRange range, bool bypass) {

@@ -15,11 +15,15 @@
 // unknown home, a database failure) are never cached. Thread-safe.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <vector>
 #include <cstdint>
 #include <string>
 
 #include "cache/cache.hpp"
+#include "cache/keys.hpp"
 #include "cache/single_flight.hpp"
 #include "domain/range.hpp"
 #include "service/changes.hpp"
@@ -37,6 +41,12 @@ const char* OutcomeName(CacheOutcome o);
 struct CachedAnswer {
   std::string body;
   CacheOutcome outcome;
+  std::string etag;  // a strong validator of body: "\"<16 hex of XXH3>\""
+};
+
+struct PrefixCount {
+  int64_t hits = 0;
+  int64_t misses = 0;
 };
 
 struct CacheTimeouts {
@@ -59,6 +69,9 @@ class CachedReads final : public ChangeSink {
   // Increments the generations of the changed homes and the global one.
   void Committed(const ChangeSet& changes) override;
 
+  // Hits and misses of each key prefix (cache/keys.hpp prefix::kAll order) since start.
+  std::vector<std::pair<std::string_view, PrefixCount>> PrefixCounts() const;
+
  private:
   using Compute = std::function<Result<std::string>()>;
   Result<CachedAnswer> Through(std::string_view prefix, int64_t home, const std::string& args,
@@ -68,6 +81,10 @@ class CachedReads final : public ChangeSink {
   cache::Cache& cache_;
   CacheTimeouts timeouts_;
   cache::SingleFlight<Result<std::string>> flights_;
+  struct Counts {
+    std::atomic<int64_t> hits{0}, misses{0};
+  };
+  std::array<Counts, cache::prefix::kAll.size()> counts_;  // indexed like prefix::kAll
 };
 
 }  // namespace rota::service

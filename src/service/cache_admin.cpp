@@ -1,0 +1,108 @@
+#include "service/cache_admin.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "cache/keys.hpp"
+
+namespace rota::service {
+
+std::string HumanBytes(int64_t bytes) {
+  const char* units[] = {"B", "K", "M", "G", "T"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{}B", bytes) : fmt::format("{:.2f}{}", v, units[u]);
+}
+
+std::string WarmReport::Json() const {
+  std::string ids;
+  for (const auto& h : homes) ids += (ids.empty() ? "" : ",") + std::to_string(h.id);
+  return fmt::format(R"({{"warmed_keys":{},"homes":[{}]}})", warmed_keys, ids);
+}
+
+std::string CacheAdmin::StatsJson() {
+  cache::CacheStats s = cache_.Stats();
+  int64_t lookups = s.hits + s.misses;
+  // Percent with one decimal, rounded half up, as coverage_pct is.
+  double hit_rate = lookups ? static_cast<double>((2000 * s.hits + lookups) / (2 * lookups)) / 10 : 0.0;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("backend");
+  w.String(s.backend.c_str());
+  w.Key("total_keys");
+  w.Int64(s.keys);
+  w.Key("used_memory_bytes");
+  w.Int64(s.bytes);
+  w.Key("used_memory_human");
+  w.String(HumanBytes(s.bytes).c_str());
+  w.Key("hits");
+  w.Int64(s.hits);
+  w.Key("misses");
+  w.Int64(s.misses);
+  w.Key("hit_rate");
+  w.Double(hit_rate);
+  w.Key("connected_clients");
+  w.Null();
+  w.Key("evictions");
+  w.Int64(s.evictions);
+  w.Key("sets");
+  w.Int64(s.sets);
+  w.Key("expirations");
+  w.Int64(s.expirations);
+  w.Key("by_prefix");
+  w.StartObject();
+  for (const auto& [prefix, counts] : reads_.PrefixCounts()) {
+    w.Key(prefix.data(), static_cast<rapidjson::SizeType>(prefix.size()));
+    w.StartObject();
+    w.Key("hits");
+    w.Int64(counts.hits);
+    w.Key("misses");
+    w.Int64(counts.misses);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  return buf.GetString();
+}
+
+Result<int64_t> CacheAdmin::Clear(std::optional<std::string_view> pattern) {
+  std::string_view glob = pattern.value_or("*");
+  if (!cache::ValidPattern(glob))
+    return Error::Invalid("pattern must be 1..128 characters of A-Z a-z 0-9 : _ . * -", "pattern");
+  return cache_.DeletePattern(glob);
+}
+
+Result<WarmReport> CacheAdmin::Warm(std::optional<int64_t> home,
+                                    const std::function<void(const WarmedHome&)>& on_home) {
+  WarmReport report;
+  {
+    auto conn = pool_.Acquire();
+    if (!conn) return std::move(conn).error();
+    ROTA_TRY((*conn)->Query("SELECT id, name FROM care_home WHERE ? = 0 OR id = ? ORDER BY id",
+                            {home.value_or(0), home.value_or(0)},
+                            [&](const db::Row& r) { report.homes.push_back({r.Int(0), std::string(r.Text(1))}); }));
+  }
+  if (home && report.homes.empty()) return Error::NotFound(fmt::format("home {} does not exist", *home));
+  Date today = today_();
+  YearMonth month{today.year(), today.month()};
+  auto count = [&](const Result<CachedAnswer>& a) -> Status {
+    if (!a) return a.error();
+    if (a->outcome != CacheOutcome::kBypass) ++report.warmed_keys;
+    return Status::Ok();
+  };
+  for (const auto& h : report.homes) {
+    for (int days : {7, 14}) ROTA_TRY(count(reads_.Dashboard(h.id, {today, today.AddDays(days - 1)}, false)));
+    ROTA_TRY(count(reads_.MonthlyReport(h.id, month, false)));
+    if (on_home) on_home(h);
+  }
+  ROTA_TRY(count(reads_.Stats(today, false)));
+  return report;
+}
+
+}  // namespace rota::service
