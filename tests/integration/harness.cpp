@@ -1,5 +1,9 @@
 #include "integration/harness.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -102,7 +106,7 @@ std::string HttpClient::Raw(const std::string& bytes) {
   return out;
 }
 
-TestServer::TestServer(DbKind kind, SeedShape shape) {
+TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_url) {
   service::InitCrypto();
   db_url_ = FreshDatabaseUrl(kind, dir_);
   if (db_url_.empty()) throw std::runtime_error("no database");
@@ -117,8 +121,11 @@ TestServer::TestServer(DbKind kind, SeedShape shape) {
     auto s = service::Seed(**conn, o);
     if (!s) throw std::runtime_error("seed: " + s.error().message);
   }
-  Config config = Config::Load("", {{"ROTA_DATABASE_URL", db_url_}, {"ROTA_TODAY", "2026-11-28"}});
+  Config config = Config::Load(
+      "", {{"ROTA_DATABASE_URL", db_url_}, {"ROTA_TODAY", "2026-11-28"}, {"ROTA_CACHE_URL", cache_url}});
   config.threads = 4;
+  static std::atomic<int> servers{0};
+  config.cache_key_prefix = "t" + std::to_string(getpid()) + "_" + std::to_string(servers++);
   auto app = service::App::Open(config, true);
   if (!app) throw std::runtime_error(app.error().message);
   app_ = std::move(*app);

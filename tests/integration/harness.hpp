@@ -56,7 +56,8 @@ struct SeedShape {
 class TestServer {
  public:
   // Seeds `shape` with shifts starting 2026-11-21; today is pinned to 2026-11-28.
-  TestServer(DbKind kind, SeedShape shape = {});
+  // `cache_url`: memory:// or a redis:// URL (each server gets its own key prefix).
+  TestServer(DbKind kind, SeedShape shape = {}, const std::string& cache_url = "memory://");
   ~TestServer();
 
   int port() const { return port_; }
