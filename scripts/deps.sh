@@ -7,8 +7,8 @@ profile=${1:-build}
 
 build_pkgs=(g++ cmake ninja-build pkg-config python3
   libboost-dev libsqlite3-dev sqlite3 libpq-dev rapidjson-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtoml11-dev libxxhash-dev libsodium-dev libgtest-dev libgmock-dev)
-test_pkgs=(postgresql python3-django curl)
+  libtoml11-dev libxxhash-dev libsodium-dev libhiredis-dev libgtest-dev libgmock-dev)
+test_pkgs=(postgresql redis-server python3-django curl)
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")

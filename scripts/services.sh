@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start or stop the servers the test suite needs, on private ports in a temporary
-# directory: PostgreSQL (and Redis, once the cache needs it).
+# directory: PostgreSQL and Redis.
 #
-#   eval "$(scripts/services.sh start DIR)"   # prints `export ROTA_TEST_PG_URL=...` lines
+#   eval "$(scripts/services.sh start DIR)"   # prints `export ROTA_TEST_PG_URL=... ROTA_TEST_REDIS_URL=...`
 #   scripts/services.sh stop DIR
 #
 # PostgreSQL's initdb refuses to run as root, so as root the cluster is created
@@ -32,9 +32,19 @@ start)
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
     { cat "$dir/pg.log" >&2; exit 1; }
   echo "export ROTA_TEST_PG_URL=postgresql://rota@127.0.0.1:$port/postgres"
+  rport=$(free_port)
+  mkdir -p "$dir/redis"
+  # volatile-lru: only keys with a TTL (cached values) are evicted, never generation counters.
+  redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no --daemonize yes \
+    --pidfile "$dir/redis/redis.pid" --dir "$dir/redis" --logfile "$dir/redis/redis.log" \
+    --maxmemory 256mb --maxmemory-policy volatile-lru >/dev/null
+  for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -p "$rport" ping >/dev/null || { cat "$dir/redis/redis.log" >&2; exit 1; }
+  echo "export ROTA_TEST_REDIS_URL=redis://127.0.0.1:$rport/0 ROTA_TEST_REDIS_PORT=$rport"
   ;;
 stop)
   if [ -d "$dir/pg" ]; then as_pg "$PGBIN/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null 2>&1 || true; fi
+  if [ -s "$dir/redis/redis.pid" ]; then kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true; fi
   ;;
 *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
 esac

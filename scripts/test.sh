@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds rota with warnings as errors
-# and AddressSanitizer + UndefinedBehaviorSanitizer, starts PostgreSQL on a private
-# port in a temporary directory, runs every test (unit, storage and HTTP tests on
-# SQLite and PostgreSQL, the peer's check.py), then stops PostgreSQL.
+# and AddressSanitizer + UndefinedBehaviorSanitizer, starts PostgreSQL and Redis on
+# private ports in a temporary directory, runs every test (unit, storage, cache and
+# HTTP tests on SQLite and PostgreSQL, memory:// and redis://, the command line, the
+# peer's check.py), checks that the suite never sent Redis a KEYS command, then
+# stops both servers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -16,7 +18,12 @@ chmod 755 "$svc"
 cleanup() { "$root/scripts/services.sh" stop "$svc/s"; rm -rf "$svc"; }
 trap cleanup EXIT
 eval "$(scripts/services.sh start "$svc/s")"
-export ROTA_TEST_PG_URL
+export ROTA_TEST_PG_URL ROTA_TEST_REDIS_URL ROTA_TEST_REDIS_PORT
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-cd "$build"
-ctest --output-on-failure -j2 --timeout 600
+(cd "$build" && ctest --output-on-failure -j2 --timeout 600)
+# KEYS blocks Redis for the whole keyspace: the cache must only ever SCAN.
+if redis-cli -p "$ROTA_TEST_REDIS_PORT" INFO commandstats | grep -q '^cmdstat_keys:'; then
+  echo "FAIL: the test Redis received a KEYS command" >&2
+  exit 1
+fi
+echo "ok: INFO commandstats of the test Redis shows no KEYS call"

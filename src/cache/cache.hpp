@@ -15,8 +15,11 @@
 // - Counters (Incr/Counter) are a separate key space for generation numbers:
 //   they are never evicted, never expire, and Delete/DeletePattern do not touch
 //   them, so a generation can only grow. Get/Set never see counters.
-// - Failure: the memory backend cannot fail. A remote backend (Redis, later)
-//   fails open: a Get it cannot answer is a miss, a Set it cannot store is dropped.
+// - Failure: the memory backend cannot fail. The Redis backend fails open: a
+//   Get it cannot answer is a miss, a Set it cannot store is dropped, and
+//   Counter answers nullopt so that callers bypass the cache altogether. An
+//   Incr it cannot deliver is remembered and replayed before the backend
+//   answers Counter again (see redis_cache.cpp): a generation bump is never lost.
 #pragma once
 
 #include <chrono>
@@ -38,11 +41,21 @@ using Clock = std::function<std::chrono::steady_clock::time_point()>;
 inline constexpr std::chrono::seconds kNoExpiry{0};
 
 struct CacheOptions {
-  int64_t max_entries = 1000;        // values (counters excluded); >= 1
-  int64_t max_bytes = 64ll << 20;    // sum of key + value sizes over all values; >= 1
+  int64_t max_entries = 1000;        // memory://: values (counters excluded); >= 1
+  int64_t max_bytes = 64ll << 20;    // memory://: sum of key + value sizes over all values; >= 1
   int shards = 16;                   // memory://: lock stripes (<= max_entries, max_bytes)
   Clock clock;                       // empty: std::chrono::steady_clock::now
+  std::string key_prefix = "rota";   // redis://: every key is `<prefix>:...`
+  int pool_size = 50;                // redis://: connections at most
+  std::chrono::milliseconds timeout{5000};      // redis://: connect and socket timeout
+  std::chrono::milliseconds retry_after{1000};  // redis://: after a failure, fail fast this long
 };
+
+// The backend's state (the `cache` of /healthz):
+//   kHealthy  — answering;
+//   kDegraded — unreachable or owing replays of generation bumps: reads bypass
+//               the cache and go to the database until it recovers by itself.
+enum class Health { kHealthy, kDegraded };
 
 // One snapshot of the counters; serves `rota cache stats` and /api/cache/stats.
 // Counters are exact and monotonic since the cache was made; `keys` and `bytes`
@@ -57,6 +70,9 @@ struct CacheStats {
   int64_t keys = 0;         // live values now
   int64_t bytes = 0;        // sum of key + value sizes of the live values now
   int64_t counters = 0;     // counters (generation keys) now
+  std::string health = "ok";                   // "ok" | "degraded"
+  std::optional<int64_t> used_memory;          // memory: == bytes; redis: INFO used_memory (server-wide)
+  std::optional<int64_t> connected_clients;    // redis: INFO connected_clients; memory: none
 };
 
 class Cache {
@@ -74,11 +90,22 @@ class Cache {
   // Removes the value under `key`; true if a live value was removed.
   virtual bool Delete(std::string_view key) = 0;
 
-  // Atomically adds 1 to the counter `key` (creating it at 1) and returns the new value.
-  virtual int64_t Incr(std::string_view key) = 0;
+  // Atomically adds 1 to the counter `key` (creating it at 1) and returns the
+  // new value; nullopt when the backend could not be reached (it then owes the
+  // increment and stays degraded until it has delivered it).
+  virtual std::optional<int64_t> Incr(std::string_view key) = 0;
 
-  // The counter `key`, 0 if it was never incremented. Does not change hit/miss counts.
-  virtual int64_t Counter(std::string_view key) = 0;
+  // The counter `key`, 0 if it was never incremented; nullopt while degraded.
+  // Does not change hit/miss counts.
+  virtual std::optional<int64_t> Counter(std::string_view key) = 0;
+
+  // A short lock for filling `key` across processes (stampede protection):
+  // true if this caller may compute it. The memory backend always says true
+  // (single flight covers one process).
+  virtual bool TryLock(std::string_view key, std::chrono::milliseconds ttl) = 0;
+  virtual void Unlock(std::string_view key) = 0;
+
+  virtual Health health() = 0;
 
   // Deletes every value whose key matches `glob` ('*' matches any run of
   // characters, every other character itself) and returns how many.

@@ -277,9 +277,12 @@ class MemoryCache final : public Cache {
 
   bool Delete(std::string_view key) override { return ShardOf(key).Delete(key, Now()); }
 
-  int64_t Incr(std::string_view key) override { return ShardOf(key).Incr(key); }
+  std::optional<int64_t> Incr(std::string_view key) override { return ShardOf(key).Incr(key); }
 
-  int64_t Counter(std::string_view key) override { return ShardOf(key).Counter(key); }
+  std::optional<int64_t> Counter(std::string_view key) override { return ShardOf(key).Counter(key); }
+  bool TryLock(std::string_view, std::chrono::milliseconds) override { return true; }
+  void Unlock(std::string_view) override {}
+  Health health() override { return Health::kHealthy; }
 
   int64_t DeletePattern(std::string_view glob) override {
     if (!ValidPattern(glob)) return 0;
@@ -294,8 +297,10 @@ class MemoryCache final : public Cache {
   CacheStats Stats() override {
     CacheStats stats;
     stats.backend = "memory";
+    stats.health = "ok";
     const TimePoint now = Now();
     for (auto& shard : shards_) shard->AddStats(stats, now);
+    stats.used_memory = stats.bytes;
     return stats;
   }
 

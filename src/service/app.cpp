@@ -31,6 +31,9 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache::CacheOptions cache_options;
   cache_options.max_entries = config.cache_max_entries;
   cache_options.max_bytes = config.cache_max_bytes;
+  cache_options.key_prefix = config.cache_key_prefix;
+  cache_options.pool_size = config.cache_pool_size;
+  cache_options.timeout = std::chrono::milliseconds(config.cache_timeout_ms);
   auto cache = cache::MakeCache(config.cache_url, cache_options);
   if (!cache) return std::move(cache).error();
   return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));
@@ -46,6 +49,6 @@ Status App::CheckDatabase() {
 
 namespace rota::service {
 
-bool App::CacheHealthy() { return true; }  // memory:// cannot fail; redis:// reports its breaker
+bool App::CacheHealthy() { return cache_->health() == cache::Health::kHealthy; }
 
 }  // namespace rota::service

@@ -27,9 +27,17 @@ std::string WarmReport::Json() const {
 
 std::string CacheAdmin::StatsJson() {
   cache::CacheStats s = cache_.Stats();
-  int64_t lookups = s.hits + s.misses;
+  // Hits and misses of requests (one per cacheable read that used the cache),
+  // not of backend lookups, which include internal re-checks.
+  auto by_prefix = reads_.PrefixCounts();
+  int64_t hits = 0, misses = 0;
+  for (const auto& [prefix, c] : by_prefix) {
+    hits += c.hits;
+    misses += c.misses;
+  }
+  int64_t lookups = hits + misses;
   // Percent with one decimal, rounded half up, as coverage_pct is.
-  double hit_rate = lookups ? static_cast<double>((2000 * s.hits + lookups) / (2 * lookups)) / 10 : 0.0;
+  double hit_rate = lookups ? static_cast<double>((2000 * hits + lookups) / (2 * lookups)) / 10 : 0.0;
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -37,27 +45,32 @@ std::string CacheAdmin::StatsJson() {
   w.String(s.backend.c_str());
   w.Key("total_keys");
   w.Int64(s.keys);
+  int64_t used = s.used_memory.value_or(s.bytes);
   w.Key("used_memory_bytes");
-  w.Int64(s.bytes);
+  w.Int64(used);
   w.Key("used_memory_human");
-  w.String(HumanBytes(s.bytes).c_str());
+  w.String(HumanBytes(used).c_str());
   w.Key("hits");
-  w.Int64(s.hits);
+  w.Int64(hits);
   w.Key("misses");
-  w.Int64(s.misses);
+  w.Int64(misses);
   w.Key("hit_rate");
   w.Double(hit_rate);
   w.Key("connected_clients");
-  w.Null();
+  if (s.connected_clients) w.Int64(*s.connected_clients); else w.Null();
   w.Key("evictions");
   w.Int64(s.evictions);
   w.Key("sets");
   w.Int64(s.sets);
   w.Key("expirations");
   w.Int64(s.expirations);
+  w.Key("cached_bytes");
+  w.Int64(s.bytes);
+  w.Key("health");
+  w.String(s.health.c_str());
   w.Key("by_prefix");
   w.StartObject();
-  for (const auto& [prefix, counts] : reads_.PrefixCounts()) {
+  for (const auto& [prefix, counts] : by_prefix) {
     w.Key(prefix.data(), static_cast<rapidjson::SizeType>(prefix.size()));
     w.StartObject();
     w.Key("hits");

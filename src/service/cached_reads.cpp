@@ -1,9 +1,16 @@
 #include "service/cached_reads.hpp"
 
+#include <thread>
+
 #include "cache/keys.hpp"
 
 namespace rota::service {
 namespace {
+
+// How long another process may hold the fill lock of a key, and how often a
+// waiter looks for the answer it is computing.
+constexpr std::chrono::milliseconds kFillLock{2000};
+constexpr std::chrono::milliseconds kFillPoll{10};
 
 std::string GenerationKey(int64_t home) { return home ? "gen:h" + std::to_string(home) : "gen:global"; }
 
@@ -37,9 +44,11 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
     return CachedAnswer{std::move(*body), CacheOutcome::kBypass, std::move(etag)};
   }
   Counts& counts = counts_[PrefixIndex(prefix)];
-  // The generation is read before any row: see the header.
-  int64_t generation = cache_.Counter(GenerationKey(home));
-  std::string key = cache::Key(prefix, home, generation, args);
+  // The generation is read before any row: see the header. No generation (the
+  // backend is degraded): answer from the database without touching the cache.
+  std::optional<int64_t> generation = cache_.Counter(GenerationKey(home));
+  if (!generation) return Through(prefix, home, args, ttl, /*bypass=*/true, compute);
+  std::string key = cache::Key(prefix, home, *generation, args);
   if (auto hit = cache_.Get(key)) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);
     std::string etag = Etag(*hit);
@@ -47,8 +56,19 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   }
   counts.misses.fetch_add(1, std::memory_order_relaxed);
   Result<std::string> body = flights_.Do(key, [&]() -> Result<std::string> {
+    // A flight for this key may have finished between our Get and Do.
+    if (auto filled = cache_.Get(key)) return std::move(*filled);
+    // Across processes: one fills, the others wait briefly for its answer.
+    bool locked = cache_.TryLock(key, kFillLock);
+    if (!locked) {
+      for (auto waited = std::chrono::milliseconds(0); waited < kFillLock; waited += kFillPoll) {
+        std::this_thread::sleep_for(kFillPoll);
+        if (auto filled = cache_.Get(key)) return std::move(*filled);
+      }
+    }
     auto computed = compute();
     if (computed) cache_.Set(key, *computed, ttl);
+    if (locked) cache_.Unlock(key);
     return computed;
   });
   if (!body) return std::move(body).error();

@@ -304,10 +304,50 @@ TEST_P(CacheE2E, FiftyConcurrentMissesComputeOnce) {
   EXPECT_EQ(statements.load(), one) << misses.load() << " misses shared one computation";
 }
 
+// Redis dies mid-test: reads still answer (BYPASS, from the database), writes
+// still succeed, /healthz says degraded; Redis comes back (it kept its data, as
+// after a network partition): hits resume, and the write made during the outage
+// is not answered stale.
+TEST(CacheOutage, RedisDownThenBackServesNothingStale) {
+  RedisProcess redis;
+  ASSERT_TRUE(redis.Start());
+  TestServer s(DbKind::kSqlite, SeedShape{2, 40, 14}, redis.url());
+  const std::string& token = s.admin_token();
+  const std::string dash = "/api/homes/1/dashboard";
+  s.Get(dash, token);
+  auto cached = s.Get(dash, token);
+  ASSERT_EQ(cached.Header("x-cache"), "HIT");
+  int64_t staffed_before = Json(cached.body)["staffed_shifts"].GetInt64();
+
+  // Freeze Redis's data, then kill it: on restart it comes back with the old entries.
+  redis.Cli("SAVE");
+  redis.Stop();
+  auto during = s.Get(dash, token);
+  EXPECT_EQ(during.status, 200);
+  EXPECT_EQ(during.Header("x-cache"), "BYPASS");
+  auto health = s.Get("/healthz", "");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_STREQ(Json(health.body)["cache"].GetString(), "degraded");
+  int64_t shift = s.SqlInt("SELECT MIN(id) FROM shift WHERE home_id = 1 AND date = '2026-11-28' AND staff_id IS NOT NULL");
+  auto write = s.Send("PATCH", "/api/shifts/" + std::to_string(shift), R"({"staff_id":null})", token);
+  ASSERT_EQ(write.status, 200) << write.body;
+  EXPECT_EQ(Json(s.Get(dash, token).body)["staffed_shifts"].GetInt64(), staffed_before - 1);
+
+  ASSERT_TRUE(redis.Start());  // loads the saved entries: the pre-outage dashboard is in Redis again
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));  // the breaker's retry_after
+  auto after = s.Get(dash, token);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(Json(after.body)["staffed_shifts"].GetInt64(), staffed_before - 1) << "stale after the outage";
+  auto hit = s.Get(dash, token);
+  EXPECT_EQ(hit.Header("x-cache"), "HIT");
+  EXPECT_EQ(Json(hit.body)["staffed_shifts"].GetInt64(), staffed_before - 1);
+  EXPECT_STREQ(Json(s.Get("/healthz", "").body)["cache"].GetString(), "ok");
+}
+
 std::vector<Setup> Setups() {
   std::vector<Setup> out;
   for (DbKind db : AllDbKinds())
-    for (const char* cache : {"memory"}) out.push_back({db, cache});
+    for (const char* cache : {"memory", "redis"}) out.push_back({db, cache});
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -65,6 +66,52 @@ std::string FreshDatabaseUrl(DbKind kind, const TempDir& dir) {
   PQfinish(c);
   std::string url(admin);
   return url.substr(0, url.rfind('/') + 1) + name;
+}
+
+std::string TestRedisUrl() {
+  const char* url = std::getenv("ROTA_TEST_REDIS_URL");
+  if (!url || !*url) {
+    ADD_FAILURE() << "ROTA_TEST_REDIS_URL is not set: run the suite with the README's test command, "
+                     "which starts Redis";
+    return "";
+  }
+  return url;
+}
+
+RedisProcess::RedisProcess() : port_(FreePort()) {}
+RedisProcess::~RedisProcess() { Stop(); }
+
+std::string RedisProcess::Cli(const std::string& args) const {
+  std::string cmd = "redis-cli -p " + std::to_string(port_) + " " + args + " 2>/dev/null";
+  std::string out;
+  if (FILE* f = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    pclose(f);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+bool RedisProcess::Start() {
+  std::string cmd = "redis-server --bind 127.0.0.1 --port " + std::to_string(port_) +
+                    " --save '' --appendonly no --daemonize yes --pidfile " + dir_.File("redis.pid") +
+                    " --dir " + dir_.path() + " --logfile " + dir_.File("redis.log") + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return false;
+  for (int i = 0; i < 100; ++i) {
+    if (Cli("ping") == "PONG") return running_ = true;
+    usleep(50000);
+  }
+  return false;
+}
+
+void RedisProcess::Stop() {
+  if (!running_) return;
+  std::string cmd = "kill -9 $(cat " + dir_.File("redis.pid") + ") 2>/dev/null";
+  (void)std::system(cmd.c_str());
+  for (int i = 0; i < 100 && Cli("ping") == "PONG"; ++i) usleep(20000);
+  running_ = false;
 }
 
 }  // namespace rota::testing

@@ -39,4 +39,27 @@ std::vector<DbKind> AllDbKinds();
 // after the run). Fails the current test if PostgreSQL is not configured.
 std::string FreshDatabaseUrl(DbKind kind, const TempDir& dir);
 
+// The Redis the test command started (ROTA_TEST_REDIS_URL); fails the current
+// test if it is not configured.
+std::string TestRedisUrl();
+
+// A private redis-server of the test's own, on a fixed free port in a TempDir,
+// that the test may stop and start again (outage tests).
+class RedisProcess {
+ public:
+  RedisProcess();
+  ~RedisProcess();
+  bool Start();  // blocks until it answers PING; false if it does not start
+  void Stop();   // SIGKILL, like a crash; waits until the port is closed
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+  int port() const { return port_; }
+  // Runs redis-cli against it and returns its output (trailing newline removed).
+  std::string Cli(const std::string& args) const;
+
+ private:
+  TempDir dir_;
+  int port_;
+  bool running_ = false;
+};
+
 }  // namespace rota::testing

@@ -1,0 +1,392 @@
+// The Redis backend (hiredis, synchronous contexts in a bounded pool).
+//
+// Key space, under the deployment's prefix P (several deployments can share one Redis):
+//   P:v:<key>   cached values, SET with EX <ttl>; the only keys a pattern clear touches
+//               (`SCAN MATCH P:v:<glob>` + UNLINK; never KEYS, which blocks Redis).
+//   P:c:<key>   generation counters, INCR, no TTL: with `maxmemory-policy volatile-*`
+//               Redis never evicts them, and no clear deletes them, so a generation only grows.
+//   P:l:<key>   fill locks, SET NX PX, released by a compare-and-delete script.
+// Values are the response bytes as they are (binary-safe arguments, no encoding layer).
+//
+// Failing open, with a circuit breaker. Any I/O error or timeout opens the
+// breaker for `retry_after`: meanwhile every call returns at once (a miss, a
+// dropped Set, Counter -> nullopt) without touching the network, so a dead
+// Redis costs microseconds per request, not a connect timeout. After that one
+// caller probes (PING on a fresh connection); success closes the breaker.
+//
+// Never stale after an outage. An Incr that cannot be delivered is added to
+// `owed_` and the backend stays degraded (Counter -> nullopt, so readers bypass
+// the cache) until a probe has replayed every owed INCR. Entries stored under
+// the old generation therefore cannot be read again once Redis is back: the
+// readers build keys with the bumped generation. (Across several servers this
+// holds for the server that took the write; see the README's deployment notes.)
+//
+// Counting: hits, misses and sets are counted by this process (exact); memory,
+// clients and evictions come from the server's INFO and are server-wide.
+#include "cache/redis_cache.hpp"
+
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cache/keys.hpp"
+
+namespace rota::cache {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const {
+    if (r) freeReplyObject(r);
+  }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+struct ContextDeleter {
+  void operator()(redisContext* c) const {
+    if (c) redisFree(c);
+  }
+};
+using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+struct Endpoint {
+  std::string host;
+  int port = 6379;
+  int db = 0;
+};
+
+Result<Endpoint> ParseUrl(const std::string& url) {
+  auto bad = [&] {
+    return Error::Invalid(fmt::format("cache URL '{}' must be redis://host:port/db", url), "cache_url");
+  };
+  constexpr std::string_view kScheme = "redis://";
+  if (!url.starts_with(kScheme)) return bad();
+  std::string_view rest = std::string_view(url).substr(kScheme.size());
+  Endpoint e;
+  auto slash = rest.find('/');
+  std::string_view hostport = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    std::string_view db = rest.substr(slash + 1);
+    if (!db.empty()) {
+      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), e.db);
+      if (ec != std::errc() || p != db.data() + db.size() || e.db < 0 || e.db > 15) return bad();
+    }
+  }
+  auto colon = hostport.rfind(':');
+  e.host = std::string(hostport.substr(0, colon));
+  if (colon != std::string_view::npos) {
+    std::string_view port = hostport.substr(colon + 1);
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), e.port);
+    if (ec != std::errc() || p != port.data() + port.size() || e.port < 1 || e.port > 65535) return bad();
+  }
+  if (e.host.empty() || e.host.find_first_of("@/ ") != std::string::npos) return bad();
+  return e;
+}
+
+timeval ToTimeval(std::chrono::milliseconds ms) {
+  return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+std::optional<int64_t> InfoField(std::string_view info, std::string_view name) {
+  std::string needle = "\n" + std::string(name) + ":";
+  auto at = info.find(needle);
+  if (at == std::string_view::npos) return std::nullopt;
+  at += needle.size();
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(info.data() + at, info.data() + info.size(), v);
+  if (ec != std::errc()) return std::nullopt;
+  return v;
+}
+
+class RedisCache final : public Cache {
+ public:
+  RedisCache(Endpoint endpoint, const CacheOptions& options)
+      : endpoint_(std::move(endpoint)), options_(options), token_(RandomToken()) {}
+
+  ~RedisCache() override = default;
+
+  std::optional<std::string> Get(std::string_view key) override {
+    Reply r = Run({"GET", ValueKey(key)});
+    if (r && r->type == REDIS_REPLY_STRING) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return std::string(r->str, r->len);
+    }
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+
+  void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
+    sets_.fetch_add(1, std::memory_order_relaxed);
+    if (ttl < std::chrono::seconds::zero()) {
+      Run({"UNLINK", ValueKey(key)});
+    } else if (ttl == kNoExpiry) {
+      Run({"SET", ValueKey(key), value});
+    } else {
+      Run({"SET", ValueKey(key), value, "EX", std::to_string(ttl.count())});
+    }
+  }
+
+  bool Delete(std::string_view key) override {
+    Reply r = Run({"UNLINK", ValueKey(key)});
+    return r && r->type == REDIS_REPLY_INTEGER && r->integer > 0;
+  }
+
+  std::optional<int64_t> Incr(std::string_view key) override {
+    std::string k = CounterKey(key);
+    if (Reply r = Run({"INCR", k}); r && r->type == REDIS_REPLY_INTEGER) return r->integer;
+    {
+      std::lock_guard lock(owed_mu_);
+      owed_.insert(k);
+      owing_.store(true);
+    }
+    // Make sure a probe comes to replay it, even if the failure was a full pool.
+    if (down_until_.load() == 0) Open("an invalidation could not be delivered");
+    return std::nullopt;
+  }
+
+  std::optional<int64_t> Counter(std::string_view key) override {
+    Reply r = Run({"GET", CounterKey(key)});
+    if (!r) return std::nullopt;
+    if (r->type == REDIS_REPLY_NIL) return 0;
+    if (r->type != REDIS_REPLY_STRING) return std::nullopt;
+    int64_t v = 0;
+    std::from_chars(r->str, r->str + r->len, v);
+    return v;
+  }
+
+  bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override {
+    Reply r = Run({"SET", LockKey(key), token_, "NX", "PX", std::to_string(ttl.count())});
+    // Unreachable Redis: compute locally (single flight still guards this process).
+    return !r || (r->type == REDIS_REPLY_STATUS);
+  }
+
+  void Unlock(std::string_view key) override {
+    static const std::string kScript =
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    Run({"EVAL", kScript, "1", LockKey(key), token_});
+  }
+
+  int64_t DeletePattern(std::string_view glob) override {
+    if (!ValidPattern(glob)) return 0;
+    int64_t deleted = 0;
+    ForEachKeyBatch(options_.key_prefix + ":v:" + std::string(glob), [&](std::vector<std::string>& batch) {
+      std::vector<std::string> args = {"UNLINK"};
+      args.insert(args.end(), batch.begin(), batch.end());
+      if (Reply r = Run(args); r && r->type == REDIS_REPLY_INTEGER) deleted += r->integer;
+    });
+    return deleted;
+  }
+
+  CacheStats Stats() override {
+    CacheStats s;
+    s.backend = "redis";
+    s.hits = hits_.load();
+    s.misses = misses_.load();
+    s.sets = sets_.load();
+    s.health = health() == Health::kHealthy ? "ok" : "degraded";
+    if (Reply r = Run({"INFO"}); r && r->type == REDIS_REPLY_STRING) {
+      std::string_view info(r->str, r->len);
+      s.used_memory = InfoField(info, "used_memory");
+      s.connected_clients = InfoField(info, "connected_clients");
+      s.evictions = InfoField(info, "evicted_keys").value_or(0);
+      s.expirations = InfoField(info, "expired_keys").value_or(0);
+    }
+    // Our keys only: a SCAN over the keyspace (cost grows with the whole keyspace).
+    ForEachKeyBatch(options_.key_prefix + ":v:*", [&](std::vector<std::string>& batch) {
+      s.keys += static_cast<int64_t>(batch.size());
+      for (const auto& k : batch)
+        if (Reply r = Run({"STRLEN", k}); r && r->type == REDIS_REPLY_INTEGER)
+          s.bytes += r->integer + static_cast<int64_t>(k.size());
+    });
+    ForEachKeyBatch(options_.key_prefix + ":c:*",
+                    [&](std::vector<std::string>& batch) { s.counters += static_cast<int64_t>(batch.size()); });
+    return s;
+  }
+
+  Health health() override { return Available() && !owing_.load() ? Health::kHealthy : Health::kDegraded; }
+
+ private:
+  std::string ValueKey(std::string_view k) const { return options_.key_prefix + ":v:" + std::string(k); }
+  std::string CounterKey(std::string_view k) const { return options_.key_prefix + ":c:" + std::string(k); }
+  std::string LockKey(std::string_view k) const { return options_.key_prefix + ":l:" + std::string(k); }
+
+  static std::string RandomToken() {
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+    return hex;
+  }
+
+  // SCAN cursor MATCH pattern COUNT 500, handing each non-empty batch to fn.
+  void ForEachKeyBatch(const std::string& pattern, const std::function<void(std::vector<std::string>&)>& fn) {
+    std::string cursor = "0";
+    do {
+      Reply r = Run({"SCAN", cursor, "MATCH", pattern, "COUNT", "500"});
+      if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return;
+      cursor.assign(r->element[0]->str, r->element[0]->len);
+      std::vector<std::string> batch;
+      for (size_t i = 0; i < r->element[1]->elements; ++i)
+        batch.emplace_back(r->element[1]->element[i]->str, r->element[1]->element[i]->len);
+      if (!batch.empty()) fn(batch);
+    } while (cursor != "0");
+  }
+
+  // --- the breaker -----------------------------------------------------------
+
+  // True when calls may go to Redis. While the breaker is open and its time
+  // has come, one caller probes; the others keep failing fast.
+  bool Available() {
+    int64_t until = down_until_.load();
+    if (until == 0) return true;
+    if (Clock::now().time_since_epoch().count() < until) return false;
+    bool expected = false;
+    if (!probing_.compare_exchange_strong(expected, true)) return false;
+    bool ok = Probe();
+    probing_.store(false);
+    return ok;
+  }
+
+  // PING on a fresh connection, then the owed INCRs; closes the breaker on success.
+  bool Probe() {
+    Context c = Connect();
+    if (!c) return Open("probe failed");
+    Reply pong(static_cast<redisReply*>(redisCommand(c.get(), "PING")));
+    if (!pong || c->err) return Open("probe failed");
+    {
+      std::lock_guard lock(owed_mu_);
+      while (!owed_.empty()) {
+        std::string key = *owed_.begin();
+        const char* argv[] = {"INCR", key.c_str()};
+        Reply r(static_cast<redisReply*>(redisCommandArgv(c.get(), 2, argv, nullptr)));
+        if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
+        owed_.erase(owed_.begin());
+      }
+      owing_.store(false);
+    }
+    down_until_.store(0);
+    if (logged_down_.exchange(false)) spdlog::warn("cache: redis is back ({}:{})", endpoint_.host, endpoint_.port);
+    return true;
+  }
+
+  // Opens the breaker for retry_after; logs once per state change. Returns false.
+  bool Open(const std::string& why) {
+    down_until_.store((Clock::now() + options_.retry_after).time_since_epoch().count());
+    if (!logged_down_.exchange(true))
+      spdlog::warn("cache: redis {}:{} unreachable ({}); serving from the database", endpoint_.host,
+                   endpoint_.port, why);
+    return false;
+  }
+
+  // --- the pool --------------------------------------------------------------
+
+  Context Connect() {
+    Context c(redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, ToTimeval(options_.timeout)));
+    if (!c || c->err) return nullptr;
+    redisSetTimeout(c.get(), ToTimeval(options_.timeout));
+    if (endpoint_.db != 0) {
+      Reply r(static_cast<redisReply*>(redisCommand(c.get(), "SELECT %d", endpoint_.db)));
+      if (!r || r->type == REDIS_REPLY_ERROR) return nullptr;
+    }
+    return c;
+  }
+
+  // A connection, or nullptr when the pool is exhausted for a moment or Redis
+  // cannot be reached (the latter opens the breaker).
+  Context Acquire() {
+    {
+      std::unique_lock lock(pool_mu_);
+      if (!pool_cv_.wait_for(lock, std::chrono::milliseconds(100),
+                             [&] { return !idle_.empty() || open_ < options_.pool_size; }))
+        return nullptr;  // exhausted: fail open for this call
+      if (!idle_.empty()) {
+        Context c = std::move(idle_.back());
+        idle_.pop_back();
+        return c;
+      }
+      ++open_;
+    }
+    Context c = Connect();
+    if (!c) {
+      Forget();
+      Open("connect failed");
+    }
+    return c;
+  }
+
+  void Release(Context c) {
+    std::lock_guard lock(pool_mu_);
+    idle_.push_back(std::move(c));
+    pool_cv_.notify_one();
+  }
+
+  void Forget() {
+    std::lock_guard lock(pool_mu_);
+    --open_;
+    pool_cv_.notify_one();
+  }
+
+  // One command; nullptr on any failure (a Redis error reply is returned as is).
+  Reply Run(const std::vector<std::string>& args) {
+    if (!Available() || owing_.load()) return nullptr;
+    Context c = Acquire();
+    if (!c) return nullptr;
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    Reply r(static_cast<redisReply*>(
+        redisCommandArgv(c.get(), static_cast<int>(args.size()), argv.data(), lens.data())));
+    if (!r || c->err) {
+      std::string why = c->errstr[0] ? c->errstr : "no reply";
+      c.reset();
+      Forget();
+      Open(why);
+      return nullptr;
+    }
+    Release(std::move(c));
+    return r;
+  }
+
+  const Endpoint endpoint_;
+  const CacheOptions options_;
+  const std::string token_;  // identifies this process's fill locks
+
+  std::atomic<int64_t> hits_{0}, misses_{0}, sets_{0};
+  std::atomic<int64_t> down_until_{0};  // steady-clock ticks; 0 = closed (Redis usable)
+  std::atomic<bool> probing_{false};
+  std::atomic<bool> logged_down_{false};
+
+  std::mutex owed_mu_;
+  std::set<std::string> owed_;      // GUARDED_BY(owed_mu_): counter keys whose INCR was not delivered
+  std::atomic<bool> owing_{false};  // !owed_.empty(), readable without the lock
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<Context> idle_;  // GUARDED_BY(pool_mu_)
+  int open_ = 0;               // GUARDED_BY(pool_mu_): connections in existence
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Cache>> NewRedisCache(const std::string& url, const CacheOptions& options) {
+  auto endpoint = ParseUrl(url);
+  if (!endpoint) return std::move(endpoint).error();
+  if (options.pool_size < 1) return Error::Invalid("cache pool size must be at least 1", "cache_pool_size");
+  if (sodium_init() < 0) return Error::Internal("libsodium failed to initialise");
+  return std::unique_ptr<Cache>(new RedisCache(std::move(*endpoint), options));
+}
+
+}  // namespace rota::cache
