@@ -4,11 +4,11 @@
 //   Dashboard      home + units (one LEFT JOIN; no row = unknown home),
 //                  one GROUP BY (unit_id, date) over the range,
 //                  one row of scalar subqueries for the leave and certification counts.
-//   ShiftList      home; notes and links of the range's shifts (each one query,
-//                  ordered like the shifts); the shifts joined with unit, type,
-//                  staff and users, streamed straight into the JSON.
-//   StaffList      home + staff (one LEFT JOIN); qualified units, certifications
-//                  and leave requests of the home's staff, one query each.
+//   ShiftList      home; then service/views.cpp: notes and links of the range's
+//                  shifts (one query each, ordered like the shifts), the shifts
+//                  joined with unit, type, staff and users, streamed into the JSON.
+//   StaffList      service/views.cpp: home + staff (one LEFT JOIN); qualified
+//                  units, certifications and leave requests of the home's staff.
 //   MonthlyReport  home; per shift type totals; per staff hours.
 //   Compliance     home; understaffed groups (GROUP BY .. HAVING); certifications.
 //   Stats          one row of scalar subqueries.
@@ -19,6 +19,8 @@
 // 'YYYY-MM-DD' text, booleans tested as `WHERE s.active` and read with Row::Bool,
 // counts of a condition written as COUNT of a column or CASE, never SUM(boolean).
 #include "service/reads.hpp"
+
+#include "service/views.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -33,16 +35,11 @@
 namespace rota::service {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = views::JsonWriter;
+using views::OptStr;
+using views::Str;
 
-void Str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 void Key(Writer& w, const char* k) { w.Key(k); }
-void OptStr(Writer& w, const std::optional<std::string>& s) {
-  if (s)
-    Str(w, *s);
-  else
-    w.Null();
-}
 std::string FullName(std::string_view first, std::string_view last) {
   std::string n;
   n.reserve(first.size() + last.size() + 1);
@@ -222,116 +219,12 @@ Result<std::string> ReadService::ShiftList(int64_t home_id, domain::DateRange ra
     auto home = HomeName(c, home_id);
     if (!home) return home.status();
   }
-  const std::string from = range.from.ToString(), to = range.to.ToString();
-
-  struct Note {
-    int64_t shift_id, id;
-    std::optional<std::string> author;
-    std::string body, created_at;
-  };
-  std::vector<Note> notes;
-  ROTA_TRY(
-      c.Query("SELECT n.shift_id, n.id, a.username, n.body, n.created_at "
-              "FROM shift_note n JOIN shift s ON s.id = n.shift_id LEFT JOIN app_user a ON a.id = n.author_id "
-              "WHERE s.home_id = ? AND s.date >= ? AND s.date <= ? "
-              "ORDER BY s.date, s.unit_id, s.shift_type_id, s.id, n.id",
-              {home_id, from, to}, [&](const db::Row& r) {
-                notes.push_back({r.Int(0), r.Int(1), r.OptText(2), std::string(r.Text(3)), r.Timestamp(4)});
-              }));
-  std::vector<std::pair<int64_t, int64_t>> links;  // (shift id, related shift id)
-  ROTA_TRY(
-      c.Query("SELECT l.shift_id, l.related_shift_id FROM shift_link l JOIN shift s ON s.id = l.shift_id "
-              "WHERE s.home_id = ? AND s.date >= ? AND s.date <= ? "
-              "ORDER BY s.date, s.unit_id, s.shift_type_id, s.id, l.related_shift_id",
-              {home_id, from, to}, [&](const db::Row& r) { links.emplace_back(r.Int(0), r.Int(1)); }));
-
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
   Key(w, "shifts");
   w.StartArray();
-  size_t next_note = 0, next_link = 0;
-  ROTA_TRY(
-      c.Query("SELECT s.id, s.date, u.id, u.name, t.id, t.name, t.start_time, t.end_time, t.hours, "
-              "st.id, st.first_name, st.last_name, st.role, cb.username, ub.username "
-              "FROM shift s JOIN unit u ON u.id = s.unit_id JOIN shift_type t ON t.id = s.shift_type_id "
-              "LEFT JOIN staff st ON st.id = s.staff_id LEFT JOIN app_user cb ON cb.id = s.created_by "
-              "LEFT JOIN app_user ub ON ub.id = s.updated_by "
-              "WHERE s.home_id = ? AND s.date >= ? AND s.date <= ? "
-              "ORDER BY s.date, s.unit_id, s.shift_type_id, s.id",
-              {home_id, from, to}, [&](const db::Row& r) {
-                const int64_t id = r.Int(0);
-                w.StartObject();
-                Key(w, "id");
-                w.Int64(id);
-                Key(w, "date");
-                Str(w, r.Text(1));
-                Key(w, "unit");
-                w.StartObject();
-                Key(w, "id");
-                w.Int64(r.Int(2));
-                Key(w, "name");
-                Str(w, r.Text(3));
-                w.EndObject();
-                Key(w, "shift_type");
-                w.StartObject();
-                Key(w, "id");
-                w.Int64(r.Int(4));
-                Key(w, "name");
-                Str(w, r.Text(5));
-                Key(w, "start");
-                Str(w, r.Text(6));
-                Key(w, "end");
-                Str(w, r.Text(7));
-                Key(w, "hours");
-                w.Double(r.Real(8));
-                w.EndObject();
-                Key(w, "staff");
-                if (r.IsNull(9)) {
-                  w.Null();
-                } else {
-                  w.StartObject();
-                  Key(w, "id");
-                  w.Int64(r.Int(9));
-                  Key(w, "name");
-                  Str(w, FullName(r.Text(10), r.Text(11)));
-                  Key(w, "role");
-                  Str(w, r.Text(12));
-                  w.EndObject();
-                }
-                Key(w, "notes");
-                w.StartArray();
-                for (; next_note < notes.size() && notes[next_note].shift_id == id; ++next_note) {
-                  const Note& n = notes[next_note];
-                  w.StartObject();
-                  Key(w, "id");
-                  w.Int64(n.id);
-                  Key(w, "author");
-                  OptStr(w, n.author);
-                  Key(w, "body");
-                  Str(w, n.body);
-                  Key(w, "created_at");
-                  Str(w, n.created_at);
-                  w.EndObject();
-                }
-                w.EndArray();
-                Key(w, "related_shift_ids");
-                w.StartArray();
-                for (; next_link < links.size() && links[next_link].first == id; ++next_link)
-                  w.Int64(links[next_link].second);
-                w.EndArray();
-                Key(w, "created_by");
-                if (r.IsNull(13))
-                  w.Null();
-                else
-                  Str(w, r.Text(13));
-                Key(w, "updated_by");
-                if (r.IsNull(14))
-                  w.Null();
-                else
-                  Str(w, r.Text(14));
-                w.EndObject();
-              }));
+  ROTA_TRY(views::WriteShifts(c, views::ShiftSelection::Range(home_id, range.from, range.to), w).status());
   w.EndArray();
   w.EndObject();
   return Done(buf);
@@ -340,126 +233,14 @@ Result<std::string> ReadService::ShiftList(int64_t home_id, domain::DateRange ra
 Result<std::string> ReadService::StaffList(int64_t home_id) {
   auto lease = pool_.Acquire();
   if (!lease) return lease.status();
-  db::Connection& c = **lease;
-
-  struct Member {
-    int64_t id;
-    std::string name, role;
-    double contracted_hours;
-    bool active;
-    std::optional<int64_t> primary_id;
-    std::string primary_name;
-  };
-  bool home_found = false;
-  std::vector<Member> staff;
-  ROTA_TRY(
-      c.Query("SELECT h.id, s.id, s.first_name, s.last_name, s.role, s.contracted_hours, s.active, "
-              "p.id, p.name FROM care_home h LEFT JOIN staff s ON s.home_id = h.id "
-              "LEFT JOIN unit p ON p.id = s.primary_unit_id WHERE h.id = ? ORDER BY s.id",
-              {home_id}, [&](const db::Row& r) {
-                home_found = true;
-                if (r.IsNull(1)) return;
-                staff.push_back({r.Int(1), FullName(r.Text(2), r.Text(3)), std::string(r.Text(4)), r.Real(5), r.Bool(6),
-                                 r.OptInt(7), std::string(r.Text(8))});
-              }));
-  if (!home_found) return UnknownHome(home_id);
-
-  struct Child {  // one inner-list row: its owner and up to three fields
-    int64_t staff_id, id;
-    std::string a, b, c;
-  };
-  std::vector<Child> units, certs, leave;
-  ROTA_TRY(
-      c.Query("SELECT q.staff_id, u.id, u.name FROM staff_qualified_unit q "
-              "JOIN staff s ON s.id = q.staff_id JOIN unit u ON u.id = q.unit_id "
-              "WHERE s.home_id = ? ORDER BY q.staff_id, u.id",
-              {home_id}, [&](const db::Row& r) {
-                units.push_back({r.Int(0), r.Int(1), std::string(r.Text(2)), {}, {}});
-              }));
-  ROTA_TRY(
-      c.Query("SELECT c.staff_id, c.id, c.name, c.expires_on FROM certification c "
-              "JOIN staff s ON s.id = c.staff_id WHERE s.home_id = ? ORDER BY c.staff_id, c.id",
-              {home_id}, [&](const db::Row& r) {
-                certs.push_back({r.Int(0), r.Int(1), std::string(r.Text(2)), std::string(r.Text(3)), {}});
-              }));
-  ROTA_TRY(c.Query(
-      "SELECT l.staff_id, l.id, l.start_date, l.end_date, l.status FROM leave_request l "
-      "JOIN staff s ON s.id = l.staff_id WHERE s.home_id = ? ORDER BY l.staff_id, l.id",
-      {home_id}, [&](const db::Row& r) {
-        leave.push_back({r.Int(0), r.Int(1), std::string(r.Text(2)), std::string(r.Text(3)), std::string(r.Text(4))});
-      }));
-
   rapidjson::StringBuffer buf;
   Writer w(buf);
-  size_t next_unit = 0, next_cert = 0, next_leave = 0;
   w.StartObject();
   Key(w, "staff");
   w.StartArray();
-  for (const Member& m : staff) {
-    w.StartObject();
-    Key(w, "id");
-    w.Int64(m.id);
-    Key(w, "name");
-    Str(w, m.name);
-    Key(w, "role");
-    Str(w, m.role);
-    Key(w, "contracted_hours");
-    w.Double(m.contracted_hours);
-    Key(w, "active");
-    w.Bool(m.active);
-    Key(w, "primary_unit");
-    if (m.primary_id) {
-      w.StartObject();
-      Key(w, "id");
-      w.Int64(*m.primary_id);
-      Key(w, "name");
-      Str(w, m.primary_name);
-      w.EndObject();
-    } else {
-      w.Null();
-    }
-    Key(w, "qualified_units");
-    w.StartArray();
-    for (; next_unit < units.size() && units[next_unit].staff_id == m.id; ++next_unit) {
-      w.StartObject();
-      Key(w, "id");
-      w.Int64(units[next_unit].id);
-      Key(w, "name");
-      Str(w, units[next_unit].a);
-      w.EndObject();
-    }
-    w.EndArray();
-    Key(w, "certifications");
-    w.StartArray();
-    for (; next_cert < certs.size() && certs[next_cert].staff_id == m.id; ++next_cert) {
-      w.StartObject();
-      Key(w, "id");
-      w.Int64(certs[next_cert].id);
-      Key(w, "name");
-      Str(w, certs[next_cert].a);
-      Key(w, "expires_on");
-      Str(w, certs[next_cert].b);
-      w.EndObject();
-    }
-    w.EndArray();
-    Key(w, "leave_requests");
-    w.StartArray();
-    for (; next_leave < leave.size() && leave[next_leave].staff_id == m.id; ++next_leave) {
-      const Child& l = leave[next_leave];
-      w.StartObject();
-      Key(w, "id");
-      w.Int64(l.id);
-      Key(w, "start_date");
-      Str(w, l.a);
-      Key(w, "end_date");
-      Str(w, l.b);
-      Key(w, "status");
-      Str(w, l.c);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
+  auto found = views::WriteStaff(**lease, views::StaffSelection::Home(home_id), w);
+  if (!found) return std::move(found).error();
+  if (!*found) return UnknownHome(home_id);
   w.EndArray();
   w.EndObject();
   return Done(buf);

@@ -43,6 +43,7 @@
 #include "base/date.hpp"
 #include "domain/rules.hpp"
 #include "service/json_body.hpp"
+#include "service/views.hpp"
 
 // Assigns the value of a Result to `lhs`, or returns its error.
 #define WRITES_ASSIGN(lhs, expr)                                                 \
@@ -103,10 +104,8 @@ Error Missing(std::string_view what, int64_t id) {
 db::Value Actor(const Principal& p) { return db::Nullable(p.actor()); }
 
 void Key(JsonWriter& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-void Str(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-void OptStr(JsonWriter& w, const std::optional<std::string>& s) {
-  if (s) Str(w, *s); else w.Null();
-}
+using views::OptStr;
+using views::Str;
 
 // The id returned by an `INSERT ... RETURNING id`.
 Result<int64_t> Insert(Connection& c, std::string_view sql, const db::Params& params) {
@@ -178,130 +177,23 @@ Result<std::set<int64_t>> UnitsOfHome(Connection& c, int64_t home_id) {
 
 // ---- responses ------------------------------------------------------------------
 
-// A shift as GET /api/homes/{id}/shifts lists it: the shift with its unit, type
-// and staff, then its notes and related shifts. Three statements.
+// A shift as GET /api/homes/{id}/shifts lists it (service/views.hpp). Three statements.
 Result<std::string> ShiftJson(Connection& c, int64_t shift_id) {
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
-  bool found = false;
-  std::optional<std::string> created_by, updated_by;
-  ROTA_TRY(c.Query(
-      "SELECT s.id, s.date, u.id, u.name, t.id, t.name, t.start_time, t.end_time, t.hours, "
-      "f.id, f.first_name, f.last_name, f.role, cu.username, uu.username "
-      "FROM shift s JOIN unit u ON u.id = s.unit_id JOIN shift_type t ON t.id = s.shift_type_id "
-      "LEFT JOIN staff f ON f.id = s.staff_id LEFT JOIN app_user cu ON cu.id = s.created_by "
-      "LEFT JOIN app_user uu ON uu.id = s.updated_by WHERE s.id = ?",
-      {shift_id}, [&](const Row& r) {
-        found = true;
-        w.StartObject();
-        Key(w, "id"), w.Int64(r.Int(0));
-        Key(w, "date"), Str(w, r.Text(1).substr(0, 10));
-        Key(w, "unit"), w.StartObject();
-        Key(w, "id"), w.Int64(r.Int(2));
-        Key(w, "name"), Str(w, r.Text(3));
-        w.EndObject();
-        Key(w, "shift_type"), w.StartObject();
-        Key(w, "id"), w.Int64(r.Int(4));
-        Key(w, "name"), Str(w, r.Text(5));
-        Key(w, "start"), Str(w, r.Text(6));
-        Key(w, "end"), Str(w, r.Text(7));
-        Key(w, "hours"), w.Double(r.Real(8));
-        w.EndObject();
-        Key(w, "staff");
-        if (r.IsNull(9)) {
-          w.Null();
-        } else {
-          w.StartObject();
-          Key(w, "id"), w.Int64(r.Int(9));
-          Key(w, "name"), Str(w, std::string(r.Text(10)) + " " + std::string(r.Text(11)));
-          Key(w, "role"), Str(w, r.Text(12));
-          w.EndObject();
-        }
-        created_by = r.OptText(13);
-        updated_by = r.OptText(14);
-      }));
-  if (!found) return Error::Internal(fmt::format("shift {} vanished while writing it", shift_id));
-  Key(w, "notes"), w.StartArray();
-  ROTA_TRY(c.Query("SELECT n.id, a.username, n.body, n.created_at FROM shift_note n "
-                   "LEFT JOIN app_user a ON a.id = n.author_id WHERE n.shift_id = ? ORDER BY n.id",
-                   {shift_id}, [&](const Row& r) {
-                     w.StartObject();
-                     Key(w, "id"), w.Int64(r.Int(0));
-                     Key(w, "author"), OptStr(w, r.OptText(1));
-                     Key(w, "body"), Str(w, r.Text(2));
-                     Key(w, "created_at"), Str(w, r.Timestamp(3));
-                     w.EndObject();
-                   }));
-  w.EndArray();
-  Key(w, "related_shift_ids"), w.StartArray();
-  ROTA_TRY(c.Query("SELECT related_shift_id FROM shift_link WHERE shift_id = ? ORDER BY related_shift_id",
-                   {shift_id}, [&](const Row& r) { w.Int64(r.Int(0)); }));
-  w.EndArray();
-  Key(w, "created_by"), OptStr(w, created_by);
-  Key(w, "updated_by"), OptStr(w, updated_by);
-  w.EndObject();
+  auto n = views::WriteShifts(c, views::ShiftSelection::One(shift_id), w);
+  if (!n) return std::move(n).error();
+  if (*n != 1) return Error::Internal(fmt::format("shift {} vanished while writing it", shift_id));
   return std::string(sb.GetString(), sb.GetSize());
 }
 
-// A member of staff as GET /api/homes/{id}/staff lists them. Four statements.
+// A member of staff as GET /api/homes/{id}/staff lists them (service/views.hpp). Four statements.
 Result<std::string> StaffJson(Connection& c, int64_t staff_id) {
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
-  bool found = false;
-  ROTA_TRY(c.Query(
-      "SELECT f.id, f.first_name, f.last_name, f.role, f.contracted_hours, f.active, u.id, u.name "
-      "FROM staff f LEFT JOIN unit u ON u.id = f.primary_unit_id WHERE f.id = ?",
-      {staff_id}, [&](const Row& r) {
-        found = true;
-        w.StartObject();
-        Key(w, "id"), w.Int64(r.Int(0));
-        Key(w, "name"), Str(w, std::string(r.Text(1)) + " " + std::string(r.Text(2)));
-        Key(w, "role"), Str(w, r.Text(3));
-        Key(w, "contracted_hours"), w.Double(r.Real(4));
-        Key(w, "active"), w.Bool(r.Bool(5));
-        Key(w, "primary_unit");
-        if (r.IsNull(6)) {
-          w.Null();
-        } else {
-          w.StartObject();
-          Key(w, "id"), w.Int64(r.Int(6));
-          Key(w, "name"), Str(w, r.Text(7));
-          w.EndObject();
-        }
-      }));
-  if (!found) return Error::Internal(fmt::format("staff member {} vanished while writing them", staff_id));
-  Key(w, "qualified_units"), w.StartArray();
-  ROTA_TRY(c.Query("SELECT u.id, u.name FROM staff_qualified_unit q JOIN unit u ON u.id = q.unit_id "
-                   "WHERE q.staff_id = ? ORDER BY u.id",
-                   {staff_id}, [&](const Row& r) {
-                     w.StartObject();
-                     Key(w, "id"), w.Int64(r.Int(0));
-                     Key(w, "name"), Str(w, r.Text(1));
-                     w.EndObject();
-                   }));
-  w.EndArray();
-  Key(w, "certifications"), w.StartArray();
-  ROTA_TRY(c.Query("SELECT id, name, expires_on FROM certification WHERE staff_id = ? ORDER BY id", {staff_id},
-                   [&](const Row& r) {
-                     w.StartObject();
-                     Key(w, "id"), w.Int64(r.Int(0));
-                     Key(w, "name"), Str(w, r.Text(1));
-                     Key(w, "expires_on"), Str(w, r.Text(2).substr(0, 10));
-                     w.EndObject();
-                   }));
-  w.EndArray();
-  Key(w, "leave_requests"), w.StartArray();
-  ROTA_TRY(c.Query("SELECT id, start_date, end_date, status FROM leave_request WHERE staff_id = ? ORDER BY id",
-                   {staff_id}, [&](const Row& r) {
-                     w.StartObject();
-                     Key(w, "id"), w.Int64(r.Int(0));
-                     Key(w, "start_date"), Str(w, r.Text(1).substr(0, 10));
-                     Key(w, "end_date"), Str(w, r.Text(2).substr(0, 10));
-                     Key(w, "status"), Str(w, r.Text(3));
-                     w.EndObject();
-                   }));
-  w.EndArray();
-  w.EndObject();
+  auto found = views::WriteStaff(c, views::StaffSelection::One(staff_id), w);
+  if (!found) return std::move(found).error();
+  if (!*found) return Error::Internal(fmt::format("staff member {} vanished while writing them", staff_id));
   return std::string(sb.GetString(), sb.GetSize());
 }
 
