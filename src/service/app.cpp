@@ -49,6 +49,11 @@ Status App::CheckDatabase() {
 
 namespace rota::service {
 
-bool App::CacheHealthy() { return cache_->health() == cache::Health::kHealthy; }
+// Asks the backend (a generation read), so an unreachable Redis is noticed even
+// before any request has used it.
+bool App::CacheHealthy() {
+  (void)cache_->Counter("gen:global");
+  return cache_->health() == cache::Health::kHealthy;
+}
 
 }  // namespace rota::service
