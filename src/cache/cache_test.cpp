@@ -7,6 +7,13 @@
 //   kExactLru      whether eviction follows exact LRU order and the entry/byte
 //                  bounds of CacheOptions (memory: yes; Redis evicts by its own
 //                  maxmemory policy, so those tests skip there)
+//   kFakeTime      whether Advance is instant (memory) or really waits (Redis):
+//                  tests that jump hours or years, or count expirations (Redis
+//                  reports those server-wide), run on the memory backend only;
+//                  Redis's own TTL behaviour is tested with real seconds in
+//                  redis_cache_test.cpp
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "cache/cache.hpp"
+#include "support/support.hpp"
 
 namespace rota::cache {
 namespace {
@@ -40,6 +48,7 @@ class FakeClock {
 struct MemoryBackend {
   static constexpr const char* kName = "memory";
   static constexpr bool kExactLru = true;
+  static constexpr bool kFakeTime = true;
   std::unique_ptr<Cache> Make(CacheOptions options) {
     options.clock = clock_.AsClock();
     auto cache = MakeCache("memory://", options);
@@ -50,6 +59,21 @@ struct MemoryBackend {
 
  private:
   FakeClock clock_;
+};
+
+// The Redis the test command started, each cache under a prefix of its own.
+struct RedisBackend {
+  static constexpr const char* kName = "redis";
+  static constexpr bool kExactLru = false;
+  static constexpr bool kFakeTime = false;
+  std::unique_ptr<Cache> Make(CacheOptions options) {
+    static std::atomic<int> n{0};
+    options.key_prefix = "tb" + std::to_string(getpid()) + "_" + std::to_string(n++);
+    auto cache = MakeCache(testing::TestRedisUrl(), options);
+    EXPECT_TRUE(cache.ok()) << cache.error().message;
+    return std::move(cache).value();
+  }
+  void Advance(std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); }
 };
 
 template <class Backend>
@@ -65,14 +89,11 @@ class CacheBehaviour : public ::testing::Test {
     return backend_.Make(options);
   }
   void Advance(std::chrono::nanoseconds d) { backend_.Advance(d); }
-  void SkipUnlessExactLru() {
-    if (!Backend::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
-  }
 
   Backend backend_;
 };
 
-using Backends = ::testing::Types<MemoryBackend>;
+using Backends = ::testing::Types<MemoryBackend, RedisBackend>;
 TYPED_TEST_SUITE(CacheBehaviour, Backends);
 
 // --- get, set, delete -------------------------------------------------------
@@ -121,6 +142,7 @@ TYPED_TEST(CacheBehaviour, DeleteRemovesOnlyThatKeyAndSaysWhetherItExisted) {
 // --- TTL --------------------------------------------------------------------
 
 TYPED_TEST(CacheBehaviour, ValueLivesUntilItsTtlAndNotAfter) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("k", "v", seconds(10));
   this->Advance(seconds(9));
@@ -136,6 +158,7 @@ TYPED_TEST(CacheBehaviour, ValueLivesUntilItsTtlAndNotAfter) {
 }
 
 TYPED_TEST(CacheBehaviour, SetGivesTheValueAFreshTtl) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("k", "v1", seconds(10));
   this->Advance(seconds(8));
@@ -145,6 +168,7 @@ TYPED_TEST(CacheBehaviour, SetGivesTheValueAFreshTtl) {
 }
 
 TYPED_TEST(CacheBehaviour, NoExpiryKeepsAValueForYears) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("k", "v", kNoExpiry);
   this->Advance(hours(24 * 365 * 10));
@@ -152,6 +176,7 @@ TYPED_TEST(CacheBehaviour, NoExpiryKeepsAValueForYears) {
 }
 
 TYPED_TEST(CacheBehaviour, HugeTtlDoesNotOverflow) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("k", "v", seconds::max());
   this->Advance(hours(24 * 365));
@@ -167,6 +192,7 @@ TYPED_TEST(CacheBehaviour, NegativeTtlStoresNothingAndDropsTheOldValue) {
 }
 
 TYPED_TEST(CacheBehaviour, StatsCollectExpiredValuesNobodyAskedFor) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("short:1", "v", seconds(5));
   cache->Set("short:2", "v", seconds(5));
@@ -179,6 +205,7 @@ TYPED_TEST(CacheBehaviour, StatsCollectExpiredValuesNobodyAskedFor) {
 }
 
 TYPED_TEST(CacheBehaviour, DeletingAnExpiredValueCountsAnExpirationNotADeletion) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("k", "v", seconds(5));
   this->Advance(seconds(5));
@@ -218,6 +245,7 @@ TYPED_TEST(CacheBehaviour, DeletePatternRejectsAnInvalidGlobWithoutDeleting) {
 }
 
 TYPED_TEST(CacheBehaviour, DeletePatternDoesNotCountExpiredValues) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("k:1", "v", seconds(5));
   cache->Set("k:2", "v", seconds(50));
@@ -253,6 +281,7 @@ TYPED_TEST(CacheBehaviour, CountersAreApartFromValues) {
 }
 
 TYPED_TEST(CacheBehaviour, CountersSurvivePatternDeleteTimeAndEviction) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->MakeSingleShard(2, 1 << 20);
   cache->Incr("gen:h1");
   cache->Incr("gen:h1");
@@ -267,7 +296,7 @@ TYPED_TEST(CacheBehaviour, CountersSurvivePatternDeleteTimeAndEviction) {
 // --- bounds and eviction ----------------------------------------------------
 
 TYPED_TEST(CacheBehaviour, EntryBoundEvictsTheLeastRecentlyUsedValue) {
-  this->SkipUnlessExactLru();
+  if (!TypeParam::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
   auto cache = this->MakeSingleShard(3, 1 << 20);
   cache->Set("a", "1", seconds(60));
   cache->Set("b", "2", seconds(60));
@@ -287,7 +316,7 @@ TYPED_TEST(CacheBehaviour, EntryBoundEvictsTheLeastRecentlyUsedValue) {
 }
 
 TYPED_TEST(CacheBehaviour, ByteBoundEvictsLeastRecentlyUsedUntilTheNewValueFits) {
-  this->SkipUnlessExactLru();
+  if (!TypeParam::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
   // Each value below is charged 2 (key) + 8 (value) = 10 bytes.
   auto cache = this->MakeSingleShard(100, 30);
   cache->Set("k1", "12345678", seconds(60));
@@ -308,7 +337,7 @@ TYPED_TEST(CacheBehaviour, ByteBoundEvictsLeastRecentlyUsedUntilTheNewValueFits)
 }
 
 TYPED_TEST(CacheBehaviour, GrowingAValueInPlaceEvictsOthersNotItself) {
-  this->SkipUnlessExactLru();
+  if (!TypeParam::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
   auto cache = this->MakeSingleShard(100, 30);
   cache->Set("k1", "12345678", seconds(60));
   cache->Set("k2", "12345678", seconds(60));
@@ -321,7 +350,7 @@ TYPED_TEST(CacheBehaviour, GrowingAValueInPlaceEvictsOthersNotItself) {
 }
 
 TYPED_TEST(CacheBehaviour, ValueLargerThanTheByteBoundIsNotStoredAndDropsTheOldOne) {
-  this->SkipUnlessExactLru();
+  if (!TypeParam::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
   auto cache = this->MakeSingleShard(100, 30);
   cache->Set("other", "v", seconds(60));
   cache->Set("k", "small", seconds(60));
@@ -336,7 +365,7 @@ TYPED_TEST(CacheBehaviour, ValueLargerThanTheByteBoundIsNotStoredAndDropsTheOldO
 }
 
 TYPED_TEST(CacheBehaviour, EvictingAnExpiredValueCountsAnExpiration) {
-  this->SkipUnlessExactLru();
+  if (!TypeParam::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
   auto cache = this->MakeSingleShard(2, 1 << 20);
   cache->Set("old", "v", seconds(5));
   cache->Set("live", "v", seconds(60));
@@ -349,6 +378,7 @@ TYPED_TEST(CacheBehaviour, EvictingAnExpiredValueCountsAnExpiration) {
 }
 
 TYPED_TEST(CacheBehaviour, ByteAccountingIsExactAfterSetOverwriteDeleteAndExpiry) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   EXPECT_EQ(cache->Stats().bytes, 0);
   cache->Set("abc", "12345", seconds(60));  // 3 + 5
@@ -369,6 +399,7 @@ TYPED_TEST(CacheBehaviour, ByteAccountingIsExactAfterSetOverwriteDeleteAndExpiry
 // --- statistics -------------------------------------------------------------
 
 TYPED_TEST(CacheBehaviour, StatsCountEveryEventExactly) {
+  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("a", "1", seconds(60));  // sets 1
   cache->Set("b", "2", seconds(5));   // sets 2

@@ -202,11 +202,13 @@ class RedisCache final : public Cache {
       s.expirations = InfoField(info, "expired_keys").value_or(0);
     }
     // Our keys only: a SCAN over the keyspace (cost grows with the whole keyspace).
+    // bytes counts keys without our `P:v:` and values, as the memory backend does.
+    const size_t namespace_size = options_.key_prefix.size() + 3;
     ForEachKeyBatch(options_.key_prefix + ":v:*", [&](std::vector<std::string>& batch) {
       s.keys += static_cast<int64_t>(batch.size());
       for (const auto& k : batch)
         if (Reply r = Run({"STRLEN", k}); r && r->type == REDIS_REPLY_INTEGER)
-          s.bytes += r->integer + static_cast<int64_t>(k.size());
+          s.bytes += r->integer + static_cast<int64_t>(k.size() - namespace_size);
     });
     ForEachKeyBatch(options_.key_prefix + ":c:*",
                     [&](std::vector<std::string>& batch) { s.counters += static_cast<int64_t>(batch.size()); });
