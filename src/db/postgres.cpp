@@ -24,14 +24,6 @@
 namespace rota::db::internal {
 namespace {
 
-struct SqlHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct SqlEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
 
 // Owns a PGresult.
 struct ResultDeleter {

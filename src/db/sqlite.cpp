@@ -20,16 +20,6 @@
 namespace rota::db::internal {
 namespace {
 
-// Hash and equality that accept std::string_view, so a cache lookup by the
-// caller's SQL text does not build a std::string.
-struct SqlHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct SqlEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
 
 // Maps a (extended) SQLite result code to an Error.
 Error ErrorFor(sqlite3* db, int rc) {
