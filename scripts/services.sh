@@ -3,11 +3,13 @@
 # directory: PostgreSQL and Redis.
 #
 #   eval "$(scripts/services.sh start DIR)"   # prints `export ROTA_TEST_PG_URL=... ROTA_TEST_REDIS_URL=...`
+#                                             # (and ROTA_TEST_REDIS_PORT, ROTA_TEST_REDIS_DIR)
 #   scripts/services.sh stop DIR
 #
 # PostgreSQL's initdb refuses to run as root, so as root the cluster is created
 # and run by the unprivileged `postgres` user (which Debian's package creates);
-# as any other user it runs as that user.
+# as any other user it runs as that user. Redis runs as the current user (root is fine),
+# without persistence, limited to 256 MB with `volatile-lru` eviction.
 set -euo pipefail
 cmd=${1:?usage: services.sh start|stop DIR}
 dir=${2:?usage: services.sh start|stop DIR}
@@ -40,11 +42,16 @@ start)
     --maxmemory 256mb --maxmemory-policy volatile-lru >/dev/null
   for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
   redis-cli -p "$rport" ping >/dev/null || { cat "$dir/redis/redis.log" >&2; exit 1; }
-  echo "export ROTA_TEST_REDIS_URL=redis://127.0.0.1:$rport/0 ROTA_TEST_REDIS_PORT=$rport"
+  echo "export ROTA_TEST_REDIS_URL=redis://127.0.0.1:$rport/0"
+  echo "export ROTA_TEST_REDIS_PORT=$rport ROTA_TEST_REDIS_DIR=$dir/redis"
   ;;
 stop)
   if [ -d "$dir/pg" ]; then as_pg "$PGBIN/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null 2>&1 || true; fi
-  if [ -s "$dir/redis/redis.pid" ]; then kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true; fi
+  if [ -s "$dir/redis/redis.pid" ]; then
+    rpid=$(cat "$dir/redis/redis.pid")
+    kill "$rpid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.1; done
+  fi
   ;;
 *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
 esac

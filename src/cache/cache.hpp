@@ -7,9 +7,11 @@
 //
 // - TTL: every value is stored with a time to live; after it, the value is gone
 //   (a Get misses). `kNoExpiry` (0 s) keeps a value until it is evicted or deleted.
-// - Bounds: at most `max_entries` values and `max_bytes` bytes (key + value sizes).
-//   A Set that goes over a bound evicts least-recently-used values first.
-//   A value that alone exceeds the byte bound is not stored.
+// - Bounds (memory://): at most `max_entries` values and `max_bytes` bytes (key +
+//   value sizes). A Set that goes over a bound evicts least-recently-used values
+//   first. A value that alone exceeds the byte bound is not stored. A Redis
+//   evicts by its own maxmemory policy (run it with `volatile-lru`, so that
+//   only values, which all have a TTL, are evicted, never counters).
 // - A miss is not an error: Get returns std::nullopt when the key was never set,
 //   expired, was evicted or deleted. Callers compute the value and Set it.
 // - Counters (Incr/Counter) are a separate key space for generation numbers:
@@ -17,9 +19,15 @@
 //   them, so a generation can only grow. Get/Set never see counters.
 // - Failure: the memory backend cannot fail. The Redis backend fails open: a
 //   Get it cannot answer is a miss, a Set it cannot store is dropped, and
-//   Counter answers nullopt so that callers bypass the cache altogether. An
-//   Incr it cannot deliver is remembered and replayed before the backend
-//   answers Counter again (see redis_cache.cpp): a generation bump is never lost.
+//   Counter answers nullopt so that callers bypass the cache altogether and
+//   answer from the database.
+// - Never stale after an outage: an Incr that cannot reach Redis is not lost.
+//   The backend remembers the counter as a pending invalidation and stays
+//   degraded (Counter and Get answer nullopt, Set is dropped) until it has
+//   replayed every pending Incr against Redis. Only then does Counter answer
+//   again, and with the bumped generation, so an entry stored before the write
+//   can never be read after it. This holds for the process that took the write
+//   (one server); see redis_cache.cpp.
 #pragma once
 
 #include <chrono>
@@ -45,21 +53,32 @@ struct CacheOptions {
   int64_t max_bytes = 64ll << 20;    // memory://: sum of key + value sizes over all values; >= 1
   int shards = 16;                   // memory://: lock stripes (<= max_entries, max_bytes)
   Clock clock;                       // empty: std::chrono::steady_clock::now
-  std::string key_prefix = "rota";   // redis://: every key is `<prefix>:...`
+  std::string key_prefix = "rota";   // redis://: every key is `<prefix>:...`; 1..64 of [A-Za-z0-9_.-]
   int pool_size = 50;                // redis://: connections at most
-  std::chrono::milliseconds timeout{5000};      // redis://: connect and socket timeout
-  std::chrono::milliseconds retry_after{1000};  // redis://: after a failure, fail fast this long
+  std::chrono::milliseconds connect_timeout{5000};  // redis://: a new connection
+  std::chrono::milliseconds socket_timeout{5000};   // redis://: one command's reply
+  // redis:// circuit breaker: after a failure every call fails fast (no network)
+  // for this long; then one caller probes Redis (PING) and the result decides.
+  std::chrono::milliseconds retry_after{1000};
 };
 
-// The backend's state (the `cache` of /healthz):
-//   kHealthy  — answering;
-//   kDegraded — unreachable or owing replays of generation bumps: reads bypass
-//               the cache and go to the database until it recovers by itself.
+// The backend's state (the `cache` of /healthz, CacheStats::health):
+//   kHealthy  — "ok": answering; reads go through the cache.
+//   kDegraded — "degraded": unreachable, its circuit breaker open, or still
+//               owing pending Incrs: Counter answers nullopt, so reads bypass the
+//               cache (X-Cache: BYPASS) and go to the database; it recovers by
+//               itself. Each change of state is logged once.
 enum class Health { kHealthy, kDegraded };
 
 // One snapshot of the counters; serves `rota cache stats` and /api/cache/stats.
-// Counters are exact and monotonic since the cache was made; `keys` and `bytes`
-// describe the live values at the snapshot (expired values are collected first).
+// hits, misses and sets are counted by this process at the event: exact and
+// monotonic since the cache was made, on both backends (a Redis shared by
+// several servers has its own server-wide numbers in server_hits/misses).
+// `keys` and `bytes` describe this cache's live values at the snapshot (memory:
+// expired values are collected first; Redis: a SCAN of our prefix, so a Stats
+// call costs O(size of the whole keyspace) on the server — an operator's call,
+// not a request-path one). evictions and expirations: memory counts its own;
+// Redis reports INFO evicted_keys / expired_keys, server-wide.
 struct CacheStats {
   std::string backend;      // "memory" | "redis"
   int64_t hits = 0;         // Get found a live value
@@ -73,6 +92,8 @@ struct CacheStats {
   std::string health = "ok";                   // "ok" | "degraded"
   std::optional<int64_t> used_memory;          // memory: == bytes; redis: INFO used_memory (server-wide)
   std::optional<int64_t> connected_clients;    // redis: INFO connected_clients; memory: none
+  std::optional<int64_t> server_hits;          // redis: INFO keyspace_hits (server-wide); memory: none
+  std::optional<int64_t> server_misses;        // redis: INFO keyspace_misses (server-wide); memory: none
 };
 
 class Cache {
@@ -95,16 +116,22 @@ class Cache {
   // increment and stays degraded until it has delivered it).
   virtual std::optional<int64_t> Incr(std::string_view key) = 0;
 
-  // The counter `key`, 0 if it was never incremented; nullopt while degraded.
+  // The counter `key`, 0 if it was never incremented; nullopt when the backend
+  // cannot answer right now (degraded): the caller then bypasses the cache.
   // Does not change hit/miss counts.
   virtual std::optional<int64_t> Counter(std::string_view key) = 0;
 
   // A short lock for filling `key` across processes (stampede protection):
-  // true if this caller may compute it. The memory backend always says true
-  // (single flight covers one process).
+  // true if this caller may compute it; the lock lapses after `ttl` if it is
+  // never released. Unlock releases it only if this cache object still holds
+  // it. The memory backend always says true (single flight covers one
+  // process); an unreachable Redis says true too (fail open).
   virtual bool TryLock(std::string_view key, std::chrono::milliseconds ttl) = 0;
   virtual void Unlock(std::string_view key) = 0;
 
+  // The state now. On Redis, when the breaker's wait is over this call may
+  // itself probe Redis (and replay pending Incrs), so it can take up to
+  // connect_timeout + socket_timeout.
   virtual Health health() = 0;
 
   // Deletes every value whose key matches `glob` ('*' matches any run of
@@ -115,8 +142,10 @@ class Cache {
   virtual CacheStats Stats() = 0;
 };
 
-// The cache named by `url`: "memory://" for the in-process cache. Any other
-// scheme is an `invalid` error (redis:// is not built yet).
+// The cache named by `url`: "memory://" for the in-process cache, or
+// "redis://host[:port][/db]" (port 6379, db 0 by default). Another URL is an
+// `invalid` error naming it. A redis:// cache does not connect here: an
+// unreachable Redis makes a degraded cache, not an error.
 Result<std::unique_ptr<Cache>> MakeCache(const std::string& url, const CacheOptions& options = {});
 
 }  // namespace rota::cache

@@ -9,9 +9,9 @@
 //                  maxmemory policy, so those tests skip there)
 //   kFakeTime      whether Advance is instant (memory) or really waits (Redis):
 //                  tests that jump hours or years, or count expirations (Redis
-//                  reports those server-wide), run on the memory backend only;
-//                  Redis's own TTL behaviour is tested with real seconds in
-//                  redis_cache_test.cpp
+//                  reports those server-wide), run on the memory backend only.
+//                  The TTL tests that run on both use short real seconds (at
+//                  most a few, so the Redis half stays quick).
 #include <unistd.h>
 
 #include <atomic>
@@ -189,6 +189,26 @@ TYPED_TEST(CacheBehaviour, NegativeTtlStoresNothingAndDropsTheOldValue) {
   cache->Set("k", "new", seconds(-1));
   EXPECT_EQ(cache->Get("k"), std::nullopt);
   EXPECT_EQ(cache->Stats().keys, 0);
+}
+
+// Real seconds on Redis, so this one test covers expiry and renewal at once.
+TYPED_TEST(CacheBehaviour, ValueExpiresAfterItsTtlUnlessSetAgain) {
+  auto cache = this->Make();
+  cache->Set("expires", "v", seconds(2));
+  cache->Set("renewed", "v1", seconds(2));
+  this->Advance(std::chrono::milliseconds(1200));
+  EXPECT_EQ(cache->Get("expires"), "v");
+  cache->Set("renewed", "v2", seconds(2));  // a fresh 2 s from now
+  this->Advance(std::chrono::milliseconds(1200));
+  EXPECT_EQ(cache->Get("expires"), std::nullopt);
+  EXPECT_EQ(cache->Get("renewed"), "v2");
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.keys, 1);
+  EXPECT_EQ(stats.hits, 2);
+  EXPECT_EQ(stats.misses, 1);
+  if (TypeParam::kFakeTime) {
+    EXPECT_EQ(stats.expirations, 1);  // Redis reports expirations server-wide
+  }
 }
 
 TYPED_TEST(CacheBehaviour, StatsCollectExpiredValuesNobodyAskedFor) {
@@ -377,6 +397,22 @@ TYPED_TEST(CacheBehaviour, EvictingAnExpiredValueCountsAnExpiration) {
   EXPECT_EQ(stats.keys, 2);
 }
 
+TYPED_TEST(CacheBehaviour, ByteAccountingIsExactAfterSetOverwriteAndDelete) {
+  auto cache = this->Make();
+  EXPECT_EQ(cache->Stats().bytes, 0);
+  cache->Set("abc", "12345", seconds(60));  // 3 + 5
+  EXPECT_EQ(cache->Stats().bytes, 8);
+  cache->Set("de", "1", seconds(60));  // 2 + 1
+  EXPECT_EQ(cache->Stats().bytes, 11);
+  cache->Set("abc", "1234567890", seconds(60));  // 3 + 10 replaces 3 + 5
+  EXPECT_EQ(cache->Stats().bytes, 16);
+  EXPECT_TRUE(cache->Delete("de"));
+  EXPECT_EQ(cache->Stats().bytes, 13);
+  cache->Set("abc", "x", seconds(-1));  // removes
+  EXPECT_EQ(cache->Stats().bytes, 0);
+  EXPECT_EQ(cache->Stats().keys, 0);
+}
+
 TYPED_TEST(CacheBehaviour, ByteAccountingIsExactAfterSetOverwriteDeleteAndExpiry) {
   if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
@@ -399,26 +435,33 @@ TYPED_TEST(CacheBehaviour, ByteAccountingIsExactAfterSetOverwriteDeleteAndExpiry
 // --- statistics -------------------------------------------------------------
 
 TYPED_TEST(CacheBehaviour, StatsCountEveryEventExactly) {
-  if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->Make();
   cache->Set("a", "1", seconds(60));  // sets 1
-  cache->Set("b", "2", seconds(5));   // sets 2
+  cache->Set("b", "2", seconds(1));   // sets 2
   cache->Get("a");                    // hits 1
   cache->Get("a");                    // hits 2
   cache->Get("x");                    // misses 1
-  this->Advance(seconds(5));
+  this->Advance(std::chrono::milliseconds(1100));
   cache->Get("b");                    // misses 2, expirations 1
   cache->Set("c", "3", seconds(60));  // sets 3
   cache->Delete("c");                 // a deletion counts nothing
+  cache->Incr("gen:h1");              // nor do counters
+  cache->Counter("gen:h1");
   const CacheStats stats = cache->Stats();
   EXPECT_EQ(stats.backend, TypeParam::kName);
   EXPECT_EQ(stats.hits, 2);
   EXPECT_EQ(stats.misses, 2);
   EXPECT_EQ(stats.sets, 3);
-  EXPECT_EQ(stats.evictions, 0);
-  EXPECT_EQ(stats.expirations, 1);
   EXPECT_EQ(stats.keys, 1);
   EXPECT_EQ(stats.bytes, 2);
+  EXPECT_EQ(stats.counters, 1);
+  EXPECT_EQ(stats.health, "ok");
+  ASSERT_TRUE(stats.used_memory);
+  if (TypeParam::kFakeTime) {  // Redis reports these server-wide
+    EXPECT_EQ(stats.evictions, 0);
+    EXPECT_EQ(stats.expirations, 1);
+    EXPECT_EQ(*stats.used_memory, stats.bytes);
+  }
 }
 
 // --- threads ----------------------------------------------------------------

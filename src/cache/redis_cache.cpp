@@ -4,25 +4,42 @@
 //   P:v:<key>   cached values, SET with EX <ttl>; the only keys a pattern clear touches
 //               (`SCAN MATCH P:v:<glob>` + UNLINK; never KEYS, which blocks Redis).
 //   P:c:<key>   generation counters, INCR, no TTL: with `maxmemory-policy volatile-*`
-//               Redis never evicts them, and no clear deletes them, so a generation only grows.
+//               Redis never evicts them, and no glob can reach them (every glob is
+//               applied under P:v:), so a generation only grows.
 //   P:l:<key>   fill locks, SET NX PX, released by a compare-and-delete script.
 // Values are the response bytes as they are (binary-safe arguments, no encoding layer).
+// ValidPattern admits only [A-Za-z0-9:_.*-], so a glob means the same to SCAN
+// MATCH as to GlobMatch ('?', '[', '\' never reach Redis).
+//
+// The pool. At most `pool_size` connections exist; a caller takes an idle one
+// or opens a new one, and waits at most kPoolWait for one when all are busy,
+// after which it fails open (a miss, a bypass). Each connection remembers the
+// breaker epoch it was made in; a closed breaker starts a new epoch, and older
+// idle connections (which may point at a Redis that has since restarted) are
+// thrown away instead of reused.
 //
 // Failing open, with a circuit breaker. Any I/O error or timeout opens the
 // breaker for `retry_after`: meanwhile every call returns at once (a miss, a
 // dropped Set, Counter -> nullopt) without touching the network, so a dead
 // Redis costs microseconds per request, not a connect timeout. After that one
-// caller probes (PING on a fresh connection); success closes the breaker.
+// caller probes (PING on a fresh connection) while the others keep failing
+// fast; success closes the breaker, failure opens it for another retry_after.
 //
 // Never stale after an outage. An Incr that cannot be delivered is added to
-// `owed_` and the backend stays degraded (Counter -> nullopt, so readers bypass
-// the cache) until a probe has replayed every owed INCR. Entries stored under
-// the old generation therefore cannot be read again once Redis is back: the
-// readers build keys with the bumped generation. (Across several servers this
-// holds for the server that took the write; see the README's deployment notes.)
+// `owed_` and the breaker is held open: the backend is degraded (Counter ->
+// nullopt, so readers bypass the cache; Get -> miss; Set dropped) until a probe
+// has replayed every owed INCR. Only then does the breaker close, so the first
+// Counter to answer already includes every write made during the outage, and
+// the entries stored under the old generation are never read again: readers
+// build keys with the bumped generation. Invariant: owing_ => the breaker is
+// open; both change only under owed_mu_ (the breaker may also open elsewhere,
+// never close). An INCR whose reply was lost may be applied twice; a
+// generation that grows by two is harmless. (Across several servers this holds
+// for the server that took the write; see the README's deployment notes.)
 //
-// Counting: hits, misses and sets are counted by this process (exact); memory,
-// clients and evictions come from the server's INFO and are server-wide.
+// Counting: hits, misses and sets are counted by this process (exact, atomics);
+// used memory, clients, evictions, expirations and keyspace hits/misses come
+// from the server's INFO and are server-wide.
 #include "cache/redis_cache.hpp"
 
 #include <hiredis/hiredis.h>
@@ -43,7 +60,13 @@
 namespace rota::cache {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
+using Command = std::vector<std::string>;
+
+// How long a caller waits for a connection when all pool_size are busy.
+constexpr std::chrono::milliseconds kPoolWait{100};
+// Redis refuses an EX whose deadline overflows; longer TTLs are clamped to this.
+constexpr std::chrono::seconds kMaxTtl{int64_t{100} * 365 * 86400};
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const {
@@ -89,14 +112,21 @@ Result<Endpoint> ParseUrl(const std::string& url) {
     auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), e.port);
     if (ec != std::errc() || p != port.data() + port.size() || e.port < 1 || e.port > 65535) return bad();
   }
-  if (e.host.empty() || e.host.find_first_of("@/ ") != std::string::npos) return bad();
+  if (e.host.empty() || e.host.find_first_of("@/?# ") != std::string::npos) return bad();
   return e;
+}
+
+bool ValidKeyPrefix(const std::string& p) {
+  return !p.empty() && p.size() <= 64 &&
+         p.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+             std::string::npos;
 }
 
 timeval ToTimeval(std::chrono::milliseconds ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
 
+// `name:<integer>` from an INFO reply.
 std::optional<int64_t> InfoField(std::string_view info, std::string_view name) {
   std::string needle = "\n" + std::string(name) + ":";
   auto at = info.find(needle);
@@ -130,9 +160,9 @@ class RedisCache final : public Cache {
     if (ttl < std::chrono::seconds::zero()) {
       Run({"UNLINK", ValueKey(key)});
     } else if (ttl == kNoExpiry) {
-      Run({"SET", ValueKey(key), value});
+      Run({"SET", ValueKey(key), std::move(value)});
     } else {
-      Run({"SET", ValueKey(key), value, "EX", std::to_string(ttl.count())});
+      Run({"SET", ValueKey(key), std::move(value), "EX", std::to_string(std::min(ttl, kMaxTtl).count())});
     }
   }
 
@@ -143,13 +173,12 @@ class RedisCache final : public Cache {
 
   std::optional<int64_t> Incr(std::string_view key) override {
     std::string k = CounterKey(key);
-    if (Reply r = Run({"INCR", k}); r && r->type == REDIS_REPLY_INTEGER) return r->integer;
-    {
-      std::lock_guard lock(owed_mu_);
-      owed_.insert(k);
-      owing_.store(true);
-    }
-    // Make sure a probe comes to replay it, even if the failure was a full pool.
+    // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
+    if (Reply r = Run({"INCR", k}, options_.socket_timeout); r && r->type == REDIS_REPLY_INTEGER) return r->integer;
+    std::lock_guard lock(owed_mu_);
+    owed_.insert(std::move(k));
+    owing_.store(true);
+    // Hold the breaker open until a probe has replayed it (even if the failure was a full pool).
     if (down_until_.load() == 0) Open("an invalidation could not be delivered");
     return std::nullopt;
   }
@@ -160,14 +189,15 @@ class RedisCache final : public Cache {
     if (r->type == REDIS_REPLY_NIL) return 0;
     if (r->type != REDIS_REPLY_STRING) return std::nullopt;
     int64_t v = 0;
-    std::from_chars(r->str, r->str + r->len, v);
+    auto [p, ec] = std::from_chars(r->str, r->str + r->len, v);
+    if (ec != std::errc() || p != r->str + r->len) return std::nullopt;
     return v;
   }
 
   bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override {
-    Reply r = Run({"SET", LockKey(key), token_, "NX", "PX", std::to_string(ttl.count())});
+    Reply r = Run({"SET", LockKey(key), token_, "NX", "PX", std::to_string(std::max<int64_t>(ttl.count(), 1))});
     // Unreachable Redis: compute locally (single flight still guards this process).
-    return !r || (r->type == REDIS_REPLY_STATUS);
+    return !r || r->type == REDIS_REPLY_STATUS;
   }
 
   void Unlock(std::string_view key) override {
@@ -179,14 +209,16 @@ class RedisCache final : public Cache {
   int64_t DeletePattern(std::string_view glob) override {
     if (!ValidPattern(glob)) return 0;
     int64_t deleted = 0;
-    ForEachKeyBatch(options_.key_prefix + ":v:" + std::string(glob), [&](std::vector<std::string>& batch) {
-      std::vector<std::string> args = {"UNLINK"};
-      args.insert(args.end(), batch.begin(), batch.end());
-      if (Reply r = Run(args); r && r->type == REDIS_REPLY_INTEGER) deleted += r->integer;
+    ForEachKeyBatch(ValueKey(glob), [&](std::vector<std::string>& batch) {
+      Command unlink = {"UNLINK"};
+      unlink.insert(unlink.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+      if (Reply r = Run(unlink); r && r->type == REDIS_REPLY_INTEGER) deleted += r->integer;
     });
     return deleted;
   }
 
+  // One INFO, then a SCAN of our value keys with their STRLENs pipelined per
+  // batch, and a SCAN of our counters: O(keyspace) work on the server.
   CacheStats Stats() override {
     CacheStats s;
     s.backend = "redis";
@@ -198,19 +230,24 @@ class RedisCache final : public Cache {
       std::string_view info(r->str, r->len);
       s.used_memory = InfoField(info, "used_memory");
       s.connected_clients = InfoField(info, "connected_clients");
+      s.server_hits = InfoField(info, "keyspace_hits");
+      s.server_misses = InfoField(info, "keyspace_misses");
       s.evictions = InfoField(info, "evicted_keys").value_or(0);
       s.expirations = InfoField(info, "expired_keys").value_or(0);
     }
-    // Our keys only: a SCAN over the keyspace (cost grows with the whole keyspace).
-    // bytes counts keys without our `P:v:` and values, as the memory backend does.
-    const size_t namespace_size = options_.key_prefix.size() + 3;
-    ForEachKeyBatch(options_.key_prefix + ":v:*", [&](std::vector<std::string>& batch) {
-      s.keys += static_cast<int64_t>(batch.size());
-      for (const auto& k : batch)
-        if (Reply r = Run({"STRLEN", k}); r && r->type == REDIS_REPLY_INTEGER)
-          s.bytes += r->integer + static_cast<int64_t>(k.size() - namespace_size);
+    // bytes counts a key without our `P:v:` plus its value, as the memory backend does.
+    const size_t namespace_size = ValueKey("").size();
+    ForEachKeyBatch(ValueKey("*"), [&](std::vector<std::string>& batch) {
+      std::vector<Command> strlens;
+      for (const auto& k : batch) strlens.push_back({"STRLEN", k});
+      std::vector<Reply> lens = Pipeline(strlens, kPoolWait);
+      for (size_t i = 0; i < lens.size(); ++i) {
+        if (lens[i]->type != REDIS_REPLY_INTEGER || lens[i]->integer == 0) continue;  // gone meanwhile
+        ++s.keys;
+        s.bytes += lens[i]->integer + static_cast<int64_t>(batch[i].size() - namespace_size);
+      }
     });
-    ForEachKeyBatch(options_.key_prefix + ":c:*",
+    ForEachKeyBatch(CounterKey("*"),
                     [&](std::vector<std::string>& batch) { s.counters += static_cast<int64_t>(batch.size()); });
     return s;
   }
@@ -218,6 +255,11 @@ class RedisCache final : public Cache {
   Health health() override { return Available() && !owing_.load() ? Health::kHealthy : Health::kDegraded; }
 
  private:
+  struct Pooled {
+    Context context;
+    uint64_t epoch = 0;  // the breaker epoch it was made in
+  };
+
   std::string ValueKey(std::string_view k) const { return options_.key_prefix + ":v:" + std::string(k); }
   std::string CounterKey(std::string_view k) const { return options_.key_prefix + ":c:" + std::string(k); }
   std::string LockKey(std::string_view k) const { return options_.key_prefix + ":l:" + std::string(k); }
@@ -231,6 +273,7 @@ class RedisCache final : public Cache {
   }
 
   // SCAN cursor MATCH pattern COUNT 500, handing each non-empty batch to fn.
+  // Stops early (silently) if Redis fails midway.
   void ForEachKeyBatch(const std::string& pattern, const std::function<void(std::vector<std::string>&)>& fn) {
     std::string cursor = "0";
     do {
@@ -251,31 +294,31 @@ class RedisCache final : public Cache {
   bool Available() {
     int64_t until = down_until_.load();
     if (until == 0) return true;
-    if (Clock::now().time_since_epoch().count() < until) return false;
-    bool expected = false;
-    if (!probing_.compare_exchange_strong(expected, true)) return false;
+    if (SteadyClock::now().time_since_epoch().count() < until) return false;
+    if (probing_.exchange(true)) return false;
     bool ok = Probe();
     probing_.store(false);
     return ok;
   }
 
-  // PING on a fresh connection, then the owed INCRs; closes the breaker on success.
+  // PING on a fresh connection, then the owed INCRs; closes the breaker on
+  // success (under owed_mu_, so that no Incr can become owed unnoticed).
   bool Probe() {
     Context c = Connect();
-    if (!c) return Open("probe failed");
+    if (!c) return Open("connect failed");
     Reply pong(static_cast<redisReply*>(redisCommand(c.get(), "PING")));
-    if (!pong || c->err) return Open("probe failed");
-    {
-      std::lock_guard lock(owed_mu_);
-      while (!owed_.empty()) {
-        std::string key = *owed_.begin();
-        const char* argv[] = {"INCR", key.c_str()};
-        Reply r(static_cast<redisReply*>(redisCommandArgv(c.get(), 2, argv, nullptr)));
-        if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
-        owed_.erase(owed_.begin());
-      }
-      owing_.store(false);
+    if (!pong || c->err) return Open(c->errstr[0] ? c->errstr : "no reply to PING");
+    std::lock_guard lock(owed_mu_);
+    while (!owed_.empty()) {
+      const std::string& key = *owed_.begin();
+      const char* argv[] = {"INCR", key.c_str()};
+      const size_t lens[] = {4, key.size()};
+      Reply r(static_cast<redisReply*>(redisCommandArgv(c.get(), 2, argv, lens)));
+      if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
+      owed_.erase(owed_.begin());
     }
+    owing_.store(false);
+    epoch_.fetch_add(1);  // connections made before the outage are not reused
     down_until_.store(0);
     if (logged_down_.exchange(false)) spdlog::warn("cache: redis is back ({}:{})", endpoint_.host, endpoint_.port);
     return true;
@@ -283,19 +326,21 @@ class RedisCache final : public Cache {
 
   // Opens the breaker for retry_after; logs once per state change. Returns false.
   bool Open(const std::string& why) {
-    down_until_.store((Clock::now() + options_.retry_after).time_since_epoch().count());
+    down_until_.store((SteadyClock::now() + options_.retry_after).time_since_epoch().count());
     if (!logged_down_.exchange(true))
-      spdlog::warn("cache: redis {}:{} unreachable ({}); serving from the database", endpoint_.host,
+      spdlog::warn("cache: redis unreachable ({}:{}: {}), serving from the database", endpoint_.host,
                    endpoint_.port, why);
     return false;
   }
 
   // --- the pool --------------------------------------------------------------
 
+  // A new connection on the configured db, or nullptr.
   Context Connect() {
-    Context c(redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, ToTimeval(options_.timeout)));
+    Context c(redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, ToTimeval(options_.connect_timeout)));
     if (!c || c->err) return nullptr;
-    redisSetTimeout(c.get(), ToTimeval(options_.timeout));
+    if (redisSetTimeout(c.get(), ToTimeval(options_.socket_timeout)) != REDIS_OK) return nullptr;
+    redisEnableKeepAlive(c.get());
     if (endpoint_.db != 0) {
       Reply r(static_cast<redisReply*>(redisCommand(c.get(), "SELECT %d", endpoint_.db)));
       if (!r || r->type == REDIS_REPLY_ERROR) return nullptr;
@@ -303,18 +348,20 @@ class RedisCache final : public Cache {
     return c;
   }
 
-  // A connection, or nullptr when the pool is exhausted for a moment or Redis
-  // cannot be reached (the latter opens the breaker).
-  Context Acquire() {
+  // A connection of the current epoch, or nullptr when the pool stays
+  // exhausted for `wait` or Redis cannot be reached (which opens the breaker).
+  std::optional<Pooled> Acquire(std::chrono::milliseconds wait) {
+    const uint64_t epoch = epoch_.load();
     {
       std::unique_lock lock(pool_mu_);
-      if (!pool_cv_.wait_for(lock, std::chrono::milliseconds(100),
-                             [&] { return !idle_.empty() || open_ < options_.pool_size; }))
-        return nullptr;  // exhausted: fail open for this call
+      // Idle connections made before the breaker last closed may point at a dead or restarted Redis.
+      open_ -= static_cast<int>(std::erase_if(idle_, [&](const Pooled& p) { return p.epoch != epoch; }));
+      if (!pool_cv_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < options_.pool_size; }))
+        return std::nullopt;  // exhausted: fail open for this call
       if (!idle_.empty()) {
-        Context c = std::move(idle_.back());
+        Pooled p = std::move(idle_.back());
         idle_.pop_back();
-        return c;
+        return p;
       }
       ++open_;
     }
@@ -322,13 +369,18 @@ class RedisCache final : public Cache {
     if (!c) {
       Forget();
       Open("connect failed");
+      return std::nullopt;
     }
-    return c;
+    return Pooled{std::move(c), epoch};
   }
 
-  void Release(Context c) {
+  void Release(Pooled p) {
     std::lock_guard lock(pool_mu_);
-    idle_.push_back(std::move(c));
+    if (p.epoch == epoch_.load()) {
+      idle_.push_back(std::move(p));
+    } else {
+      --open_;
+    }
     pool_cv_.notify_one();
   }
 
@@ -338,47 +390,66 @@ class RedisCache final : public Cache {
     pool_cv_.notify_one();
   }
 
-  // One command; nullptr on any failure (a Redis error reply is returned as is).
-  Reply Run(const std::vector<std::string>& args) {
-    if (!Available() || owing_.load()) return nullptr;
-    Context c = Acquire();
-    if (!c) return nullptr;
+  // The commands, pipelined on one connection: one reply each (a Redis error
+  // reply is returned as is), or none at all on any failure — an I/O error or
+  // timeout opens the breaker. Fails at once while the breaker is open or an
+  // Incr is owed.
+  std::vector<Reply> Pipeline(const std::vector<Command>& commands, std::chrono::milliseconds pool_wait) {
+    if (!Available() || owing_.load()) return {};
+    std::optional<Pooled> p = Acquire(pool_wait);
+    if (!p) return {};
+    redisContext* c = p->context.get();
     std::vector<const char*> argv;
     std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
+    for (const Command& command : commands) {
+      argv.clear();
+      lens.clear();
+      for (const auto& a : command) {
+        argv.push_back(a.data());
+        lens.push_back(a.size());
+      }
+      redisAppendCommandArgv(c, static_cast<int>(command.size()), argv.data(), lens.data());
     }
-    Reply r(static_cast<redisReply*>(
-        redisCommandArgv(c.get(), static_cast<int>(args.size()), argv.data(), lens.data())));
-    if (!r || c->err) {
-      std::string why = c->errstr[0] ? c->errstr : "no reply";
-      c.reset();
-      Forget();
-      Open(why);
-      return nullptr;
+    std::vector<Reply> replies;
+    replies.reserve(commands.size());
+    for (size_t i = 0; i < commands.size(); ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(c, &raw) != REDIS_OK || !raw) {
+        std::string why = c->errstr[0] ? c->errstr : "no reply";
+        p.reset();
+        Forget();
+        Open(why);
+        return {};
+      }
+      replies.emplace_back(static_cast<redisReply*>(raw));
     }
-    Release(std::move(c));
-    return r;
+    Release(std::move(*p));
+    return replies;
+  }
+
+  Reply Run(const Command& command, std::chrono::milliseconds pool_wait = kPoolWait) {
+    std::vector<Reply> replies = Pipeline({command}, pool_wait);
+    return replies.empty() ? nullptr : std::move(replies.front());
   }
 
   const Endpoint endpoint_;
   const CacheOptions options_;
-  const std::string token_;  // identifies this process's fill locks
+  const std::string token_;  // identifies this cache object's fill locks
 
   std::atomic<int64_t> hits_{0}, misses_{0}, sets_{0};
   std::atomic<int64_t> down_until_{0};  // steady-clock ticks; 0 = closed (Redis usable)
   std::atomic<bool> probing_{false};
   std::atomic<bool> logged_down_{false};
+  std::atomic<uint64_t> epoch_{0};      // bumped each time the breaker closes
 
   std::mutex owed_mu_;
   std::set<std::string> owed_;      // GUARDED_BY(owed_mu_): counter keys whose INCR was not delivered
-  std::atomic<bool> owing_{false};  // !owed_.empty(), readable without the lock
+  std::atomic<bool> owing_{false};  // !owed_.empty(); written under owed_mu_, read without it
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
-  std::vector<Context> idle_;  // GUARDED_BY(pool_mu_)
-  int open_ = 0;               // GUARDED_BY(pool_mu_): connections in existence
+  std::vector<Pooled> idle_;  // GUARDED_BY(pool_mu_)
+  int open_ = 0;              // GUARDED_BY(pool_mu_): connections in existence (idle or in use)
 };
 
 }  // namespace
@@ -387,6 +458,11 @@ Result<std::unique_ptr<Cache>> NewRedisCache(const std::string& url, const Cache
   auto endpoint = ParseUrl(url);
   if (!endpoint) return std::move(endpoint).error();
   if (options.pool_size < 1) return Error::Invalid("cache pool size must be at least 1", "cache_pool_size");
+  if (!ValidKeyPrefix(options.key_prefix))
+    return Error::Invalid("cache key prefix must be 1..64 characters of [A-Za-z0-9_.-]", "cache_key_prefix");
+  if (options.connect_timeout <= std::chrono::milliseconds::zero() ||
+      options.socket_timeout <= std::chrono::milliseconds::zero())
+    return Error::Invalid("cache timeouts must be positive", "cache_timeout");
   if (sodium_init() < 0) return Error::Internal("libsodium failed to initialise");
   return std::unique_ptr<Cache>(new RedisCache(std::move(*endpoint), options));
 }

@@ -33,7 +33,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache_options.max_bytes = config.cache_max_bytes;
   cache_options.key_prefix = config.cache_key_prefix;
   cache_options.pool_size = config.cache_pool_size;
-  cache_options.timeout = std::chrono::milliseconds(config.cache_timeout_ms);
+  cache_options.connect_timeout = cache_options.socket_timeout = std::chrono::milliseconds(config.cache_timeout_ms);
   auto cache = cache::MakeCache(config.cache_url, cache_options);
   if (!cache) return std::move(cache).error();
   return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));

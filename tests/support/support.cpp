@@ -81,8 +81,8 @@ std::string TestRedisUrl() {
 RedisProcess::RedisProcess() : port_(FreePort()) {}
 RedisProcess::~RedisProcess() { Stop(); }
 
-std::string RedisProcess::Cli(const std::string& args) const {
-  std::string cmd = "redis-cli -p " + std::to_string(port_) + " " + args + " 2>/dev/null";
+namespace {
+std::string Shell(const std::string& cmd) {
   std::string out;
   if (FILE* f = popen(cmd.c_str(), "r")) {
     char buf[4096];
@@ -92,6 +92,15 @@ std::string RedisProcess::Cli(const std::string& args) const {
   }
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
+}
+}  // namespace
+
+std::string RedisCli(const std::string& url, const std::string& args) {
+  return Shell("redis-cli -u '" + url + "' " + args + " 2>/dev/null");
+}
+
+std::string RedisProcess::Cli(const std::string& args) const {
+  return Shell("redis-cli -p " + std::to_string(port_) + " " + args + " 2>/dev/null");
 }
 
 bool RedisProcess::Start() {

@@ -43,6 +43,10 @@ std::string FreshDatabaseUrl(DbKind kind, const TempDir& dir);
 // test if it is not configured.
 std::string TestRedisUrl();
 
+// Runs `redis-cli -u <url> <args>` and returns its output (trailing newlines
+// removed); empty if it cannot run. `args` is passed through a shell.
+std::string RedisCli(const std::string& url, const std::string& args);
+
 // A private redis-server of the test's own, on a fixed free port in a TempDir,
 // that the test may stop and start again (outage tests).
 class RedisProcess {
