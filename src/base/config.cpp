@@ -18,7 +18,8 @@ const std::map<std::string, std::set<std::string>> kKeys = {
     {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms"}},
     {"database", {"url", "pool_size", "pool_wait_ms"}},
     {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases"}},
-    {"auth", {"session_hours", "secure_cookies"}},
+    {"auth", {"session_hours", "secure_cookies", "login_failures_per_username", "login_failures_per_address",
+              "login_window_seconds"}},
     {"log", {"level"}},
 };
 
@@ -114,6 +115,9 @@ void LoadFile(const std::string& path, Config& c) {
   if (auth.is_table()) {
     Read(auth, "auth", "session_hours", c.session_hours);
     Read(auth, "auth", "secure_cookies", c.secure_cookies);
+    Read(auth, "auth", "login_failures_per_username", c.login_failures_per_username);
+    Read(auth, "auth", "login_failures_per_address", c.login_failures_per_address);
+    Read(auth, "auth", "login_window_seconds", c.login_window_seconds);
   }
   auto log = section("log");
   if (log.is_table()) Read(log, "log", "level", c.log_level);
@@ -149,6 +153,9 @@ Config Config::Load(const std::string& path, const std::map<std::string, std::st
   Range(c.pool_size, 0, 1000, "[database] pool_size");
   Range(c.pool_wait_ms, 1, 600000, "[database] pool_wait_ms");
   Range(c.session_hours, 1, 24 * 365, "[auth] session_hours");
+  Range(c.login_failures_per_username, 1, 1'000'000, "[auth] login_failures_per_username");
+  Range(c.login_failures_per_address, 1, 1'000'000, "[auth] login_failures_per_address");
+  Range(c.login_window_seconds, 1, 86'400, "[auth] login_window_seconds");
   Range(c.cache_max_entries, 1, 100000000, "[cache] max_entries");
   Range(c.cache_max_bytes, 1, 1L << 40, "[cache] max_bytes");
   Range(c.cache_pool_size, 1, 10000, "[cache] pool_size");

@@ -23,6 +23,9 @@
 //              long (3600), day (86400)
 //   [auth]     session_hours   12                 session cookie lifetime
 //              secure_cookies  false              add `Secure` to cookies (serve behind TLS)
+//              login_failures_per_username 5      failed logins per window before a username is refused (429)
+//              login_failures_per_address  20     failed logins per window before an address is refused (429)
+//              login_window_seconds        900    the window of both counts
 //   [log]      level           "info"             ROTA_LOG_LEVEL: trace|debug|info|warn|error|off
 //   ROTA_TODAY=YYYY-MM-DD pins "today" (tests, benchmarks).
 //
@@ -69,6 +72,9 @@ struct Config {
 
   int session_hours = 12;
   bool secure_cookies = false;
+  int login_failures_per_username = 5;
+  int login_failures_per_address = 20;
+  int login_window_seconds = 900;
 
   std::string log_level = "info";
   std::optional<Date> today;  // ROTA_TODAY

@@ -13,6 +13,7 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kPayloadTooLarge: return 413;
     case ErrorCode::kInvalid: return 422;
     case ErrorCode::kInternal: return 500;
+    case ErrorCode::kTooManyRequests: return 429;
     case ErrorCode::kUnavailable: return 503;
   }
   return 500;
@@ -29,6 +30,7 @@ std::string_view CodeName(ErrorCode code) {
     case ErrorCode::kPayloadTooLarge: return "payload_too_large";
     case ErrorCode::kInvalid: return "invalid";
     case ErrorCode::kInternal: return "internal_error";
+    case ErrorCode::kTooManyRequests: return "too_many_requests";
     case ErrorCode::kUnavailable: return "unavailable";
   }
   return "internal_error";

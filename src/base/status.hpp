@@ -24,6 +24,7 @@ enum class ErrorCode {
   kConflict,          // 409 conflicts with existing data
   kPayloadTooLarge,   // 413
   kInvalid,           // 422 well-formed but a field is missing, wrong type, out of range
+  kTooManyRequests,   // 429 too many failed logins (an extension of api.md's list)
   kInternal,          // 500
   kUnavailable,       // 503 a dependency is down
 };
@@ -57,6 +58,9 @@ struct Error {
   }
   static Error Invalid(std::string m, std::optional<std::string> f = std::nullopt) {
     return {ErrorCode::kInvalid, std::move(m), std::move(f)};
+  }
+  static Error TooManyRequests(std::string m) {
+    return {ErrorCode::kTooManyRequests, std::move(m), std::nullopt};
   }
   static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m), std::nullopt}; }
   static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m), std::nullopt}; }

@@ -24,8 +24,9 @@ inline constexpr std::string_view kShift = "shift";
 inline constexpr std::string_view kStaff = "staff";
 inline constexpr std::string_view kReport = "report";
 inline constexpr std::string_view kCompliance = "compliance";
-inline constexpr std::array<std::string_view, 6> kAll = {kDashboard, kStats,  kShift,
-                                                        kStaff,     kReport, kCompliance};
+inline constexpr std::string_view kPage = "page";  // HTML fragments of pages (web/), alias template_fragments
+inline constexpr std::array<std::string_view, 7> kAll = {kDashboard, kStats,      kShift, kStaff,
+                                                        kReport,    kCompliance, kPage};
 }  // namespace prefix
 
 // 16 lowercase hex digits of XXH3-64 of `bytes`.

@@ -20,6 +20,7 @@
 #include "service/app.hpp"
 #include "service/passwords.hpp"
 #include "service/seed.hpp"
+#include "web/pages.hpp"
 
 namespace rota::cli {
 namespace {
@@ -56,6 +57,8 @@ int Serve(const Config& config, const std::string& host, int port) {
   if (!app) return Fail(app.error());
   http::Router router;
   http::AddApiRoutes(router, **app);
+  web::AddPageRoutes(router, **app);
+  web::AddWarmers(**app);
   http::ServerOptions options;
   options.host = host;
   options.port = static_cast<uint16_t>(port);
@@ -107,6 +110,7 @@ int WarmCache(const Config& config, std::optional<int64_t> home, bool clear) {
   NoteProcessLocalCache(config);
   auto app = service::App::Open(config, true);
   if (!app) return Fail(app.error());
+  web::AddWarmers(**app);  // the pages' fragments too, as POST /cache/warm/ does
   auto& admin = (*app)->cache_admin();
   if (clear) {
     auto deleted = admin.Clear(std::nullopt);

@@ -24,14 +24,16 @@ bool IEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Who is asking: a bearer token, else a session cookie (whose unsafe requests
-// must carry the session's CSRF token), else nobody (401).
-Result<Principal> Authenticate(App& app, const Request& req) {
+}  // namespace
+
+Result<service::SessionPrincipal> Authenticate(App& app, const Request& req) {
   if (auto auth = req.Header("authorization")) {
     auto space = auth->find(' ');
     if (space == std::string_view::npos || !IEquals(auth->substr(0, space), "bearer"))
       return Error::Unauthorized("the Authorization header must be `Bearer <token>`");
-    return app.auth().AuthenticateToken(auth->substr(space + 1));
+    auto p = app.auth().AuthenticateToken(auth->substr(space + 1));
+    if (!p) return std::move(p).error();
+    return service::SessionPrincipal{std::move(*p), {}};
   }
   auto session = req.Cookie(kSessionCookie);
   if (!session) return Error::Unauthorized("authentication required: log in or send a bearer token");
@@ -42,8 +44,10 @@ Result<Principal> Authenticate(App& app, const Request& req) {
     if (!csrf || !service::SecretsEqual(*csrf, sp->csrf_token))
       return Error::Forbidden("missing or wrong X-CSRF-Token for a cookie-authenticated request");
   }
-  return std::move(sp->principal);
+  return sp;
 }
+
+namespace {
 
 using AuthedHandler = std::function<Response(Request&, const Principal&)>;
 
@@ -51,7 +55,7 @@ Handler Authed(App& app, AuthedHandler fn) {
   return [&app, fn = std::move(fn)](Request& req) {
     auto p = Authenticate(app, req);
     if (!p) return Response::FromError(p.error());
-    return fn(req, *p);
+    return fn(req, p->principal);
   };
 }
 
@@ -113,8 +117,19 @@ Response Login(App& app, Request& req) {
   if (!username) return Response::FromError(username.error());
   auto password = body->String("password");
   if (!password) return Response::FromError(password.error());
+  // Brute force is slowed per username and per address (service/login_throttle.hpp).
+  if (auto wait = app.login_throttle().Check(*username, req.remote_address)) {
+    Response r = Response::FromError(Error::TooManyRequests(
+        fmt::format("too many failed logins: try again in {} seconds", wait->count())));
+    r.SetHeader("Retry-After", std::to_string(wait->count()));
+    return r;
+  }
   auto result = app.auth().Login(*username, *password);
-  if (!result) return Response::FromError(result.error());
+  if (!result) {
+    if (result.error().code == ErrorCode::kUnauthorized) app.login_throttle().Failed(*username, req.remote_address);
+    return Response::FromError(result.error());
+  }
+  app.login_throttle().Succeeded(*username);
   Response r = Response::Json(200, fmt::format(R"({{"csrf_token":"{}","user":{}}})", result->csrf_token,
                                                result->user_json));
   r.SetHeader("Set-Cookie", SessionCookie(app, result->session_id, long{app.config().session_hours} * 3600));

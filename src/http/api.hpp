@@ -15,4 +15,9 @@ inline constexpr const char* kSessionCookie = "rota_session";
 
 void AddApiRoutes(Router& router, service::App& app);
 
+// Who is asking: a bearer token (csrf_token empty), else the session cookie,
+// else 401. A cookie-authenticated POST/PUT/PATCH/DELETE must carry the
+// session's X-CSRF-Token, else 403. Used by the API and by the pages (web/).
+Result<service::SessionPrincipal> Authenticate(service::App& app, const Request& req);
+
 }  // namespace rota::http

@@ -11,9 +11,13 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
       reads_(*pool_),
       cached_(reads_, *cache_,
               CacheTimeouts{std::chrono::seconds(config_.AliasTimeout("dashboard")),
-                            std::chrono::seconds(config_.AliasTimeout("default"))}),
+                            std::chrono::seconds(config_.AliasTimeout("default")),
+                            std::chrono::seconds(config_.AliasTimeout("template_fragments"))}),
       writes_(*pool_, cached_),
       auth_(*pool_, config_.session_hours),
+      login_throttle_(ThrottleLimits{.per_username = config_.login_failures_per_username,
+                                     .per_address = config_.login_failures_per_address,
+                                     .window = std::chrono::seconds(config_.login_window_seconds)}),
       cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }) {}
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {

@@ -13,6 +13,7 @@
 #include "service/cache_admin.hpp"
 #include "service/cached_reads.hpp"
 #include "service/changes.hpp"
+#include "service/login_throttle.hpp"
 #include "service/reads.hpp"
 #include "service/writes.hpp"
 
@@ -32,6 +33,7 @@ class App {
   CacheAdmin& cache_admin() { return cache_admin_; }
   WriteService& writes() { return writes_; }
   AuthService& auth() { return auth_; }
+  LoginThrottle& login_throttle() { return login_throttle_; }
   Date Today() const { return config_.Today(); }
   // "ok" when a connection answers a trivial statement.
   Status CheckDatabase();
@@ -47,6 +49,7 @@ class App {
   CachedReads cached_;  // also the writes' ChangeSink
   WriteService writes_;
   AuthService auth_;
+  LoginThrottle login_throttle_;
   CacheAdmin cache_admin_;
 };
 

@@ -80,8 +80,31 @@ std::string CacheAdmin::StatsJson() {
     w.EndObject();
   }
   w.EndObject();
+  // The last hour at a fixed resolution: hits[i] and misses[i] of the slot
+  // starting at start + i * slot_seconds (unix seconds), oldest first.
+  auto history = reads_.history().Last();
+  w.Key("history");
+  w.StartObject();
+  w.Key("slot_seconds");
+  w.Int64(CacheHistory::kSlot.count());
+  w.Key("start");
+  w.Int64(history.empty() ? 0 : history.front().start_unix);
+  w.Key("hits");
+  w.StartArray();
+  for (const auto& p : history) w.Int64(p.hits);
+  w.EndArray();
+  w.Key("misses");
+  w.StartArray();
+  for (const auto& p : history) w.Int64(p.misses);
+  w.EndArray();
+  w.EndObject();
   w.EndObject();
   return buf.GetString();
+}
+
+void CacheAdmin::AddWarmer(Warmer warmer) {
+  std::lock_guard lock(mu_);
+  warmers_.push_back(std::move(warmer));
 }
 
 Result<int64_t> CacheAdmin::Clear(std::optional<std::string_view> pattern) {
@@ -91,16 +114,27 @@ Result<int64_t> CacheAdmin::Clear(std::optional<std::string_view> pattern) {
   return cache_.DeletePattern(glob);
 }
 
+Result<std::vector<WarmedHome>> CacheAdmin::Homes(std::optional<int64_t> only) {
+  std::vector<WarmedHome> homes;
+  auto conn = pool_.Acquire();
+  if (!conn) return std::move(conn).error();
+  ROTA_TRY((*conn)->Query("SELECT id, name FROM care_home WHERE ? = 0 OR id = ? ORDER BY id",
+                          {only.value_or(0), only.value_or(0)},
+                          [&](const db::Row& r) { homes.push_back({r.Int(0), std::string(r.Text(1))}); }));
+  return homes;
+}
+
+std::vector<CacheAdmin::Warmer> CacheAdmin::Warmers() {
+  std::lock_guard lock(mu_);
+  return warmers_;
+}
+
 Result<WarmReport> CacheAdmin::Warm(std::optional<int64_t> home,
                                     const std::function<void(const WarmedHome&)>& on_home) {
   WarmReport report;
-  {
-    auto conn = pool_.Acquire();
-    if (!conn) return std::move(conn).error();
-    ROTA_TRY((*conn)->Query("SELECT id, name FROM care_home WHERE ? = 0 OR id = ? ORDER BY id",
-                            {home.value_or(0), home.value_or(0)},
-                            [&](const db::Row& r) { report.homes.push_back({r.Int(0), std::string(r.Text(1))}); }));
-  }
+  auto homes = Homes(home);
+  if (!homes) return std::move(homes).error();
+  report.homes = std::move(*homes);
   if (home && report.homes.empty()) return Error::NotFound(fmt::format("home {} does not exist", *home));
   Date today = today_();
   YearMonth month{today.year(), today.month()};
@@ -112,6 +146,7 @@ Result<WarmReport> CacheAdmin::Warm(std::optional<int64_t> home,
   for (const auto& h : report.homes) {
     for (int days : {7, 14}) ROTA_TRY(count(reads_.Dashboard(h.id, {today, today.AddDays(days - 1)}, false)));
     ROTA_TRY(count(reads_.MonthlyReport(h.id, month, false)));
+    for (const auto& warmer : Warmers()) ROTA_TRY(count(warmer(h.id, today)));
     if (on_home) on_home(h);
   }
   ROTA_TRY(count(reads_.Stats(today, false)));

@@ -51,10 +51,12 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   std::string key = cache::Key(prefix, home, *generation, args);
   if (auto hit = cache_.Get(key)) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);
+    history_.Record(true);
     std::string etag = Etag(*hit);
     return CachedAnswer{std::move(*hit), CacheOutcome::kHit, std::move(etag)};
   }
   counts.misses.fetch_add(1, std::memory_order_relaxed);
+  history_.Record(false);
   Result<std::string> body = flights_.Do(key, [&]() -> Result<std::string> {
     // A flight for this key may have finished between our Get and Do.
     if (auto filled = cache_.Get(key)) return std::move(*filled);
@@ -110,6 +112,11 @@ Result<CachedAnswer> CachedReads::Compliance(int64_t home, domain::DateRange ran
 Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) {
   return Through(cache::prefix::kStats, 0, today.ToString(), timeouts_.other, bypass,
                  [&] { return reads_.Stats(today); });
+}
+
+Result<CachedAnswer> CachedReads::Fragment(int64_t home, const std::string& args, bool bypass,
+                                           const Render& render) {
+  return Through(cache::prefix::kPage, home, args, timeouts_.fragments, bypass, render);
 }
 
 void CachedReads::Committed(const ChangeSet& changes) {

@@ -20,12 +20,14 @@
 #include <chrono>
 #include <vector>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "cache/cache.hpp"
 #include "cache/keys.hpp"
 #include "cache/single_flight.hpp"
 #include "domain/range.hpp"
+#include "service/cache_history.hpp"
 #include "service/changes.hpp"
 #include "service/reads.hpp"
 
@@ -52,6 +54,7 @@ struct PrefixCount {
 struct CacheTimeouts {
   std::chrono::seconds dashboard{300};  // alias `dashboard`
   std::chrono::seconds other{300};      // alias `default`: lists, reports, compliance, stats
+  std::chrono::seconds fragments{900};  // alias `template_fragments`: HTML the pages render
 };
 
 class CachedReads final : public ChangeSink {
@@ -66,11 +69,21 @@ class CachedReads final : public ChangeSink {
   Result<CachedAnswer> Compliance(int64_t home, domain::DateRange range, bool bypass);
   Result<CachedAnswer> Stats(Date today, bool bypass);
 
+  // An HTML fragment of a page (web/) about `home` (0: about all homes), under
+  // the same generation as the reads it shows, so it is invalidated with their
+  // data. `args` must name everything the fragment depends on but the home's
+  // data (e.g. the page and the date); `render` builds it, typically from the
+  // cached reads above. Never put per-user content (names, CSRF tokens) in it.
+  using Render = std::function<Result<std::string>()>;
+  Result<CachedAnswer> Fragment(int64_t home, const std::string& args, bool bypass, const Render& render);
+
   // Increments the generations of the changed homes and the global one.
   void Committed(const ChangeSet& changes) override;
 
   // Hits and misses of each key prefix (cache/keys.hpp prefix::kAll order) since start.
   std::vector<std::pair<std::string_view, PrefixCount>> PrefixCounts() const;
+  // The last hour of hits and misses, for the monitoring page's chart.
+  const CacheHistory& history() const { return history_; }
 
  private:
   using Compute = std::function<Result<std::string>()>;
@@ -85,6 +98,7 @@ class CachedReads final : public ChangeSink {
     std::atomic<int64_t> hits{0}, misses{0};
   };
   std::array<Counts, cache::prefix::kAll.size()> counts_;  // indexed like prefix::kAll
+  CacheHistory history_;
 };
 
 }  // namespace rota::service

@@ -16,6 +16,7 @@
 #include "db/database.hpp"
 #include "http/api.hpp"
 #include "service/passwords.hpp"
+#include "web/pages.hpp"
 
 namespace rota::testing {
 
@@ -130,6 +131,8 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
   if (!app) throw std::runtime_error(app.error().message);
   app_ = std::move(*app);
   http::AddApiRoutes(router_, *app_);
+  web::AddPageRoutes(router_, *app_);
+  web::AddWarmers(*app_);
   http::ServerOptions options;
   options.port = 0;
   options.threads = 4;

@@ -1,0 +1,62 @@
+// Slows password guessing: failed logins are counted per username and per
+// client address in a fixed window; once either count reaches its limit, every
+// login for that username (or from that address) is refused with 429 until the
+// window that started with the first failure is over — also with the right
+// password, so that a guesser learns nothing from the answer.
+//
+// - Unknown usernames are counted exactly like known ones: the refusal says
+//   nothing about whether a user exists.
+// - A successful login clears the username's count (not the address's: one
+//   valid account must not let an address go on guessing others).
+// - Bounded memory: at most `max_tracked` keys; when full, expired windows are
+//   dropped first, then the oldest window.
+// - Counts are per process. Several servers behind a load balancer each allow
+//   the limit, so the effective limit is limit × servers (see README).
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace rota::service {
+
+struct ThrottleLimits {
+  int per_username = 5;              // failures per window before a username is refused
+  int per_address = 20;              // failures per window before an address is refused
+  std::chrono::seconds window{900};  // 15 minutes
+  size_t max_tracked = 100'000;
+};
+
+class LoginThrottle {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  explicit LoginThrottle(ThrottleLimits limits = {}, Clock clock = {});
+
+  // nullopt: the attempt may go ahead; else how long to wait (>= 1 s).
+  std::optional<std::chrono::seconds> Check(std::string_view username, std::string_view address);
+  void Failed(std::string_view username, std::string_view address);
+  void Succeeded(std::string_view username);
+
+ private:
+  struct Window {
+    std::chrono::steady_clock::time_point start;
+    int failures = 0;
+  };
+  std::chrono::steady_clock::time_point Now() const;
+  std::optional<std::chrono::seconds> Blocked(const std::string& key, int limit,
+                                              std::chrono::steady_clock::time_point now);
+  void Count(std::string key, std::chrono::steady_clock::time_point now);
+
+  ThrottleLimits limits_;
+  Clock clock_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Window> windows_;  // GUARDED_BY(mu_); "u:<name>" or "a:<address>"
+};
+
+}  // namespace rota::service

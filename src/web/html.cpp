@@ -1,0 +1,90 @@
+#include "web/html.hpp"
+
+#include <fmt/format.h>
+
+#include "web/assets.hpp"
+
+namespace rota::web {
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string JsonForScript(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  for (char c : json) {
+    if (c == '<') out += "\\u003c";
+    else out += c;
+  }
+  return out;
+}
+
+std::string Layout(const PageFrame& frame, std::string_view main_html) {
+  std::string head_scripts;
+  for (const auto& s : frame.scripts) head_scripts += fmt::format("<script defer src=\"{}\"></script>", AssetUrl(s));
+  std::string nav;
+  if (frame.caller) {
+    const auto& u = frame.caller->principal;
+    std::string links = u.is_admin ? "<a href=\"/homes/\">Homes</a><a href=\"/cache/stats/\">Cache</a>"
+                                   : fmt::format("<a href=\"/homes/{}/\">My home</a>", u.home_id.value_or(0));
+    nav = fmt::format(
+        "<nav>{}</nav><span class=\"who\" data-testid=\"who\">{}{}</span>"
+        "<button type=\"button\" id=\"logout\" class=\"link\">Log out</button>",
+        links, Escape(u.username), u.is_admin ? " (administrator)" : "");
+  }
+  return fmt::format(
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>{} · rota</title><link rel=\"icon\" href=\"data:,\"><meta name=\"csrf-token\" content=\"{}\">"
+      "<link rel=\"stylesheet\" href=\"{}\">{}</head>"
+      "<body><header class=\"top\"><a class=\"brand\" href=\"/\">rota</a>{}</header>"
+      "<main>{}</main></body></html>\n",
+      Escape(frame.title), Escape(frame.caller ? frame.caller->csrf_token : ""), AssetUrl("rota.css"), head_scripts, nav, main_html);
+}
+
+http::Response HtmlPage(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(body);
+  r.SetHeader("Content-Security-Policy",
+              "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  r.SetHeader("X-Content-Type-Options", "nosniff");
+  r.SetHeader("Referrer-Policy", "same-origin");
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+http::Response Redirect(const std::string& location) {
+  http::Response r;
+  r.status = 302;
+  r.content_type = "text/html; charset=utf-8";
+  r.SetHeader("Location", location);
+  r.SetHeader("Cache-Control", "no-store");
+  r.body = fmt::format("<!doctype html><a href=\"{0}\">{0}</a>\n", Escape(location));
+  return r;
+}
+
+http::Response ErrorPage(int status, std::string_view title, std::string_view message,
+                         const service::SessionPrincipal* caller) {
+  PageFrame frame{std::string(title), caller, {"rota.js"}};
+  return HtmlPage(status, Layout(frame, fmt::format("<section class=\"card error-page\"><h1>{}</h1><p>{}</p>"
+                                                    "<p><a href=\"/\">Back to the start page</a></p></section>",
+                                                    Escape(title), Escape(message))));
+}
+
+}  // namespace rota::web

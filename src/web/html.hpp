@@ -1,0 +1,41 @@
+// Writing HTML safely: every text that comes from data goes through Escape();
+// every page goes through Layout(), which adds the header, the stylesheet and
+// the scripts, and HtmlPage(), which adds the headers every page carries
+// (a strict Content-Security-Policy: scripts and styles only from /static, so
+// an escaping slip cannot run a script; no framing; never cached by proxies).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+#include "service/auth.hpp"
+
+namespace rota::web {
+
+// & < > " ' escaped: safe in text and in double- or single-quoted attributes.
+std::string Escape(std::string_view text);
+// JSON text made safe inside <script type="application/json">: '<' as \u003c.
+std::string JsonForScript(std::string_view json);
+
+struct PageFrame {
+  std::string title;
+  // Who is looking; null: no navigation (the login page). Their CSRF token goes
+  // in <meta name="csrf-token"> for the page's writes.
+  const service::SessionPrincipal* caller = nullptr;
+  std::vector<std::string> scripts;  // asset names, loaded with `defer` in this order
+};
+
+// A whole document around `main_html`.
+std::string Layout(const PageFrame& frame, std::string_view main_html);
+
+// A text/html response with the page headers.
+http::Response HtmlPage(int status, std::string body);
+// 302 to `location` (a path on this site).
+http::Response Redirect(const std::string& location);
+// A small page for 403/404/503 with a way back.
+http::Response ErrorPage(int status, std::string_view title, std::string_view message,
+                         const service::SessionPrincipal* caller);
+
+}  // namespace rota::web

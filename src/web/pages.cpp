@@ -1,0 +1,203 @@
+#include "web/pages.hpp"
+
+#include <fmt/format.h>
+
+#include "http/api.hpp"
+#include "web/assets.hpp"
+#include "web/home_panel.hpp"
+#include "web/html.hpp"
+
+namespace rota::web {
+namespace {
+
+using http::Request;
+using http::Response;
+using service::App;
+using service::SessionPrincipal;
+
+// Percent-encodes a path for the `next` query parameter.
+std::string EncodeNext(std::string_view path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+using PageHandler = std::function<Response(Request&, const SessionPrincipal&)>;
+
+// A page for logged-in users: anyone else is sent to the login form, and comes
+// back here after logging in.
+http::Handler Page(App& app, PageHandler fn) {
+  return [&app, fn = std::move(fn)](Request& req) {
+    auto caller = http::Authenticate(app, req);
+    if (!caller) {
+      if (caller.error().code == ErrorCode::kUnavailable)
+        return ErrorPage(503, "Temporarily unavailable", caller.error().message, nullptr);
+      return Redirect("/login?next=" + EncodeNext(req.path));
+    }
+    return fn(req, *caller);
+  };
+}
+
+Response Forbidden(const SessionPrincipal& caller, std::string_view what) {
+  return ErrorPage(403, "Not allowed", what, &caller);
+}
+
+std::string HomeUrl(int64_t home) { return fmt::format("/homes/{}/", home); }
+
+Response Start(const SessionPrincipal& caller) {
+  const auto& p = caller.principal;
+  if (p.is_admin) return Redirect("/homes/");
+  if (p.home_id) return Redirect(HomeUrl(*p.home_id));
+  return Forbidden(caller, "Your account is not linked to a home. Ask an administrator.");
+}
+
+Response LoginPage(App& app, Request& req) {
+  // Already logged in: straight on.
+  if (auto caller = http::Authenticate(app, req)) return Start(*caller);
+  std::string body =
+      "<section class=\"card login\"><h1>Log in to rota</h1>"
+      "<form id=\"login-form\" autocomplete=\"on\">"
+      "<label>Username <input name=\"username\" id=\"username\" autocomplete=\"username\" required "
+      "maxlength=\"150\" autofocus></label>"
+      "<label>Password <input name=\"password\" id=\"password\" type=\"password\" "
+      "autocomplete=\"current-password\" required maxlength=\"1024\"></label>"
+      "<p class=\"message\" id=\"login-message\" role=\"alert\" hidden></p>"
+      "<button type=\"submit\" id=\"login-submit\">Log in</button></form>"
+      "<noscript><p class=\"message\">This page needs JavaScript to log in.</p></noscript></section>";
+  return HtmlPage(200, Layout(PageFrame{"Log in", nullptr, {"login.js"}}, body));
+}
+
+// The list of homes as HTML (`<li>` links, or `<option>`s), cached under the
+// global generation: renaming a home invalidates it like every other write.
+Result<service::CachedAnswer> HomesHtml(App& app, bool as_options) {
+  return app.cached().Fragment(0, as_options ? "home-options/v1" : "home-links/v1", false,
+                               [&]() -> Result<std::string> {
+                                 auto homes = app.cache_admin().Homes();
+                                 if (!homes) return std::move(homes).error();
+                                 std::string html;
+                                 for (const auto& h : *homes)
+                                   html += as_options
+                                               ? fmt::format("<option value=\"{}\">{}</option>", h.id, Escape(h.name))
+                                               : fmt::format("<li><a href=\"{}\" data-testid=\"home-link\">{}</a></li>",
+                                                             HomeUrl(h.id), Escape(h.name));
+                                 if (homes->empty() && !as_options)
+                                   html = "<li class=\"muted\">No homes yet: run <code>rota seed</code>.</li>";
+                                 return html;
+                               });
+}
+
+Response HomesPage(App& app, const SessionPrincipal& caller) {
+  const auto& p = caller.principal;
+  if (!p.is_admin) return p.home_id ? Redirect(HomeUrl(*p.home_id)) : Start(caller);
+  auto list = HomesHtml(app, false);
+  if (!list) return ErrorPage(HttpStatus(list.error().code), "Error", list.error().message, &caller);
+  Response r = HtmlPage(200, Layout(PageFrame{"Homes", &caller, {"rota.js"}},
+                                    "<section class=\"card\"><h1>Homes</h1><ul class=\"homes\">" + list->body +
+                                        "</ul></section>"));
+  r.SetHeader("X-Cache", service::OutcomeName(list->outcome));
+  return r;
+}
+
+Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) {
+  int64_t home = req.path_ids.at(0);
+  if (!caller.principal.CanSeeHome(home))
+    return Forbidden(caller, fmt::format("You may not see home {}.", home));
+  auto panel = HomePanel(app, home, false);
+  if (!panel) {
+    int status = HttpStatus(panel.error().code);
+    return ErrorPage(status, status == 404 ? "Not found" : "Error", panel.error().message, &caller);
+  }
+  Response r = HtmlPage(
+      200, Layout(PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}},
+                  fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
+                              "data-panel-url=\"{}panel\">{}</div>",
+                              HomeUrl(home), panel->body)));
+  r.SetHeader("X-Cache", service::OutcomeName(panel->outcome));
+  return r;
+}
+
+Response HomePanelFragment(App& app, const Request& req) {
+  auto caller = http::Authenticate(app, req);
+  if (!caller) return Response::FromError(caller.error());
+  int64_t home = req.path_ids.at(0);
+  if (auto s = service::CheckHome(caller->principal, home); !s) return Response::FromError(s.error());
+  auto q = req.Query("nocache");
+  auto panel = HomePanel(app, home, q && *q == "1");
+  if (!panel) return Response::FromError(panel.error());
+  Response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(panel->body);
+  r.SetHeader("X-Cache", service::OutcomeName(panel->outcome));
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+Response CacheStatsPage(App& app, const SessionPrincipal& caller) {
+  if (!caller.principal.is_admin) return Forbidden(caller, "The cache monitoring page is for administrators.");
+  auto homes = HomesHtml(app, true);
+  if (!homes) return ErrorPage(HttpStatus(homes.error().code), "Error", homes.error().message, &caller);
+  std::string options = "<option value=\"\">all homes</option>" + homes->body;
+  auto figure = [](const char* id, const char* label) {
+    return fmt::format("<div class=\"stat\"><span class=\"n\" id=\"{0}\" data-testid=\"{0}\">…</span><span>{1}</span></div>",
+                       id, label);
+  };
+  std::string body = fmt::format(
+      "<h1>Cache</h1><p class=\"flash\" id=\"flash\" role=\"status\" hidden></p>"
+      "<section class=\"card\"><div class=\"stats\">{}{}{}{}{}{}{}{}{}{}</div>"
+      "<p class=\"muted\">Updated <span id=\"updated\">…</span>. "
+      "<label><input type=\"checkbox\" id=\"auto\" checked> refresh every 5 s</label></p>"
+      "<div class=\"actions\"><button type=\"button\" id=\"refresh\">Refresh</button></div></section>"
+      "<section class=\"card charts\"><figure class=\"wide\"><figcaption>Cache lookups and hit rate, last hour "
+      "(10 s slots)</figcaption><div class=\"chart\"><canvas id=\"chart-history\" role=\"img\" "
+      "aria-label=\"lookups and hit rate over the last hour\"></canvas></div></figure></section>"
+      "<section class=\"card\"><h2>By key prefix</h2><table class=\"list\" id=\"by-prefix\"><thead><tr><th>Prefix</th>"
+      "<th>Hits</th><th>Misses</th><th>Hit rate</th></tr></thead><tbody></tbody></table></section>"
+      "<section class=\"card\"><h2>Warm</h2><p>Computes and stores the dashboards, reports and pages of the chosen "
+      "homes, as their first visitors would.</p><div class=\"actions\"><select id=\"warm-home\" aria-label=\"home to "
+      "warm\">{}</select><button type=\"button\" id=\"warm\">Warm cache</button></div></section>"
+      "<section class=\"card\"><h2>Clear</h2><p>Deletes cached answers; each is computed again on its next read. "
+      "Generation counters are kept, so clearing can never bring back stale data.</p><div class=\"actions\">"
+      "<input id=\"clear-pattern\" placeholder=\"all keys, or a pattern such as dashboard:*\" maxlength=\"128\" "
+      "aria-label=\"key pattern\"><button type=\"button\" id=\"clear\" class=\"danger\">Clear…</button></div>"
+      "<div class=\"confirm\" id=\"clear-confirm\" hidden><p id=\"clear-question\"></p>"
+      "<button type=\"button\" id=\"clear-yes\" class=\"danger\">Yes, clear</button>"
+      "<button type=\"button\" id=\"clear-no\" class=\"secondary\">Cancel</button></div></section>",
+      figure("backend", "backend"), figure("health", "health"), figure("total-keys", "keys"),
+      figure("memory", "memory used"), figure("hit-rate", "hit rate"), figure("hits", "hits"),
+      figure("misses", "misses"), figure("clients", "connected clients"), figure("evictions", "evictions"),
+      figure("sets", "sets"), options);
+  return HtmlPage(200, Layout(PageFrame{"Cache", &caller, {"chart.umd.min.js", "rota.js", "cache_stats.js"}}, body));
+}
+
+Response StaticAsset(const Asset& a) {
+  Response r;
+  r.content_type = std::string(a.content_type);
+  r.body = std::string(a.body);
+  r.SetHeader("Cache-Control", "public, max-age=31536000, immutable");
+  r.SetHeader("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+}  // namespace
+
+void AddPageRoutes(http::Router& router, App& app) {
+  router.Add("GET", "/", Page(app, [](Request&, const SessionPrincipal& c) { return Start(c); }));
+  router.Add("GET", "/login", [&app](Request& req) { return LoginPage(app, req); });
+  router.Add("GET", "/homes/", Page(app, [&app](Request&, const SessionPrincipal& c) { return HomesPage(app, c); }));
+  router.Add("GET", "/homes/{id}/",
+             Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomePage(app, req, c); }));
+  router.Add("GET", "/homes/{id}/panel", [&app](Request& req) { return HomePanelFragment(app, req); });
+  router.Add("GET", "/cache/stats/",
+             Page(app, [&app](Request&, const SessionPrincipal& c) { return CacheStatsPage(app, c); }));
+  for (const Asset& a : AllAssets())
+    router.Add("GET", "/static/" + std::string(a.name), [&a](Request&) { return StaticAsset(a); });
+}
+
+void AddWarmers(App& app) {
+  app.cache_admin().AddWarmer([&app](int64_t home, Date) { return HomePanel(app, home, false); });
+}
+
+}  // namespace rota::web

@@ -1,0 +1,28 @@
+// The pages people look at, and the static files they use:
+//
+//   GET /                 -> a manager's home page, an administrator's list of homes, or /login
+//   GET /login            the login form (login.js posts to /api/login)
+//   GET /homes/           administrators: every home
+//   GET /homes/{id}/      the home dashboard page (home_panel.hpp), managers of that home and administrators
+//   GET /homes/{id}/panel the page's body alone (text/html, X-Cache), which home.js fetches after a write
+//   GET /cache/stats/     administrators: the cache monitoring page (cache_stats.js polls /api/cache/stats)
+//   GET /static/<name>    embedded assets (assets.hpp), public and immutable
+//
+// A visitor who is not logged in (or whose session expired) is redirected to
+// /login?next=<path>; a logged-in user who may not see a page gets a 403 page.
+// /homes/{id}/panel is fetched by script, so it answers like the API: 401/403 JSON.
+// Pages read through the same cached reads as the API and check access before
+// anything cached is touched.
+#pragma once
+
+#include "http/router.hpp"
+#include "service/app.hpp"
+
+namespace rota::web {
+
+void AddPageRoutes(http::Router& router, service::App& app);
+
+// Registers the pages' fragments with `rota warm-cache` and POST /cache/warm/.
+void AddWarmers(service::App& app);
+
+}  // namespace rota::web
