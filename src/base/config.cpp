@@ -17,7 +17,8 @@ namespace {
 const std::map<std::string, std::set<std::string>> kKeys = {
     {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms"}},
     {"database", {"url", "pool_size", "pool_wait_ms"}},
-    {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases"}},
+    {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases",
+               "near", "near_max_entries", "near_ttl_ms", "near_ack_timeout_ms"}},
     {"auth", {"session_hours", "secure_cookies", "login_failures_per_username", "login_failures_per_address",
               "login_window_seconds"}},
     {"log", {"level"}},
@@ -109,6 +110,10 @@ void LoadFile(const std::string& path, Config& c) {
     Read(cache, "cache", "pool_size", c.cache_pool_size);
     Read(cache, "cache", "timeout_ms", c.cache_timeout_ms);
     Read(cache, "cache", "warm_on_start", c.cache_warm_on_start);
+    Read(cache, "cache", "near", c.cache_near);
+    Read(cache, "cache", "near_max_entries", c.cache_near_max_entries);
+    Read(cache, "cache", "near_ttl_ms", c.cache_near_ttl_ms);
+    Read(cache, "cache", "near_ack_timeout_ms", c.cache_near_ack_timeout_ms);
     if (cache.contains("aliases")) ReadAliases(toml::find(cache, "aliases"), c);
   }
   auto auth = section("auth");
@@ -139,6 +144,11 @@ Config Config::Load(const std::string& path, const std::map<std::string, std::st
   };
   if (auto v = get("ROTA_DATABASE_URL")) c.database_url = *v;
   if (auto v = get("ROTA_CACHE_URL")) c.cache_url = *v;
+  if (auto v = get("ROTA_CACHE_NEAR")) {
+    if (*v == "1" || *v == "true") c.cache_near = true;
+    else if (*v == "0" || *v == "false") c.cache_near = false;
+    else throw ConfigError(fmt::format("config: ROTA_CACHE_NEAR '{}' must be true or false", *v));
+  }
   if (auto v = get("ROTA_LOG_LEVEL")) c.log_level = *v;
   if (auto v = get("ROTA_TODAY")) {
     auto d = Date::Parse(*v);
@@ -160,12 +170,17 @@ Config Config::Load(const std::string& path, const std::map<std::string, std::st
   Range(c.cache_max_bytes, 1, 1L << 40, "[cache] max_bytes");
   Range(c.cache_pool_size, 1, 10000, "[cache] pool_size");
   Range(c.cache_timeout_ms, 1, 600000, "[cache] timeout_ms");
+  Range(c.cache_near_max_entries, 1, 10000000, "[cache] near_max_entries");
+  Range(c.cache_near_ttl_ms, 1, 3600000, "[cache] near_ttl_ms");
+  Range(c.cache_near_ack_timeout_ms, 1, 60000, "[cache] near_ack_timeout_ms");
   if (c.cache_key_prefix.empty() || c.cache_key_prefix.size() > 64 ||
       c.cache_key_prefix.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
           std::string::npos)
     throw ConfigError("config: [cache] key_prefix must be 1..64 characters of [A-Za-z0-9_.-]");
   CheckUrl(c.database_url, "ROTA_DATABASE_URL / [database] url", {"sqlite://", "postgresql://"});
   CheckUrl(c.cache_url, "ROTA_CACHE_URL / [cache] url", {"memory://", "redis://"});
+  if (c.cache_near && c.cache_url.rfind("redis://", 0) != 0)
+    throw ConfigError("config: [cache] near = true needs a redis:// cache URL (memory:// is already in process)");
   if (!kLogLevels.count(c.log_level))
     throw ConfigError(fmt::format("config: ROTA_LOG_LEVEL / [log] level '{}' is not one of trace, debug, info, "
                                   "warn, error, off",

@@ -18,6 +18,11 @@
 //              pool_size       50                 redis://: connections
 //              timeout_ms      5000               redis://: connect and socket timeout
 //              warm_on_start   false              `serve` warms every home in the background
+//              near            false              ROTA_CACHE_NEAR: redis:// with an in-process near tier
+//                                                 kept coherent by pub/sub (cache/near_cache.hpp)
+//              near_max_entries 1000              values the near tier holds
+//              near_ttl_ms     5000               longest a near copy lives
+//              near_ack_timeout_ms 200            a write waits this long for other servers' acks
 //   [cache.aliases]  default 300, dashboard 300, template_fragments 900, static_data 3600:
 //              seconds, or one of the named timeouts short (300), medium (900),
 //              long (3600), day (86400)
@@ -65,6 +70,10 @@ struct Config {
   int cache_pool_size = 50;
   int cache_timeout_ms = 5000;
   bool cache_warm_on_start = false;
+  bool cache_near = false;
+  long cache_near_max_entries = 1000;
+  int cache_near_ttl_ms = 5000;
+  int cache_near_ack_timeout_ms = 200;
   // Cache aliases and their timeouts in seconds (the original design's CACHES).
   std::map<std::string, long> cache_aliases = {
       {"default", 300}, {"dashboard", 300}, {"template_fragments", 900}, {"static_data", 3600}};

@@ -60,6 +60,12 @@ struct CacheOptions {
   // redis:// circuit breaker: after a failure every call fails fast (no network)
   // for this long; then one caller probes Redis (PING) and the result decides.
   std::chrono::milliseconds retry_after{1000};
+  // redis:// near tier (near_cache.hpp): an in-process copy of hot values and
+  // generation counters, kept coherent across servers by invalidation messages.
+  bool near = false;
+  int64_t near_max_entries = 1000;               // values held in process
+  std::chrono::milliseconds near_ttl{5000};      // longest a near copy lives (a safety net)
+  std::chrono::milliseconds near_ack_timeout{200};  // an Incr waits this long for every server's ack
 };
 
 // The backend's state (the `cache` of /healthz, CacheStats::health):
@@ -94,6 +100,11 @@ struct CacheStats {
   std::optional<int64_t> connected_clients;    // redis: INFO connected_clients; memory: none
   std::optional<int64_t> server_hits;          // redis: INFO keyspace_hits (server-wide); memory: none
   std::optional<int64_t> server_misses;        // redis: INFO keyspace_misses (server-wide); memory: none
+  // The near tier (redis:// with near = true): Gets and Counters it answered
+  // without Redis, those it passed on, its values now, and whether its
+  // invalidation channel is up (when down it holds nothing and answers nothing).
+  std::optional<int64_t> near_hits, near_misses, near_keys;
+  std::optional<bool> near_connected;
 };
 
 class Cache {

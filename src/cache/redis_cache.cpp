@@ -56,6 +56,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cache/keys.hpp"
+#include "cache/redis_conn.hpp"
 
 namespace rota::cache {
 namespace {
@@ -68,62 +69,10 @@ constexpr std::chrono::milliseconds kPoolWait{100};
 // Redis refuses an EX whose deadline overflows; longer TTLs are clamped to this.
 constexpr std::chrono::seconds kMaxTtl{int64_t{100} * 365 * 86400};
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const {
-    if (r) freeReplyObject(r);
-  }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-struct ContextDeleter {
-  void operator()(redisContext* c) const {
-    if (c) redisFree(c);
-  }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-
-struct Endpoint {
-  std::string host;
-  int port = 6379;
-  int db = 0;
-};
-
-Result<Endpoint> ParseUrl(const std::string& url) {
-  auto bad = [&] {
-    return Error::Invalid(fmt::format("cache URL '{}' must be redis://host:port/db", url), "cache_url");
-  };
-  constexpr std::string_view kScheme = "redis://";
-  if (!url.starts_with(kScheme)) return bad();
-  std::string_view rest = std::string_view(url).substr(kScheme.size());
-  Endpoint e;
-  auto slash = rest.find('/');
-  std::string_view hostport = rest.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    std::string_view db = rest.substr(slash + 1);
-    if (!db.empty()) {
-      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), e.db);
-      if (ec != std::errc() || p != db.data() + db.size() || e.db < 0 || e.db > 15) return bad();
-    }
-  }
-  auto colon = hostport.rfind(':');
-  e.host = std::string(hostport.substr(0, colon));
-  if (colon != std::string_view::npos) {
-    std::string_view port = hostport.substr(colon + 1);
-    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), e.port);
-    if (ec != std::errc() || p != port.data() + port.size() || e.port < 1 || e.port > 65535) return bad();
-  }
-  if (e.host.empty() || e.host.find_first_of("@/?# ") != std::string::npos) return bad();
-  return e;
-}
-
 bool ValidKeyPrefix(const std::string& p) {
   return !p.empty() && p.size() <= 64 &&
          p.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
              std::string::npos;
-}
-
-timeval ToTimeval(std::chrono::milliseconds ms) {
-  return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
 
 // `name:<integer>` from an INFO reply.
@@ -337,15 +286,7 @@ class RedisCache final : public Cache {
 
   // A new connection on the configured db, or nullptr.
   Context Connect() {
-    Context c(redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, ToTimeval(options_.connect_timeout)));
-    if (!c || c->err) return nullptr;
-    if (redisSetTimeout(c.get(), ToTimeval(options_.socket_timeout)) != REDIS_OK) return nullptr;
-    redisEnableKeepAlive(c.get());
-    if (endpoint_.db != 0) {
-      Reply r(static_cast<redisReply*>(redisCommand(c.get(), "SELECT %d", endpoint_.db)));
-      if (!r || r->type == REDIS_REPLY_ERROR) return nullptr;
-    }
-    return c;
+    return ConnectRedis(endpoint_, options_.connect_timeout, options_.socket_timeout);
   }
 
   // A connection of the current epoch, or nullptr when the pool stays
@@ -455,7 +396,7 @@ class RedisCache final : public Cache {
 }  // namespace
 
 Result<std::unique_ptr<Cache>> NewRedisCache(const std::string& url, const CacheOptions& options) {
-  auto endpoint = ParseUrl(url);
+  auto endpoint = ParseRedisUrl(url);
   if (!endpoint) return std::move(endpoint).error();
   if (options.pool_size < 1) return Error::Invalid("cache pool size must be at least 1", "cache_pool_size");
   if (!ValidKeyPrefix(options.key_prefix))

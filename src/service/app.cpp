@@ -38,6 +38,10 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache_options.key_prefix = config.cache_key_prefix;
   cache_options.pool_size = config.cache_pool_size;
   cache_options.connect_timeout = cache_options.socket_timeout = std::chrono::milliseconds(config.cache_timeout_ms);
+  cache_options.near = config.cache_near;
+  cache_options.near_max_entries = config.cache_near_max_entries;
+  cache_options.near_ttl = std::chrono::milliseconds(config.cache_near_ttl_ms);
+  cache_options.near_ack_timeout = std::chrono::milliseconds(config.cache_near_ack_timeout_ms);
   auto cache = cache::MakeCache(config.cache_url, cache_options);
   if (!cache) return std::move(cache).error();
   return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));

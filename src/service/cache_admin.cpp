@@ -80,6 +80,19 @@ std::string CacheAdmin::StatsJson() {
     w.EndObject();
   }
   w.EndObject();
+  if (s.near_connected) {  // redis:// with the near tier
+    w.Key("near");
+    w.StartObject();
+    w.Key("connected");
+    w.Bool(*s.near_connected);
+    w.Key("hits");
+    w.Int64(s.near_hits.value_or(0));
+    w.Key("misses");
+    w.Int64(s.near_misses.value_or(0));
+    w.Key("keys");
+    w.Int64(s.near_keys.value_or(0));
+    w.EndObject();
+  }
   // The last hour at a fixed resolution: hits[i] and misses[i] of the slot
   // starting at start + i * slot_seconds (unix seconds), oldest first.
   auto history = reads_.history().Last();

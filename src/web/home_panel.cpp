@@ -185,8 +185,9 @@ std::string VacantShifts(const Value& shifts, const std::vector<Member>& staff) 
   if (count == 0) rows = "<tr><td colspan=\"4\" class=\"muted\">Every shift of the next 14 days is staffed.</td></tr>";
   return fmt::format(
       "<section class=\"card\" id=\"vacant\"><h2>Vacant shifts, next 14 days <span class=\"count\" "
-      "data-testid=\"vacant-count\">{}</span></h2><table class=\"list\"><thead><tr><th>Date</th><th>Unit</th>"
-      "<th>Shift</th><th>Assign a qualified member of staff</th></tr></thead><tbody>{}</tbody></table></section>",
+      "data-testid=\"vacant-count\">{}</span></h2><div class=\"scroll\"><table class=\"list\"><thead><tr>"
+      "<th>Date</th><th>Unit</th><th>Shift</th><th>Assign a qualified member of staff</th></tr></thead><tbody>{}"
+      "</tbody></table></div></section>",
       count, rows);
 }
 

@@ -1,0 +1,372 @@
+#include "cache/near_cache.hpp"
+
+#include <sys/socket.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cache/memory_cache.hpp"
+#include "cache/redis_cache.hpp"
+#include "cache/redis_conn.hpp"
+
+namespace rota::cache {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::string RandomId() {
+  unsigned char b[8];
+  randombytes_buf(b, sizeof b);
+  std::string out;
+  for (unsigned char c : b) out += fmt::format("{:02x}", c);
+  return out;
+}
+
+std::string_view Str(const redisReply* r) {
+  return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) ? std::string_view(r->str, r->len)
+                                                                               : std::string_view();
+}
+
+class NearCache final : public Cache {
+ public:
+  NearCache(std::unique_ptr<Cache> remote, std::unique_ptr<Cache> values, Endpoint endpoint,
+            const CacheOptions& options)
+      : remote_(std::move(remote)),
+        values_(std::move(values)),
+        endpoint_(std::move(endpoint)),
+        options_(options),
+        id_(RandomId()),
+        inval_channel_(options.key_prefix + ":near:inval"),
+        ack_channel_(options.key_prefix + ":near:ack:" + id_),
+        subscriber_([this] { Subscribe(); }) {}
+
+  ~NearCache() override {
+    {
+      std::lock_guard lock(sub_mu_);
+      stop_ = true;
+      if (sub_fd_ >= 0) ::shutdown(sub_fd_, SHUT_RDWR);  // wakes the blocked read
+    }
+    sub_cv_.notify_all();
+    subscriber_.join();
+  }
+
+  std::optional<std::string> Get(std::string_view key) override {
+    if (connected_.load()) {
+      if (auto v = values_->Get(key)) {
+        near_hits_.fetch_add(1, std::memory_order_relaxed);
+        return v;
+      }
+    }
+    near_misses_.fetch_add(1, std::memory_order_relaxed);
+    uint64_t seq = Seq();
+    auto v = remote_->Get(key);
+    if (v) {
+      std::lock_guard lock(mu_);
+      if (connected_.load() && seq_ == seq) values_->Set(key, *v, NearTtl(options_.near_ttl));
+    }
+    return v;
+  }
+
+  void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
+    if (connected_.load()) {
+      auto near_ttl = NearTtl(options_.near_ttl);
+      std::lock_guard lock(mu_);
+      values_->Set(key, value, ttl == kNoExpiry ? near_ttl : std::min(ttl, near_ttl));
+    }
+    remote_->Set(key, std::move(value), ttl);
+  }
+
+  bool Delete(std::string_view key) override {
+    bool deleted = remote_->Delete(key);
+    {
+      std::lock_guard lock(mu_);
+      values_->Delete(key);
+      ++seq_;
+    }
+    Broadcast('v', key);
+    return deleted;
+  }
+
+  std::optional<int64_t> Incr(std::string_view key) override {
+    auto v = remote_->Incr(key);
+    {
+      std::lock_guard lock(mu_);
+      counters_.erase(std::string(key));
+      ++seq_;
+    }
+    if (v) Broadcast('c', key);
+    return v;
+  }
+
+  std::optional<int64_t> Counter(std::string_view key) override {
+    uint64_t seq;
+    {
+      std::lock_guard lock(mu_);
+      if (connected_.load()) {
+        auto it = counters_.find(std::string(key));
+        if (it != counters_.end() && SteadyClock::now() < it->second.until) {
+          near_hits_.fetch_add(1, std::memory_order_relaxed);
+          return it->second.value;
+        }
+      }
+      seq = seq_;
+    }
+    near_misses_.fetch_add(1, std::memory_order_relaxed);
+    auto v = remote_->Counter(key);
+    if (v) {
+      std::lock_guard lock(mu_);
+      if (connected_.load() && seq_ == seq) {
+        if (counters_.size() > 100'000) counters_.clear();  // generations: one per home; a bound all the same
+        counters_[std::string(key)] = {*v, SteadyClock::now() + options_.near_ttl};
+      }
+    }
+    return v;
+  }
+
+  bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override { return remote_->TryLock(key, ttl); }
+  void Unlock(std::string_view key) override { remote_->Unlock(key); }
+  Health health() override { return remote_->health(); }
+
+  int64_t DeletePattern(std::string_view glob) override {
+    int64_t n = remote_->DeletePattern(glob);
+    {
+      std::lock_guard lock(mu_);
+      values_->DeletePattern(glob);
+      ++seq_;
+    }
+    Broadcast('p', glob);
+    return n;
+  }
+
+  CacheStats Stats() override {
+    CacheStats s = remote_->Stats();
+    CacheStats local = values_->Stats();
+    s.near_hits = near_hits_.load();
+    s.near_misses = near_misses_.load();
+    s.near_keys = local.keys;
+    s.near_connected = connected_.load();
+    return s;
+  }
+
+ private:
+  struct CounterCopy {
+    int64_t value;
+    SteadyClock::time_point until;
+  };
+
+  static std::chrono::seconds NearTtl(std::chrono::milliseconds ms) {
+    return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(ms));
+  }
+
+  uint64_t Seq() {
+    std::lock_guard lock(mu_);
+    return seq_;
+  }
+
+  // Drops every near copy (the channel went down or came back).
+  void Flush() {
+    std::lock_guard lock(mu_);
+    counters_.clear();
+    values_->DeletePattern("*");
+    ++seq_;
+  }
+
+  // --- publishing (any thread) ---------------------------------------------
+
+  // One PUBLISH on the shared publisher connection; the number of receivers, or
+  // nullopt if Redis cannot be reached (then nobody's near tier is answering:
+  // a subscriber without Redis has dropped its copies).
+  std::optional<int64_t> Publish(const std::string& channel, const std::string& payload) {
+    std::lock_guard lock(pub_mu_);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!pub_) pub_ = ConnectRedis(endpoint_, options_.connect_timeout, options_.socket_timeout);
+      if (!pub_) return std::nullopt;
+      Reply r(static_cast<redisReply*>(redisCommand(pub_.get(), "PUBLISH %b %b", channel.data(), channel.size(),
+                                                    payload.data(), payload.size())));
+      if (r && r->type == REDIS_REPLY_INTEGER) return r->integer;
+      pub_.reset();  // a broken connection: one fresh try
+    }
+    return std::nullopt;
+  }
+
+  // Tells every server (this one included) what changed, and waits until they
+  // have all applied it or near_ack_timeout has passed.
+  void Broadcast(char kind, std::string_view key) {
+    uint64_t seq = next_message_.fetch_add(1) + 1;
+    {
+      std::lock_guard lock(ack_mu_);
+      acks_[seq] = 0;
+    }
+    auto receivers = Publish(inval_channel_, fmt::format("{} {} {} {}", id_, seq, kind, key));
+    std::unique_lock lock(ack_mu_);
+    if (receivers && *receivers > 0) {
+      bool all = ack_cv_.wait_for(lock, options_.near_ack_timeout, [&] { return acks_[seq] >= *receivers; });
+      if (!all)
+        spdlog::warn("cache: near tier: {} of {} servers did not confirm an invalidation of {} within {} ms",
+                     *receivers - acks_[seq], *receivers, key, options_.near_ack_timeout.count());
+    }
+    acks_.erase(seq);
+  }
+
+  void Acknowledged(uint64_t seq) {
+    std::lock_guard lock(ack_mu_);
+    auto it = acks_.find(seq);
+    if (it == acks_.end()) return;  // the writer stopped waiting
+    ++it->second;
+    ack_cv_.notify_all();
+  }
+
+  // --- the subscriber thread -------------------------------------------------
+
+  void Subscribe() {
+    auto backoff = 50ms;
+    while (true) {
+      {
+        std::unique_lock lock(sub_mu_);
+        if (stop_) return;
+      }
+      Context c = ConnectRedis(endpoint_, options_.connect_timeout, 0ms);
+      bool stopping = false;
+      if (c) {
+        {
+          std::lock_guard lock(sub_mu_);
+          stopping = stop_;
+          sub_fd_ = c->fd;
+        }
+        if (!stopping) {
+          Listen(c.get());
+          backoff = 50ms;
+        }
+        std::lock_guard lock(sub_mu_);
+        sub_fd_ = -1;
+      }
+      bool was_connected = connected_.exchange(false);
+      Flush();
+      {
+        std::lock_guard lock(sub_mu_);
+        if (stop_) return;
+      }
+      if (was_connected) spdlog::warn("cache: near tier: invalidation channel lost; serving from redis until it is back");
+      std::unique_lock lock(sub_mu_);
+      sub_cv_.wait_for(lock, backoff, [&] { return stop_; });
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+    }
+  }
+
+  // Reads messages until the connection fails or is shut down.
+  void Listen(redisContext* c) {
+    if (redisAppendCommand(c, "SUBSCRIBE %b %b", inval_channel_.data(), inval_channel_.size(), ack_channel_.data(),
+                           ack_channel_.size()) != REDIS_OK)
+      return;
+    int confirmed = 0;
+    while (true) {
+      void* raw = nullptr;
+      if (redisGetReply(c, &raw) != REDIS_OK) return;
+      Reply reply(static_cast<redisReply*>(raw));
+      if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
+      std::string_view type = Str(reply->element[0]);
+      std::string_view channel = Str(reply->element[1]);
+      if (type == "subscribe") {
+        if (++confirmed == 2) {
+          Flush();  // messages may have been missed while we were away
+          connected_.store(true);
+          spdlog::info("cache: near tier: invalidation channel {} up", inval_channel_);
+        }
+      } else if (type == "message") {
+        std::string_view payload = Str(reply->element[2]);
+        if (channel == ack_channel_) {
+          uint64_t seq = 0;
+          std::from_chars(payload.data(), payload.data() + payload.size(), seq);
+          Acknowledged(seq);
+        } else {
+          Apply(payload);
+        }
+      }
+    }
+  }
+
+  // "<origin> <seq> <kind> <key>": drop the copy, then acknowledge to the origin.
+  void Apply(std::string_view payload) {
+    auto sp1 = payload.find(' ');
+    auto sp2 = sp1 == std::string_view::npos ? sp1 : payload.find(' ', sp1 + 1);
+    if (sp2 == std::string_view::npos || sp2 + 3 > payload.size()) return;
+    std::string_view origin = payload.substr(0, sp1);
+    std::string_view seq = payload.substr(sp1 + 1, sp2 - sp1 - 1);
+    char kind = payload[sp2 + 1];
+    std::string_view key = payload.substr(sp2 + 3);
+    {
+      std::lock_guard lock(mu_);
+      if (kind == 'c') counters_.erase(std::string(key));
+      else if (kind == 'v') values_->Delete(key);
+      else if (kind == 'p') values_->DeletePattern(key);
+      ++seq_;
+    }
+    if (origin == id_) {
+      uint64_t n = 0;
+      std::from_chars(seq.data(), seq.data() + seq.size(), n);
+      Acknowledged(n);
+    } else {
+      Publish(options_.key_prefix + ":near:ack:" + std::string(origin), std::string(seq));
+    }
+  }
+
+  std::unique_ptr<Cache> remote_;
+  std::unique_ptr<Cache> values_;  // memory://, bounded by near_max_entries
+  const Endpoint endpoint_;
+  const CacheOptions options_;
+  const std::string id_;
+  const std::string inval_channel_;
+  const std::string ack_channel_;
+
+  std::atomic<bool> connected_{false};
+  std::atomic<int64_t> near_hits_{0}, near_misses_{0};
+
+  std::mutex mu_;
+  uint64_t seq_ = 0;                                         // GUARDED_BY(mu_): bumped by every invalidation
+  std::unordered_map<std::string, CounterCopy> counters_;    // GUARDED_BY(mu_)
+
+  std::mutex pub_mu_;
+  Context pub_;  // GUARDED_BY(pub_mu_)
+
+  std::atomic<uint64_t> next_message_{0};
+  std::mutex ack_mu_;
+  std::condition_variable ack_cv_;
+  std::map<uint64_t, int64_t> acks_;  // GUARDED_BY(ack_mu_): message -> acknowledgements so far
+
+  std::mutex sub_mu_;
+  std::condition_variable sub_cv_;
+  bool stop_ = false;  // GUARDED_BY(sub_mu_)
+  int sub_fd_ = -1;    // GUARDED_BY(sub_mu_)
+  std::thread subscriber_;  // last: starts after everything above exists
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Cache>> NewNearCache(const std::string& url, const CacheOptions& options) {
+  auto endpoint = ParseRedisUrl(url);
+  if (!endpoint) return std::move(endpoint).error();
+  if (options.near_max_entries < 1) return Error::Invalid("near_max_entries must be at least 1", "cache_near_max_entries");
+  if (options.near_ttl <= 0ms) return Error::Invalid("near_ttl_ms must be positive", "cache_near_ttl_ms");
+  if (options.near_ack_timeout <= 0ms)
+    return Error::Invalid("near_ack_timeout_ms must be positive", "cache_near_ack_timeout_ms");
+  auto remote = NewRedisCache(url, options);
+  if (!remote) return std::move(remote).error();
+  CacheOptions local = options;
+  local.max_entries = options.near_max_entries;
+  local.shards = static_cast<int>(std::min<int64_t>(16, options.near_max_entries));
+  auto values = NewMemoryCache(local);
+  if (!values) return std::move(values).error();
+  return std::unique_ptr<Cache>(new NearCache(std::move(*remote), std::move(*values), std::move(*endpoint), options));
+}
+
+}  // namespace rota::cache

@@ -1,0 +1,132 @@
+// The near tier over a real Redis: copies served from memory, invalidation
+// between two near caches (two "servers"), and what happens when the
+// invalidation channel drops. Cross-process behaviour over HTTP is in
+// tests/integration/multi_server_test.cpp.
+#include "cache/near_cache.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "support/support.hpp"
+
+namespace rota::cache {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string UniquePrefix() {
+  static std::atomic<int> n{0};
+  return "nt" + std::to_string(getpid()) + "_" + std::to_string(n++);
+}
+
+std::unique_ptr<Cache> Near(const std::string& url, const std::string& prefix) {
+  CacheOptions o;
+  o.key_prefix = prefix;
+  o.near = true;
+  o.near_ttl = 600s;  // only invalidation may end a copy in these tests
+  o.retry_after = 200ms;
+  o.connect_timeout = o.socket_timeout = 1000ms;
+  auto c = MakeCache(url, o);
+  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
+  return c.ok() ? std::move(c).value() : nullptr;
+}
+
+// Waits until the near tier's channel is up (it subscribes in the background).
+bool WaitConnected(Cache& c, bool want = true) {
+  for (int i = 0; i < 200; ++i) {
+    if (c.Stats().near_connected == want) return true;
+    usleep(10000);
+  }
+  return false;
+}
+
+TEST(NearCache, RepeatedReadsAreServedFromMemory) {
+  auto cache = Near(testing::TestRedisUrl(), UniquePrefix());
+  ASSERT_TRUE(WaitConnected(*cache));
+  cache->Incr("gen:h1");
+  cache->Set("dashboard:h1:g1:x", "body", 300s);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(cache->Counter("gen:h1"), 1);
+    EXPECT_EQ(cache->Get("dashboard:h1:g1:x"), "body");
+  }
+  auto s = cache->Stats();
+  EXPECT_GE(*s.near_hits, 19);  // all but the first counter read
+  EXPECT_EQ(*s.near_keys, 1);
+}
+
+TEST(NearCache, AnIncrementAtOneServerIsSeenByTheOtherAtOnce) {
+  std::string prefix = UniquePrefix();
+  auto a = Near(testing::TestRedisUrl(), prefix);
+  auto b = Near(testing::TestRedisUrl(), prefix);
+  ASSERT_TRUE(WaitConnected(*a) && WaitConnected(*b));
+  for (int i = 1; i <= 50; ++i) {
+    EXPECT_EQ(b->Counter("gen:h1"), i - 1);  // b holds the old generation in memory...
+    EXPECT_EQ(a->Incr("gen:h1"), i);
+    EXPECT_EQ(b->Counter("gen:h1"), i) << "stale after " << i << " increments";  // ...and has dropped it
+  }
+}
+
+TEST(NearCache, APatternClearAtOneServerEmptiesTheOther) {
+  std::string prefix = UniquePrefix();
+  auto a = Near(testing::TestRedisUrl(), prefix);
+  auto b = Near(testing::TestRedisUrl(), prefix);
+  ASSERT_TRUE(WaitConnected(*a) && WaitConnected(*b));
+  a->Set("dashboard:h1:g0:x", "v", 300s);
+  EXPECT_EQ(b->Get("dashboard:h1:g0:x"), "v");  // now in b's memory
+  a->DeletePattern("dashboard:*");
+  EXPECT_EQ(b->Get("dashboard:h1:g0:x"), std::nullopt);
+}
+
+TEST(NearCache, WhenTheChannelDropsTheNearTierEmptiesAndAnswersNothingUntilItIsBack) {
+  testing::RedisProcess redis;
+  ASSERT_TRUE(redis.Start());
+  auto cache = Near(redis.url(), UniquePrefix());
+  ASSERT_TRUE(WaitConnected(*cache));
+  for (int i = 0; i < 7; ++i) cache->Incr("gen:h1");
+  cache->Set("dashboard:h1:g7:x", "computed before the outage", 300s);
+  EXPECT_EQ(cache->Counter("gen:h1"), 7);
+  EXPECT_EQ(cache->Get("dashboard:h1:g7:x"), "computed before the outage");
+
+  redis.Stop();  // SIGKILL: without persistence its counters are gone
+  ASSERT_TRUE(WaitConnected(*cache, false));
+  EXPECT_EQ(cache->Counter("gen:h1"), std::nullopt);  // no copy answers: callers bypass the cache
+  EXPECT_EQ(cache->Get("dashboard:h1:g7:x"), std::nullopt);
+  EXPECT_EQ(*cache->Stats().near_keys, 0);
+
+  ASSERT_TRUE(redis.Start());
+  ASSERT_TRUE(WaitConnected(*cache));
+  // The restarted Redis is the truth now; nothing from before the outage is served.
+  std::optional<int64_t> gen;
+  for (int i = 0; i < 100 && !gen; ++i, usleep(20000)) gen = cache->Counter("gen:h1");
+  ASSERT_TRUE(gen.has_value());
+  EXPECT_EQ(cache->Get("dashboard:h1:g7:x"), std::nullopt);
+}
+
+TEST(NearCache, ConcurrentReadersNeverKeepAGenerationOlderThanAFinishedIncrement) {
+  std::string prefix = UniquePrefix();
+  auto writer = Near(testing::TestRedisUrl(), prefix);
+  auto reader = Near(testing::TestRedisUrl(), prefix);
+  ASSERT_TRUE(WaitConnected(*writer) && WaitConnected(*reader));
+  std::atomic<int64_t> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> stale{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t)
+    readers.emplace_back([&] {
+      while (!stop) {
+        int64_t floor = acknowledged.load();
+        auto g = reader->Counter("gen:h9");
+        if (g && *g < floor) ++stale;
+      }
+    });
+  for (int i = 0; i < 200; ++i) acknowledged = *writer->Incr("gen:h9");
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(stale, 0);
+}
+
+}  // namespace
+}  // namespace rota::cache
