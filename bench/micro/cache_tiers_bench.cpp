@@ -1,0 +1,74 @@
+// The cache work of one cached-dashboard hit on each tier: read the home's
+// generation, then the value (what CachedReads::Through does on a hit).
+//   memory://          in-process LRU
+//   redis://           two round trips to Redis (GET counter, GET value)
+//   redis:// + near    the near tier: both from process memory, no network
+// Run by bench/micro/run.sh, which starts a private redis-server.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "cache/cache.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using rota::cache::Cache;
+using rota::cache::CacheOptions;
+
+const std::string kValue(1400, 'x');  // about one dashboard answer
+
+std::unique_ptr<Cache> Make(const std::string& url, bool near) {
+  CacheOptions o;
+  o.key_prefix = "bench" + std::to_string(near);
+  o.near = near;
+  o.near_ttl = 60s;
+  auto c = rota::cache::MakeCache(url, o);
+  if (!c.ok()) {
+    std::fprintf(stderr, "%s\n", c.error().message.c_str());
+    std::exit(1);
+  }
+  auto cache = std::move(c).value();
+  if (near)  // the tier answers once its subscription is up
+    for (int i = 0; i < 200 && cache->Stats().near_connected != true; ++i) std::this_thread::sleep_for(10ms);
+  cache->Incr("gen:h1");
+  cache->Set("dashboard:h1:g" + std::to_string(*cache->Counter("gen:h1")) + ":x", kValue, 600s);
+  return cache;
+}
+
+void Hit(benchmark::State& state, Cache& cache) {
+  for (auto _ : state) {
+    auto g = cache.Counter("gen:h1");
+    auto v = cache.Get("dashboard:h1:g" + std::to_string(*g) + ":x");
+    if (!v) state.SkipWithError("miss");
+    benchmark::DoNotOptimize(v);
+  }
+}
+
+const char* RedisUrl() {
+  const char* url = std::getenv("ROTA_BENCH_REDIS_URL");
+  return url ? url : "redis://127.0.0.1:6379/0";
+}
+
+void BM_Memory(benchmark::State& state) {
+  static auto cache = Make("memory://", false);
+  Hit(state, *cache);
+}
+void BM_Redis(benchmark::State& state) {
+  static auto cache = Make(RedisUrl(), false);
+  Hit(state, *cache);
+}
+void BM_RedisNear(benchmark::State& state) {
+  static auto cache = Make(RedisUrl(), true);
+  Hit(state, *cache);
+}
+
+BENCHMARK(BM_Memory)->UseRealTime();
+BENCHMARK(BM_Redis)->UseRealTime();
+BENCHMARK(BM_RedisNear)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
