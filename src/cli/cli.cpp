@@ -55,6 +55,13 @@ std::thread SignalWaiter(std::function<void()> on_signal, sigset_t* set) {
 int Serve(const Config& config, const std::string& host, int port) {
   auto app = service::App::Open(config, /*require_schema=*/true);
   if (!app) return Fail(app.error());
+  if (config.cache_url.rfind("redis://", 0) == 0) {
+    // A server killed between a commit and its generation bump left answers
+    // that nothing would retire: retire everything cached before this start.
+    auto n = (*app)->cache_admin().InvalidateAll();
+    if (n) spdlog::info("cache: started a new generation for {} homes", *n);
+    else spdlog::warn("cache: could not start new generations: {}", n.error().message);
+  }
   http::Router router;
   http::AddApiRoutes(router, **app);
   web::AddPageRoutes(router, **app);

@@ -105,7 +105,7 @@ std::string RedisProcess::Cli(const std::string& args) const {
 
 bool RedisProcess::Start() {
   std::string cmd = "redis-server --bind 127.0.0.1 --port " + std::to_string(port_) +
-                    " --save '' --appendonly no --daemonize yes --pidfile " + dir_.File("redis.pid") +
+                    " --save '' --appendonly no --enable-debug-command local --daemonize yes --pidfile " + dir_.File("redis.pid") +
                     " --dir " + dir_.path() + " --logfile " + dir_.File("redis.log") + " >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) return false;
   for (int i = 0; i < 100; ++i) {
@@ -120,6 +120,40 @@ void RedisProcess::Stop() {
   std::string cmd = "kill -9 $(cat " + dir_.File("redis.pid") + ") 2>/dev/null";
   (void)std::system(cmd.c_str());
   for (int i = 0; i < 100 && Cli("ping") == "PONG"; ++i) usleep(20000);
+  running_ = false;
+}
+
+namespace {
+std::string PgBin() {
+  return Shell("ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1");
+}
+}  // namespace
+
+PostgresProcess::PostgresProcess() : port_(FreePort()) {}
+PostgresProcess::~PostgresProcess() { Stop(); }
+
+std::string PostgresProcess::Run(const std::string& command) const {
+  std::string prefix = geteuid() == 0 ? "runuser -u postgres -- " : "";
+  return Shell(prefix + command + " 2>&1; echo \"rc=$?\"");
+}
+
+bool PostgresProcess::Init() {
+  if (geteuid() == 0 && std::system(("chown postgres " + dir_.path()).c_str()) != 0) return false;
+  std::string out = Run(PgBin() + "/initdb -D " + dir_.File("pg") + " -U rota --auth=trust -E UTF8 --locale=C.UTF-8");
+  return out.find("rc=0") != std::string::npos;
+}
+
+bool PostgresProcess::Start() {
+  std::string out = Run(PgBin() + "/pg_ctl -D " + dir_.File("pg") + " -l " + dir_.File("pg.log") +
+                        " -w -t 60 -o '-p " + std::to_string(port_) + " -k " + dir_.path() +
+                        " -c listen_addresses=127.0.0.1 -c fsync=off' start");
+  running_ = out.find("rc=0") != std::string::npos;
+  return running_;
+}
+
+void PostgresProcess::Stop() {
+  if (!running_) return;
+  Run(PgBin() + "/pg_ctl -D " + dir_.File("pg") + " -m fast -w stop");
   running_ = false;
 }
 

@@ -66,4 +66,23 @@ class RedisProcess {
   bool running_ = false;
 };
 
+// A private PostgreSQL server of the test's own (initdb in a TempDir, a free
+// port), which the test may stop and start again (outage tests). As root it
+// runs as the `postgres` user, since initdb refuses root.
+class PostgresProcess {
+ public:
+  PostgresProcess();
+  ~PostgresProcess();
+  bool Init();   // initdb; false if it fails
+  bool Start();  // pg_ctl start -w; false if it does not start
+  void Stop();   // pg_ctl stop -m fast: like a restart, every connection is closed
+  std::string url() const { return "postgresql://rota@127.0.0.1:" + std::to_string(port_) + "/postgres"; }
+
+ private:
+  std::string Run(const std::string& command) const;  // as the right user
+  TempDir dir_;
+  int port_;
+  bool running_ = false;
+};
+
 }  // namespace rota::testing
