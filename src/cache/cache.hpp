@@ -127,9 +127,13 @@ class Cache {
   // increment and stays degraded until it has delivered it).
   virtual std::optional<int64_t> Incr(std::string_view key) = 0;
 
-  // The counter `key`, 0 if it was never incremented; nullopt when the backend
+  // The counter `key`; nullopt when the backend
   // cannot answer right now (degraded): the caller then bypasses the cache.
-  // Does not change hit/miss counts.
+  // A counter nobody incremented has a starting value: 0 in memory (it dies
+  // with the process); on Redis the time in microseconds, set by the first
+  // Counter or Incr, so that a Redis that restarts empty never repeats a
+  // generation. Callers rely only on "Incr adds exactly one" and "never
+  // goes back". Does not change hit/miss counts.
   virtual std::optional<int64_t> Counter(std::string_view key) = 0;
 
   // A short lock for filling `key` across processes (stampede protection):

@@ -5,7 +5,11 @@
 //               (`SCAN MATCH P:v:<glob>` + UNLINK; never KEYS, which blocks Redis).
 //   P:c:<key>   generation counters, INCR, no TTL: with `maxmemory-policy volatile-*`
 //               Redis never evicts them, and no glob can reach them (every glob is
-//               applied under P:v:), so a generation only grows.
+//               applied under P:v:), so a generation only grows. A counter that does
+//               not exist starts at the time in microseconds (not 0), so that a Redis
+//               restarted without its data never hands out a generation it handed
+//               out before: an answer computed before the restart and stored after
+//               it, under its old generation, can then never be read again.
 //   P:l:<key>   fill locks, SET NX PX, released by a compare-and-delete script.
 // Values are the response bytes as they are (binary-safe arguments, no encoding layer).
 // ValidPattern admits only [A-Za-z0-9:_.*-], so a glob means the same to SCAN
@@ -87,6 +91,24 @@ std::optional<int64_t> InfoField(std::string_view info, std::string_view name) {
   return v;
 }
 
+// Where a counter that does not exist starts: now in microseconds since the
+// epoch (about 1.8e15, well inside int64 and exact in Lua's doubles). A
+// restarted, empty Redis starts past every generation handed out before,
+// unless a deployment made over a million writes per second per home.
+std::string GenerationBase() {
+  return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+}
+
+// INCR that starts a missing counter at GenerationBase() first (one atomic script).
+Command IncrCommand(const std::string& counter_key) {
+  static const std::string kScript =
+      "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end "
+      "return redis.call('INCR', KEYS[1])";
+  return {"EVAL", kScript, "1", counter_key, GenerationBase()};
+}
+
 class RedisCache final : public Cache {
  public:
   RedisCache(Endpoint endpoint, const CacheOptions& options)
@@ -123,7 +145,8 @@ class RedisCache final : public Cache {
   std::optional<int64_t> Incr(std::string_view key) override {
     std::string k = CounterKey(key);
     // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
-    if (Reply r = Run({"INCR", k}, options_.socket_timeout); r && r->type == REDIS_REPLY_INTEGER) return r->integer;
+    if (Reply r = Run(IncrCommand(k), options_.socket_timeout); r && r->type == REDIS_REPLY_INTEGER)
+      return r->integer;
     std::lock_guard lock(owed_mu_);
     owed_.insert(std::move(k));
     owing_.store(true);
@@ -133,9 +156,14 @@ class RedisCache final : public Cache {
   }
 
   std::optional<int64_t> Counter(std::string_view key) override {
-    Reply r = Run({"GET", CounterKey(key)});
+    std::string k = CounterKey(key);
+    Reply r = Run({"GET", k});
     if (!r) return std::nullopt;
-    if (r->type == REDIS_REPLY_NIL) return 0;
+    if (r->type == REDIS_REPLY_NIL) {  // a first reader (or a Redis that lost its data) starts the counter
+      std::vector<Reply> replies = Pipeline({{"SET", k, GenerationBase(), "NX"}, {"GET", k}}, kPoolWait);
+      if (replies.size() != 2 || !replies[1]) return std::nullopt;
+      r = std::move(replies[1]);
+    }
     if (r->type != REDIS_REPLY_STRING) return std::nullopt;
     int64_t v = 0;
     auto [p, ec] = std::from_chars(r->str, r->str + r->len, v);
@@ -260,9 +288,15 @@ class RedisCache final : public Cache {
     std::lock_guard lock(owed_mu_);
     while (!owed_.empty()) {
       const std::string& key = *owed_.begin();
-      const char* argv[] = {"INCR", key.c_str()};
-      const size_t lens[] = {4, key.size()};
-      Reply r(static_cast<redisReply*>(redisCommandArgv(c.get(), 2, argv, lens)));
+      Command cmd = IncrCommand(key);
+      std::vector<const char*> argv;
+      std::vector<size_t> lens;
+      for (const auto& a : cmd) {
+        argv.push_back(a.data());
+        lens.push_back(a.size());
+      }
+      Reply r(static_cast<redisReply*>(
+          redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
       if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
       owed_.erase(owed_.begin());
     }
