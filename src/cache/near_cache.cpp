@@ -48,7 +48,8 @@ class NearCache final : public Cache {
         id_(RandomId()),
         inval_channel_(options.key_prefix + ":near:inval"),
         ack_channel_(options.key_prefix + ":near:ack:" + id_),
-        subscriber_([this] { Subscribe(); }) {}
+        subscriber_([this] { Subscribe(); }),
+        heartbeat_([this] { Beat(); }) {}
 
   ~NearCache() override {
     {
@@ -58,10 +59,11 @@ class NearCache final : public Cache {
     }
     sub_cv_.notify_all();
     subscriber_.join();
+    heartbeat_.join();
   }
 
   std::optional<std::string> Get(std::string_view key) override {
-    if (connected_.load()) {
+    if (Live()) {
       if (auto v = values_->Get(key)) {
         near_hits_.fetch_add(1, std::memory_order_relaxed);
         return v;
@@ -72,13 +74,13 @@ class NearCache final : public Cache {
     auto v = remote_->Get(key);
     if (v) {
       std::lock_guard lock(mu_);
-      if (connected_.load() && seq_ == seq) values_->Set(key, *v, NearTtl(options_.near_ttl));
+      if (Live() && seq_ == seq) values_->Set(key, *v, NearTtl(options_.near_ttl));
     }
     return v;
   }
 
   void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
-    if (connected_.load()) {
+    if (Live()) {
       auto near_ttl = NearTtl(options_.near_ttl);
       std::lock_guard lock(mu_);
       values_->Set(key, value, ttl == kNoExpiry ? near_ttl : std::min(ttl, near_ttl));
@@ -105,6 +107,7 @@ class NearCache final : public Cache {
       ++seq_;
     }
     if (v) Broadcast('c', key);
+    else WaitOutTheLease();  // Redis is unreachable: no server can be told, so let every lease lapse
     return v;
   }
 
@@ -112,7 +115,7 @@ class NearCache final : public Cache {
     uint64_t seq;
     {
       std::lock_guard lock(mu_);
-      if (connected_.load()) {
+      if (Live()) {
         auto it = counters_.find(std::string(key));
         if (it != counters_.end() && SteadyClock::now() < it->second.until) {
           near_hits_.fetch_add(1, std::memory_order_relaxed);
@@ -125,7 +128,7 @@ class NearCache final : public Cache {
     auto v = remote_->Counter(key);
     if (v) {
       std::lock_guard lock(mu_);
-      if (connected_.load() && seq_ == seq) {
+      if (Live() && seq_ == seq) {
         if (counters_.size() > 100'000) counters_.clear();  // generations: one per home; a bound all the same
         counters_[std::string(key)] = {*v, SteadyClock::now() + options_.near_ttl};
       }
@@ -166,6 +169,33 @@ class NearCache final : public Cache {
 
   static std::chrono::seconds NearTtl(std::chrono::milliseconds ms) {
     return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(ms));
+  }
+
+  // Whether copies may be served: the subscription is up and something (at
+  // least a heartbeat) arrived within the lease. A subscriber that has heard
+  // nothing for that long cannot know what it missed.
+  bool Live() const {
+    return connected_.load() && SteadyClock::now().time_since_epoch().count() - last_heard_.load() <
+                                     std::chrono::nanoseconds(options_.near_ack_timeout).count();
+  }
+
+  // A writer that could not reach every server waits until every other near
+  // tier's lease has lapsed: they all last heard from Redis before this moment.
+  void WaitOutTheLease() { std::this_thread::sleep_for(options_.near_ack_timeout); }
+
+  void Heard() { last_heard_.store(SteadyClock::now().time_since_epoch().count()); }
+
+  // Publishes a heartbeat every quarter lease, so that idle subscribers keep
+  // their leases while Redis is up.
+  void Beat() {
+    const std::string heartbeat = id_ + " 0 h -";
+    std::unique_lock lock(sub_mu_);
+    while (!stop_) {
+      lock.unlock();
+      Publish(inval_channel_, heartbeat);
+      lock.lock();
+      sub_cv_.wait_for(lock, options_.near_ack_timeout / 4, [&] { return stop_; });
+    }
   }
 
   uint64_t Seq() {
@@ -209,12 +239,19 @@ class NearCache final : public Cache {
     }
     auto receivers = Publish(inval_channel_, fmt::format("{} {} {} {}", id_, seq, kind, key));
     std::unique_lock lock(ack_mu_);
-    if (receivers && *receivers > 0) {
-      bool all = ack_cv_.wait_for(lock, options_.near_ack_timeout, [&] { return acks_[seq] >= *receivers; });
-      if (!all)
-        spdlog::warn("cache: near tier: {} of {} servers did not confirm an invalidation of {} within {} ms",
-                     *receivers - acks_[seq], *receivers, key, options_.near_ack_timeout.count());
+    if (!receivers) {
+      acks_.erase(seq);
+      lock.unlock();
+      WaitOutTheLease();
+      return;
     }
+    // Waiting the whole lease is enough: a server that has not applied the
+    // message by then has heard nothing since (messages arrive in order), so
+    // its lease has lapsed and it serves no copy.
+    bool all = ack_cv_.wait_for(lock, options_.near_ack_timeout, [&] { return acks_[seq] >= *receivers; });
+    if (!all)
+      spdlog::warn("cache: near tier: {} of {} servers did not confirm an invalidation of {} within {} ms",
+                   *receivers - acks_[seq], *receivers, key, options_.near_ack_timeout.count());
     acks_.erase(seq);
   }
 
@@ -273,6 +310,7 @@ class NearCache final : public Cache {
       void* raw = nullptr;
       if (redisGetReply(c, &raw) != REDIS_OK) return;
       Reply reply(static_cast<redisReply*>(raw));
+      Heard();
       if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
       std::string_view type = Str(reply->element[0]);
       std::string_view channel = Str(reply->element[1]);
@@ -303,6 +341,7 @@ class NearCache final : public Cache {
     std::string_view origin = payload.substr(0, sp1);
     std::string_view seq = payload.substr(sp1 + 1, sp2 - sp1 - 1);
     char kind = payload[sp2 + 1];
+    if (kind == 'h') return;  // a heartbeat: Heard() was enough
     std::string_view key = payload.substr(sp2 + 3);
     {
       std::lock_guard lock(mu_);
@@ -329,6 +368,7 @@ class NearCache final : public Cache {
   const std::string ack_channel_;
 
   std::atomic<bool> connected_{false};
+  std::atomic<int64_t> last_heard_{0};  // steady-clock ns of the last reply on the subscription
   std::atomic<int64_t> near_hits_{0}, near_misses_{0};
 
   std::mutex mu_;
@@ -347,7 +387,8 @@ class NearCache final : public Cache {
   std::condition_variable sub_cv_;
   bool stop_ = false;  // GUARDED_BY(sub_mu_)
   int sub_fd_ = -1;    // GUARDED_BY(sub_mu_)
-  std::thread subscriber_;  // last: starts after everything above exists
+  std::thread subscriber_;  // last: they start after everything above exists
+  std::thread heartbeat_;
 };
 
 }  // namespace

@@ -18,6 +18,16 @@
 // (it is stalled), the writer logs it and goes on; that server's near copies
 // still expire after `near_ttl`.
 //
+// Leases. Every server publishes a heartbeat every quarter of
+// `near_ack_timeout` (the lease); a near tier answers only while it has heard
+// something on its subscription within the lease. A writer whose increment or
+// broadcast cannot reach Redis, or whose broadcast is not confirmed by every
+// server, waits out a whole lease before its write is acknowledged: by then
+// every server either applied the invalidation (messages arrive in order) or
+// has heard nothing since and stopped answering from memory. So even a Redis
+// that dies between a write and its broadcast cannot leave a stale copy
+// answering after the write is acknowledged.
+//
 // Never stale when the channel drops. The near tier answers only while its own
 // subscription is up. When the subscriber connection drops, the tier stops
 // answering (everything goes to Redis, or to the database while Redis is
