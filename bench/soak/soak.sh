@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Soak with faults (issue 6): two `rota serve` processes (near tier on) on one
+# PostgreSQL and one Redis, all private and on loopback; mixed reads and writes
+# for SECONDS while Redis is killed and restarted twice; then every acknowledged
+# write is checked in the database and every read for staleness. Writes
+# bench/soak/RESULTS.md.   bench/soak/soak.sh [SECONDS=60]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+secs=${1:-60}
+scripts/deps.sh test
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C build-bench rota >/dev/null
+work=$(mktemp -d /tmp/rota-soak-XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  scripts/services.sh stop "$work/s" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+eval "$(scripts/services.sh start "$work/s")"
+export ROTA_DATABASE_URL="$ROTA_TEST_PG_URL" ROTA_CACHE_URL="$ROTA_TEST_REDIS_URL" ROTA_TODAY=2026-11-28 ROTA_LOG_LEVEL=warn
+printf '[cache]\nnear = true\ntimeout_ms = 500\n' > "$work/rota.toml"
+rota="build-bench/rota --config $work/rota.toml"
+$rota seed --homes 4 --staff-per-home 20 --days 30 --start 2026-11-14 >/dev/null
+token=$($rota create-token admin)
+urls=()
+for i in 1 2; do
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  $rota serve --port "$port" >"$work/server$i.log" 2>&1 &
+  pids+=($!)
+  urls+=("http://127.0.0.1:$port")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+done
+# Two shifts per home on 2026-11-28 and 2026-11-29.
+q="SELECT string_agg(home_id || ':' || date || ':' || id, ',') FROM (SELECT DISTINCT ON (home_id, date) home_id, date, id
+   FROM shift WHERE date IN ('2026-11-28', '2026-11-29') ORDER BY home_id, date, id) s"
+shifts=$(psql "$ROTA_TEST_PG_URL" -Atc "$q")
+# Redis dies twice, at a third and two thirds of the run, and comes back on the same port.
+(
+  for at in 3 3; do
+    sleep "$(python3 -c "print($secs/$at)")"
+    redis-cli -p "$ROTA_TEST_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    sleep 2
+    redis-server --bind 127.0.0.1 --port "$ROTA_TEST_REDIS_PORT" --save '' --appendonly no --daemonize yes \
+      --pidfile "$ROTA_TEST_REDIS_DIR/redis.pid" --dir "$ROTA_TEST_REDIS_DIR" --logfile "$ROTA_TEST_REDIS_DIR/redis.log" \
+      --maxmemory 256mb --maxmemory-policy volatile-lru >/dev/null
+    echo "redis restarted at $(date -u +%T)" >&2
+  done
+) &
+restarter=$!
+report=$(python3 bench/soak/soak.py --servers "$(IFS=,; echo "${urls[*]}")" --token "$token" --shifts "$shifts" \
+  --seconds "$secs" --ids-file "$work/acked.txt")
+wait "$restarter"
+acked=$(grep -c . "$work/acked.txt" || true)
+ids=$(paste -sd, "$work/acked.txt")
+found=0
+[ "$acked" -gt 0 ] && found=$(psql "$ROTA_TEST_PG_URL" -Atc "SELECT COUNT(*) FROM shift_note WHERE id IN ($ids)")
+lost=$((acked - found))
+echo "$report"
+echo "lost writes: $lost (acknowledged $acked, in the database $found)"
+{
+  echo "# Soak with faults"
+  echo
+  echo "\`bench/soak/soak.sh $secs\` on $(date -u +%Y-%m-%d), $(nproc) cores, commit $(git rev-parse --short HEAD):"
+  echo "two \`rota serve\` (near tier on) on one PostgreSQL and one Redis, 8 client threads, 10% writes"
+  echo "(notes on 8 shifts), 90% reads of those shifts' days from either server; Redis killed (SHUTDOWN NOSAVE)"
+  echo "and restarted after 2 s, twice."
+  echo
+  echo '```json'
+  echo "$report"
+  echo '```'
+  echo
+  echo "Lost writes: **$lost** (acknowledged $acked, found in the database $found)."
+} > bench/soak/RESULTS.md
+stale=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['stale_reads'])" "$report")
+[ "$stale" = 0 ] && [ "$lost" = 0 ]
