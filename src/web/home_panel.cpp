@@ -84,39 +84,30 @@ std::string Figures(const Value& d7, const Value& d14) {
          card("certifications expired", "certifications_expired", "certs-expired", true) + "</div>";
 }
 
-// The chart data (by day and by unit over 14 days) for home.js.
+// The chart data (by day and by unit over 14 days) for home.js:
+// {"by_day": [{label, staffed, vacant}], "by_unit": [...]}.
 std::string ChartJson(const Value& d14) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto series = [&](const char* name, const char* list, auto label_of) {
+    w.Key(name);
+    w.StartArray();
+    for (const auto& row : Arr(d14, list).GetArray()) {
+      std::string label = label_of(row);
+      w.StartObject();
+      w.Key("label");
+      w.String(label.c_str(), static_cast<rapidjson::SizeType>(label.size()));
+      w.Key("staffed");
+      w.Int64(Int(row, "staffed"));
+      w.Key("vacant");
+      w.Int64(Int(row, "vacant"));
+      w.EndObject();
+    }
+    w.EndArray();
+  };
   w.StartObject();
-  w.Key("by_day");
-  w.StartArray();
-  for (const auto& d : Arr(d14, "by_day").GetArray()) {
-    w.StartObject();
-    std::string label = ShortDate(Str(d, "date"));
-    w.Key("label");
-    w.String(label.c_str());
-    w.Key("staffed");
-    w.Int64(Int(d, "staffed"));
-    w.Key("vacant");
-    w.Int64(Int(d, "vacant"));
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("by_unit");
-  w.StartArray();
-  for (const auto& u : Arr(d14, "by_unit").GetArray()) {
-    w.StartObject();
-    std::string name = Str(u, "unit_name");
-    w.Key("label");
-    w.String(name.c_str());
-    w.Key("staffed");
-    w.Int64(Int(u, "staffed"));
-    w.Key("vacant");
-    w.Int64(Int(u, "vacant"));
-    w.EndObject();
-  }
-  w.EndArray();
+  series("by_day", "by_day", [](const Value& d) { return ShortDate(Str(d, "date")); });
+  series("by_unit", "by_unit", [](const Value& u) { return Str(u, "unit_name"); });
   w.EndObject();
   return sb.GetString();
 }

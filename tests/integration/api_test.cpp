@@ -10,13 +10,6 @@
 namespace rota::testing {
 namespace {
 
-rapidjson::Document Json(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.c_str());
-  EXPECT_FALSE(d.HasParseError()) << body;
-  return d;
-}
-
 class Api : public ::testing::TestWithParam<DbKind> {
  protected:
   void SetUp() override { server_ = std::make_unique<TestServer>(GetParam()); }

@@ -32,13 +32,6 @@ std::string CacheUrl(const std::string& kind) {
   return url;
 }
 
-rapidjson::Document Json(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.c_str());
-  EXPECT_FALSE(d.HasParseError()) << body;
-  return d;
-}
-
 class CacheE2E : public ::testing::TestWithParam<Setup> {
  protected:
   void SetUp() override {

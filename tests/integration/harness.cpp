@@ -107,6 +107,13 @@ std::string HttpClient::Raw(const std::string& bytes) {
   return out;
 }
 
+rapidjson::Document Json(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  EXPECT_FALSE(d.HasParseError()) << body;
+  return d;
+}
+
 TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_url) {
   service::InitCrypto();
   db_url_ = FreshDatabaseUrl(kind, dir_);

@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include <rapidjson/document.h>
+
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "service/app.hpp"
@@ -50,6 +52,9 @@ class HttpClient {
   bool tolerate_no_response_ = false;
   std::unique_ptr<Conn> conn_;
 };
+
+// A JSON body parsed; a body that is not JSON fails the current test.
+rapidjson::Document Json(const std::string& body);
 
 struct SeedShape {
   int homes = 2;

@@ -17,13 +17,6 @@
 namespace rota::testing {
 namespace {
 
-rapidjson::Document Json(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.c_str());
-  EXPECT_FALSE(d.HasParseError()) << body;
-  return d;
-}
-
 class MultiServer : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
