@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "base/date.hpp"
+#include "base/metrics.hpp"
 #include "db/drivers.hpp"
 
 namespace rota::db {
@@ -69,6 +70,59 @@ std::string Row::Timestamp(int i) const { return NormalizeTimestamp(Text(i)); }
 
 uint64_t StatementCounter::Now() { return statements_on_this_thread; }
 void StatementCounter::Add(uint64_t n) { statements_on_this_thread += n; }
+
+namespace internal {
+namespace {
+
+// The metric series of one dialect, resolved once (on its first statement), so
+// a statement never looks a series up.
+struct StatementSeries {
+  static constexpr int kKinds = 3;
+  metrics::Counter* count[kKinds];
+  metrics::Histogram* duration[kKinds];
+
+  explicit StatementSeries(const char* dialect) {
+    static constexpr const char* kKindNames[kKinds] = {"query", "exec", "transaction"};
+    auto& registry = metrics::DefaultRegistry();
+    for (int k = 0; k < kKinds; ++k) {
+      count[k] = &registry.GetCounter(
+          "rota_db_statements_total",
+          "SQL statements executed, by dialect and operation (query: rows read, exec: rows changed, "
+          "transaction: BEGIN/COMMIT/ROLLBACK)",
+          {"dialect", "operation"}, {dialect, kKindNames[k]});
+      duration[k] = &registry.GetHistogram("rota_db_statement_duration_seconds",
+                                           "Time to execute one SQL statement and read its rows, in seconds",
+                                           {"dialect", "operation"}, {dialect, kKindNames[k]},
+                                           metrics::LatencyBuckets());
+    }
+  }
+};
+
+StatementSeries& SeriesOf(Dialect d) {
+  if (d == Dialect::kSqlite) {
+    static StatementSeries sqlite("sqlite");
+    return sqlite;
+  }
+  static StatementSeries postgres("postgresql");
+  return postgres;
+}
+
+}  // namespace
+
+StatementTimer::StatementTimer(Dialect dialect, StatementKind kind)
+    : dialect_(dialect), kind_(kind), start_(std::chrono::steady_clock::now()) {
+  StatementCounter::Add();
+}
+
+StatementTimer::~StatementTimer() {
+  auto elapsed = std::chrono::steady_clock::now() - start_;
+  StatementSeries& s = SeriesOf(dialect_);
+  int k = static_cast<int>(kind_);
+  s.count[k]->Inc();
+  s.duration[k]->ObserveDuration(elapsed);
+}
+
+}  // namespace internal
 
 Result<std::optional<int64_t>> Connection::QueryInt(std::string_view sql, const Params& params) {
   std::optional<int64_t> first;

@@ -98,7 +98,7 @@ class PostgresConnection final : public Connection {
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   Status Query(std::string_view sql, const Params& params, const RowFn& fn) override {
-    StatementCounter::Add();
+    StatementTimer timer(Dialect::kPostgres, StatementKind::kQuery);
     auto r = Execute(sql, params);
     if (!r) return r.status();
     const PGresult* res = r->get();
@@ -107,7 +107,7 @@ class PostgresConnection final : public Connection {
   }
 
   Result<int64_t> Exec(std::string_view sql, const Params& params) override {
-    StatementCounter::Add();
+    StatementTimer timer(Dialect::kPostgres, StatementKind::kExec);
     auto r = Execute(sql, params);
     if (!r) return r.status();
     return Affected(r->get());
@@ -116,15 +116,15 @@ class PostgresConnection final : public Connection {
   Status ExecScript(std::string_view sql) override { return Simple(std::string(sql)); }
 
   Status Begin() override {
-    StatementCounter::Add();
+    StatementTimer timer(Dialect::kPostgres, StatementKind::kTransaction);
     return Simple("BEGIN");
   }
   Status Commit() override {
-    StatementCounter::Add();
+    StatementTimer timer(Dialect::kPostgres, StatementKind::kTransaction);
     return Simple("COMMIT");
   }
   Status Rollback() override {
-    StatementCounter::Add();
+    StatementTimer timer(Dialect::kPostgres, StatementKind::kTransaction);
     return Simple("ROLLBACK");
   }
 

@@ -89,7 +89,7 @@ class SqliteConnection final : public Connection {
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Status Query(std::string_view sql, const Params& params, const RowFn& fn) override {
-    StatementCounter::Add();
+    StatementTimer timer(Dialect::kSqlite, StatementKind::kQuery);
     auto stmt = Prepare(sql, params);
     if (!stmt) return stmt.status();
     StatementUse use(*stmt);
@@ -103,7 +103,7 @@ class SqliteConnection final : public Connection {
   }
 
   Result<int64_t> Exec(std::string_view sql, const Params& params) override {
-    StatementCounter::Add();
+    StatementTimer timer(Dialect::kSqlite, StatementKind::kExec);
     return Run(sql, params);
   }
 
@@ -116,15 +116,20 @@ class SqliteConnection final : public Connection {
     return Status::Ok();
   }
 
-  Status Begin() override { return Exec("BEGIN IMMEDIATE", {}).status(); }
-  Status Commit() override { return Exec("COMMIT", {}).status(); }
-  Status Rollback() override { return Exec("ROLLBACK", {}).status(); }
+  Status Begin() override { return Transaction("BEGIN IMMEDIATE"); }
+  Status Commit() override { return Transaction("COMMIT"); }
+  Status Rollback() override { return Transaction("ROLLBACK"); }
 
   // An embedded database does not go away; a connection left inside a
   // transaction (a caller bug) is not fit to be handed out again.
   bool Healthy() override { return sqlite3_get_autocommit(db_) != 0; }
 
  private:
+  Status Transaction(std::string_view sql) {
+    StatementTimer timer(Dialect::kSqlite, StatementKind::kTransaction);
+    return Run(sql, {}).status();
+  }
+
   // Runs a statement to completion (rows, e.g. of RETURNING, are discarded).
   Result<int64_t> Run(std::string_view sql, const Params& params) {
     auto stmt = Prepare(sql, params);
