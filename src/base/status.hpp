@@ -115,3 +115,12 @@ class [[nodiscard]] Result {
     if (auto rota_try_status_ = (expr); !rota_try_status_) \
       return std::move(rota_try_status_).error();           \
   } while (0)
+
+// Assign the value of a Result to `lhs`, or return its error:
+// ROTA_ASSIGN(s.date, body->DateField("date")).
+#define ROTA_ASSIGN(lhs, expr)                                                \
+  do {                                                                        \
+    auto rota_assign_result_ = (expr);                                        \
+    if (!rota_assign_result_) return std::move(rota_assign_result_).error(); \
+    lhs = std::move(rota_assign_result_).value();                             \
+  } while (0)

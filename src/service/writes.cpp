@@ -1,6 +1,6 @@
 // The write use cases of api.md ("Writes").
 //
-// Flow of every write: read the JSON body (service/json_body.hpp), lease one
+// Flow of every write: read the JSON body (service/write_bodies.hpp), lease one
 // connection, and inside one transaction load the row and the facts the rules
 // need, apply domain/rules.hpp, write, and render the response from the
 // database; after COMMIT announce the ChangeSet to the sink. Any error rolls
@@ -42,16 +42,8 @@
 
 #include "base/date.hpp"
 #include "domain/rules.hpp"
-#include "service/json_body.hpp"
 #include "service/views.hpp"
-
-// Assigns the value of a Result to `lhs`, or returns its error.
-#define WRITES_ASSIGN(lhs, expr)                                                 \
-  do {                                                                           \
-    auto writes_assign_result_ = (expr);                                         \
-    if (!writes_assign_result_) return std::move(writes_assign_result_).error(); \
-    lhs = std::move(writes_assign_result_).value();                              \
-  } while (0)
+#include "service/write_bodies.hpp"
 
 namespace rota::service {
 namespace {
@@ -134,14 +126,14 @@ Result<std::optional<ShiftRow>> LoadShift(Connection& c, int64_t id) {
                      row = ShiftRow{r.Int(0), r.Int(1), r.Int(2), r.OptInt(3), r.Int(4), Date()};
                      date = r.Text(5);
                    }));
-  if (row) WRITES_ASSIGN(row->date, DbDate(date));
+  if (row) ROTA_ASSIGN(row->date, DbDate(date));
   return row;
 }
 
 // The shift `id` (of a home `p` may see), or 404/403.
 Result<ShiftRow> AccessibleShift(Connection& c, const Principal& p, int64_t id) {
   std::optional<ShiftRow> row;
-  WRITES_ASSIGN(row, LoadShift(c, id));
+  ROTA_ASSIGN(row, LoadShift(c, id));
   if (!row) return Missing("shift", id);
   ROTA_TRY(CheckHome(p, row->home_id));
   return *row;
@@ -156,7 +148,7 @@ Result<std::optional<int64_t>> StaffHome(Connection& c, int64_t id) {
 // The home of staff member `id` named by a body field (422 when unknown, then 403).
 Result<int64_t> AccessibleStaffRef(Connection& c, const Principal& p, int64_t id) {
   std::optional<int64_t> home;
-  WRITES_ASSIGN(home, StaffHome(c, id));
+  ROTA_ASSIGN(home, StaffHome(c, id));
   if (!home) return Error::Invalid(fmt::format("staff member {} does not exist", id), "staff_id");
   ROTA_TRY(CheckHome(p, *home));
   return *home;
@@ -164,7 +156,7 @@ Result<int64_t> AccessibleStaffRef(Connection& c, const Principal& p, int64_t id
 
 Status CheckHomeExists(Connection& c, int64_t home_id) {
   std::optional<int64_t> found;
-  WRITES_ASSIGN(found, c.QueryInt("SELECT id FROM care_home WHERE id = ?", {home_id}));
+  ROTA_ASSIGN(found, c.QueryInt("SELECT id FROM care_home WHERE id = ?", {home_id}));
   if (!found) return Error::Invalid(fmt::format("home {} does not exist", home_id), "home_id");
   return Status::Ok();
 }
@@ -242,10 +234,10 @@ Status CheckShiftTarget(Connection& c, const ShiftTarget& t, AssignmentChange ch
   f.date = t.date;
   f.staff_id = t.staff_id;
   f.changed = changed;
-  if (changed.unit) WRITES_ASSIGN(f.unit_home_id, c.QueryInt("SELECT home_id FROM unit WHERE id = ?", {t.unit_id}));
+  if (changed.unit) ROTA_ASSIGN(f.unit_home_id, c.QueryInt("SELECT home_id FROM unit WHERE id = ?", {t.unit_id}));
   if (changed.shift_type) {
     std::optional<int64_t> type;
-    WRITES_ASSIGN(type, c.QueryInt("SELECT id FROM shift_type WHERE id = ?", {t.shift_type_id}));
+    ROTA_ASSIGN(type, c.QueryInt("SELECT id FROM shift_type WHERE id = ?", {t.shift_type_id}));
     f.shift_type_exists = type.has_value();
   }
   if (t.staff_id && (changed.staff || changed.unit || changed.date)) {
@@ -265,90 +257,9 @@ Status CheckShiftTarget(Connection& c, const ShiftTarget& t, AssignmentChange ch
 }
 
 // ---- bodies ---------------------------------------------------------------------
+// Read and checked without the database by service/write_bodies.hpp.
 
-struct NewShift {
-  int64_t home_id = 0;
-  int64_t unit_id = 0;
-  int64_t shift_type_id = 0;
-  Date date;
-  std::optional<int64_t> staff_id;
-};
-
-Result<NewShift> ReadNewShift(std::string_view text) {
-  std::optional<JsonBody> b;
-  WRITES_ASSIGN(b, JsonBody::Parse(text, {"home_id", "unit_id", "shift_type_id", "date", "staff_id"}));
-  NewShift s;
-  WRITES_ASSIGN(s.home_id, b->Id("home_id"));
-  WRITES_ASSIGN(s.unit_id, b->Id("unit_id"));
-  WRITES_ASSIGN(s.shift_type_id, b->Id("shift_type_id"));
-  WRITES_ASSIGN(s.date, b->DateField("date"));
-  if (b->Has("staff_id")) WRITES_ASSIGN(s.staff_id, b->NullableId("staff_id"));
-  return s;
-}
-
-// The fields a shift PATCH set; absent ones are nullopt.
-struct ShiftPatch {
-  std::optional<std::optional<int64_t>> staff_id;  // set to an id or to null
-  std::optional<Date> date;
-  std::optional<int64_t> unit_id;
-  std::optional<int64_t> shift_type_id;
-};
-
-Result<ShiftPatch> ReadShiftPatch(std::string_view text) {
-  std::optional<JsonBody> b;
-  WRITES_ASSIGN(b, JsonBody::Parse(text, {"staff_id", "date", "unit_id", "shift_type_id"}));
-  ShiftPatch p;
-  if (b->Has("staff_id")) WRITES_ASSIGN(p.staff_id, b->NullableId("staff_id"));
-  if (b->Has("date")) WRITES_ASSIGN(p.date, b->DateField("date"));
-  if (b->Has("unit_id")) WRITES_ASSIGN(p.unit_id, b->Id("unit_id"));
-  if (b->Has("shift_type_id")) WRITES_ASSIGN(p.shift_type_id, b->Id("shift_type_id"));
-  return p;
-}
-
-// The fields of a staff POST or PATCH that the body set, type- and range-checked.
-struct StaffInput {
-  std::optional<int64_t> home_id;  // POST only
-  std::optional<std::string> first_name;
-  std::optional<std::string> last_name;
-  std::optional<std::string> role;
-  std::optional<double> contracted_hours;
-  std::optional<std::optional<int64_t>> primary_unit_id;  // set to a unit or to null
-  std::optional<std::vector<int64_t>> qualified_unit_ids;
-  std::optional<bool> active;
-};
-
-Result<StaffInput> ReadStaffInput(std::string_view text, bool creating) {
-  std::optional<JsonBody> b;
-  if (creating) {
-    WRITES_ASSIGN(b, JsonBody::Parse(text, {"home_id", "first_name", "last_name", "role", "contracted_hours",
-                                            "primary_unit_id", "qualified_unit_ids", "active"}));
-  } else {
-    WRITES_ASSIGN(b, JsonBody::Parse(text, {"first_name", "last_name", "role", "contracted_hours",
-                                            "primary_unit_id", "qualified_unit_ids", "active"}));
-  }
-  StaffInput in;
-  if (creating) WRITES_ASSIGN(in.home_id, b->Id("home_id"));
-  if (creating || b->Has("first_name")) {
-    WRITES_ASSIGN(in.first_name, b->String("first_name"));
-    ROTA_TRY(domain::CheckName(*in.first_name, "first_name"));
-  }
-  if (creating || b->Has("last_name")) {
-    WRITES_ASSIGN(in.last_name, b->String("last_name"));
-    ROTA_TRY(domain::CheckName(*in.last_name, "last_name"));
-  }
-  if (creating || b->Has("role")) {
-    WRITES_ASSIGN(in.role, b->String("role"));
-    ROTA_TRY(domain::CheckRole(*in.role));
-  }
-  if (b->Has("contracted_hours")) {
-    WRITES_ASSIGN(in.contracted_hours, b->Double("contracted_hours"));
-    ROTA_TRY(domain::CheckContractedHours(*in.contracted_hours));
-  }
-  if (b->Has("primary_unit_id")) WRITES_ASSIGN(in.primary_unit_id, b->NullableId("primary_unit_id"));
-  if (b->Has("qualified_unit_ids")) WRITES_ASSIGN(in.qualified_unit_ids, b->IdArray("qualified_unit_ids"));
-  if (b->Has("active")) WRITES_ASSIGN(in.active, b->Bool("active"));
-  return in;
-}
+using StaffInput = StaffBody;
 
 // 422 unless the units the input names belong to `home_id`. One statement, only
 // when the input names units.
@@ -356,7 +267,7 @@ Status CheckStaffUnits(Connection& c, const StaffInput& in, int64_t home_id) {
   const bool names_primary = in.primary_unit_id && *in.primary_unit_id;
   if (!names_primary && !in.qualified_unit_ids) return Status::Ok();
   std::set<int64_t> units;
-  WRITES_ASSIGN(units, UnitsOfHome(c, home_id));
+  ROTA_ASSIGN(units, UnitsOfHome(c, home_id));
   if (names_primary) ROTA_TRY(domain::CheckUnitsOfHome({**in.primary_unit_id}, units, home_id, "primary_unit_id"));
   if (in.qualified_unit_ids)
     ROTA_TRY(domain::CheckUnitsOfHome(*in.qualified_unit_ids, units, home_id, "qualified_unit_ids"));
@@ -410,8 +321,8 @@ Result<bool> ReplaceQualifiedUnits(Connection& c, int64_t staff_id, const std::v
 // ---- shifts -----------------------------------------------------------------------
 
 Result<std::string> WriteService::CreateShift(const Principal& p, std::string_view body) {
-  NewShift in;
-  WRITES_ASSIGN(in, ReadNewShift(body));
+  NewShiftBody in;
+  ROTA_ASSIGN(in, ReadNewShift(body));
   ROTA_TRY(CheckHome(p, in.home_id));
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     ROTA_TRY(CheckHomeExists(c, in.home_id));
@@ -419,22 +330,22 @@ Result<std::string> WriteService::CreateShift(const Principal& p, std::string_vi
     ROTA_TRY(CheckShiftTarget(c, t, AssignmentChange::All()));
     const std::string now = NowTimestamp();
     int64_t id = 0;
-    WRITES_ASSIGN(id, Insert(c,
+    ROTA_ASSIGN(id, Insert(c,
                              "INSERT INTO shift (home_id, unit_id, staff_id, shift_type_id, date, created_by, "
                              "updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                              {in.home_id, in.unit_id, db::Nullable(in.staff_id), in.shift_type_id,
                               in.date.ToString(), Actor(p), Actor(p), now, now}));
-    WRITES_ASSIGN(out.body, ShiftJson(c, id));
+    ROTA_ASSIGN(out.body, ShiftJson(c, id));
     out.changes.Add(in.home_id, kShifts);
     return Status::Ok();
   });
 }
 
 Result<std::string> WriteService::UpdateShift(const Principal& p, int64_t shift_id, std::string_view body) {
-  const Result<ShiftPatch> patch = ReadShiftPatch(body);
+  const Result<ShiftPatchBody> patch = ReadShiftPatch(body);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     ShiftRow row;
-    WRITES_ASSIGN(row, AccessibleShift(c, p, shift_id));
+    ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
     if (!patch) return patch.error();
     ShiftTarget t{row.id, row.home_id, row.unit_id, row.shift_type_id, row.date, row.staff_id};
     AssignmentChange changed;
@@ -452,7 +363,7 @@ Result<std::string> WriteService::UpdateShift(const Principal& p, int64_t shift_
                    .status());
       out.changes.Add(row.home_id, kShifts);
     }
-    WRITES_ASSIGN(out.body, ShiftJson(c, row.id));
+    ROTA_ASSIGN(out.body, ShiftJson(c, row.id));
     return Status::Ok();
   });
 }
@@ -460,7 +371,7 @@ Result<std::string> WriteService::UpdateShift(const Principal& p, int64_t shift_
 Status WriteService::DeleteShift(const Principal& p, int64_t shift_id) {
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
            ShiftRow row;
-           WRITES_ASSIGN(row, AccessibleShift(c, p, shift_id));
+           ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
            // Notes and links go with it (ON DELETE CASCADE).
            ROTA_TRY(c.Exec("DELETE FROM shift WHERE id = ?", {row.id}).status());
            out.changes.Add(row.home_id, kShifts);
@@ -470,20 +381,13 @@ Status WriteService::DeleteShift(const Principal& p, int64_t shift_id) {
 }
 
 Result<std::string> WriteService::AddShiftNote(const Principal& p, int64_t shift_id, std::string_view body) {
-  Result<std::string> note = [&]() -> Result<std::string> {
-    std::optional<JsonBody> b;
-    WRITES_ASSIGN(b, JsonBody::Parse(body, {"body"}));
-    std::string text;
-    WRITES_ASSIGN(text, b->String("body"));
-    ROTA_TRY(domain::CheckNoteBody(text));
-    return text;
-  }();
+  const Result<std::string> note = ReadNoteBody(body);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     ShiftRow row;
-    WRITES_ASSIGN(row, AccessibleShift(c, p, shift_id));
+    ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
     if (!note) return note.error();
     int64_t id = 0;
-    WRITES_ASSIGN(id, Insert(c,
+    ROTA_ASSIGN(id, Insert(c,
                              "INSERT INTO shift_note (shift_id, author_id, body, created_at) VALUES (?, ?, ?, ?) "
                              "RETURNING id",
                              {row.id, Actor(p), std::string_view(*note), NowTimestamp()}));
@@ -509,14 +413,14 @@ Result<std::string> WriteService::AddShiftNote(const Principal& p, int64_t shift
 
 Result<std::string> WriteService::CreateStaff(const Principal& p, std::string_view body) {
   StaffInput in;
-  WRITES_ASSIGN(in, ReadStaffInput(body, /*creating=*/true));
+  ROTA_ASSIGN(in, ReadStaff(body, /*creating=*/true));
   const int64_t home = *in.home_id;
   ROTA_TRY(CheckHome(p, home));
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     ROTA_TRY(CheckHomeExists(c, home));
     ROTA_TRY(CheckStaffUnits(c, in, home));
     int64_t id = 0;
-    WRITES_ASSIGN(id, Insert(c,
+    ROTA_ASSIGN(id, Insert(c,
                              "INSERT INTO staff (home_id, primary_unit_id, first_name, last_name, role, "
                              "contracted_hours, active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                              {home, db::Nullable(in.primary_unit_id.value_or(std::nullopt)),
@@ -524,17 +428,17 @@ Result<std::string> WriteService::CreateStaff(const Principal& p, std::string_vi
                               std::string_view(*in.role), in.contracted_hours.value_or(0.0),
                               int64_t{in.active.value_or(true) ? 1 : 0}}));
     if (in.qualified_unit_ids) ROTA_TRY(ReplaceQualifiedUnits(c, id, {}, *in.qualified_unit_ids).status());
-    WRITES_ASSIGN(out.body, StaffJson(c, id));
+    ROTA_ASSIGN(out.body, StaffJson(c, id));
     out.changes.Add(home, kStaff);
     return Status::Ok();
   });
 }
 
 Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_id, std::string_view body) {
-  const Result<StaffInput> input = ReadStaffInput(body, /*creating=*/false);
+  const Result<StaffInput> input = ReadStaff(body, /*creating=*/false);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     std::optional<StaffRow> row;
-    WRITES_ASSIGN(row, LoadStaff(c, staff_id));
+    ROTA_ASSIGN(row, LoadStaff(c, staff_id));
     if (!row) return Missing("staff member", staff_id);
     ROTA_TRY(CheckHome(p, row->home_id));
     if (!input) return input.error();
@@ -562,13 +466,13 @@ Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_
     }
     if (in.qualified_unit_ids) {
       std::vector<int64_t> have;
-      WRITES_ASSIGN(have, QualifiedUnits(c, staff_id));
+      ROTA_ASSIGN(have, QualifiedUnits(c, staff_id));
       bool replaced = false;
-      WRITES_ASSIGN(replaced, ReplaceQualifiedUnits(c, staff_id, have, *in.qualified_unit_ids));
+      ROTA_ASSIGN(replaced, ReplaceQualifiedUnits(c, staff_id, have, *in.qualified_unit_ids));
       changed = changed || replaced;
     }
     if (changed) out.changes.Add(row->home_id, kStaff);
-    WRITES_ASSIGN(out.body, StaffJson(c, staff_id));
+    ROTA_ASSIGN(out.body, StaffJson(c, staff_id));
     return Status::Ok();
   });
 }
@@ -576,7 +480,7 @@ Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_
 Status WriteService::DeleteStaff(const Principal& p, int64_t staff_id) {
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
            std::optional<int64_t> home;
-           WRITES_ASSIGN(home, StaffHome(c, staff_id));
+           ROTA_ASSIGN(home, StaffHome(c, staff_id));
            if (!home) return Missing("staff member", staff_id);
            ROTA_TRY(CheckHome(p, *home));
            // Their shifts become vacant (explicitly, and recorded as an update);
@@ -594,24 +498,13 @@ Status WriteService::DeleteStaff(const Principal& p, int64_t staff_id) {
 // ---- certifications ------------------------------------------------------------------
 
 Result<std::string> WriteService::CreateCertification(const Principal& p, std::string_view body) {
-  struct Input {
-    int64_t staff_id = 0;
-    std::string name;
-    Date expires_on;
-  } in;
-  {
-    std::optional<JsonBody> b;
-    WRITES_ASSIGN(b, JsonBody::Parse(body, {"staff_id", "name", "expires_on"}));
-    WRITES_ASSIGN(in.staff_id, b->Id("staff_id"));
-    WRITES_ASSIGN(in.name, b->String("name"));
-    ROTA_TRY(domain::CheckName(in.name, "name"));
-    WRITES_ASSIGN(in.expires_on, b->DateField("expires_on"));
-  }
+  NewCertificationBody in;
+  ROTA_ASSIGN(in, ReadNewCertification(body));
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     int64_t home = 0;
-    WRITES_ASSIGN(home, AccessibleStaffRef(c, p, in.staff_id));
+    ROTA_ASSIGN(home, AccessibleStaffRef(c, p, in.staff_id));
     int64_t id = 0;
-    WRITES_ASSIGN(id, Insert(c, "INSERT INTO certification (staff_id, name, expires_on) VALUES (?, ?, ?) RETURNING id",
+    ROTA_ASSIGN(id, Insert(c, "INSERT INTO certification (staff_id, name, expires_on) VALUES (?, ?, ?) RETURNING id",
                              {in.staff_id, std::string_view(in.name), in.expires_on.ToString()}));
     rapidjson::StringBuffer sb;
     JsonWriter w(sb);
@@ -630,7 +523,7 @@ Result<std::string> WriteService::CreateCertification(const Principal& p, std::s
 Status WriteService::DeleteCertification(const Principal& p, int64_t cert_id) {
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
            std::optional<int64_t> home;
-           WRITES_ASSIGN(home, c.QueryInt("SELECT f.home_id FROM certification x JOIN staff f ON f.id = x.staff_id "
+           ROTA_ASSIGN(home, c.QueryInt("SELECT f.home_id FROM certification x JOIN staff f ON f.id = x.staff_id "
                                           "WHERE x.id = ?",
                                           {cert_id}));
            if (!home) return Missing("certification", cert_id);
@@ -648,22 +541,18 @@ Result<std::string> WriteService::CreateLeaveRequest(const Principal& p, std::st
   LeaveRow in;
   in.status = "pending";
   {
-    std::optional<JsonBody> b;
-    WRITES_ASSIGN(b, JsonBody::Parse(body, {"staff_id", "start_date", "end_date", "reason"}));
-    WRITES_ASSIGN(in.staff_id, b->Id("staff_id"));
-    WRITES_ASSIGN(in.start, b->DateField("start_date"));
-    WRITES_ASSIGN(in.end, b->DateField("end_date"));
-    ROTA_TRY(domain::CheckDateRange(in.start, in.end));
-    if (b->Has("reason")) {
-      WRITES_ASSIGN(in.reason, b->String("reason"));
-      ROTA_TRY(domain::CheckLeaveReason(in.reason));
-    }
+    NewLeaveBody b;
+    ROTA_ASSIGN(b, ReadNewLeaveRequest(body));
+    in.staff_id = b.staff_id;
+    in.start = b.start;
+    in.end = b.end;
+    in.reason = std::move(b.reason);
   }
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     int64_t home = 0;
-    WRITES_ASSIGN(home, AccessibleStaffRef(c, p, in.staff_id));
+    ROTA_ASSIGN(home, AccessibleStaffRef(c, p, in.staff_id));
     LeaveRow row = in;
-    WRITES_ASSIGN(row.id, Insert(c,
+    ROTA_ASSIGN(row.id, Insert(c,
                                  "INSERT INTO leave_request (staff_id, start_date, end_date, status, reason, "
                                  "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                                  {in.staff_id, in.start.ToString(), in.end.ToString(), std::string_view(in.status),
@@ -675,14 +564,7 @@ Result<std::string> WriteService::CreateLeaveRequest(const Principal& p, std::st
 }
 
 Result<std::string> WriteService::UpdateLeaveRequest(const Principal& p, int64_t leave_id, std::string_view body) {
-  const Result<domain::LeaveStatus> status = [&]() -> Result<domain::LeaveStatus> {
-    std::optional<JsonBody> b;
-    WRITES_ASSIGN(b, JsonBody::Parse(body, {"status"}));
-    std::string text;
-    WRITES_ASSIGN(text, b->String("status"));
-    ROTA_TRY(domain::CheckLeaveStatus(text));
-    return *domain::ParseLeaveStatus(text);
-  }();
+  const Result<domain::LeaveStatus> status = ReadLeaveStatus(body);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     // Locks the leave request and its staff member (PostgreSQL): approval must
     // not race an assignment, which locks the staff member too.
@@ -699,8 +581,8 @@ Result<std::string> WriteService::UpdateLeaveRequest(const Principal& p, int64_t
                        home = r.Int(6);
                      }));
     if (!row) return Missing("leave request", leave_id);
-    WRITES_ASSIGN(row->start, DbDate(start));
-    WRITES_ASSIGN(row->end, DbDate(end));
+    ROTA_ASSIGN(row->start, DbDate(start));
+    ROTA_ASSIGN(row->end, DbDate(end));
     ROTA_TRY(CheckHome(p, home));
     if (!status) return status.error();
     const auto from = domain::ParseLeaveStatus(row->status).value_or(domain::LeaveStatus::kPending);
@@ -726,14 +608,7 @@ Result<std::string> WriteService::UpdateLeaveRequest(const Principal& p, int64_t
 
 Result<std::string> WriteService::UpdateHome(const Principal& p, int64_t home_id, std::string_view body) {
   ROTA_TRY(CheckHome(p, home_id));
-  const Result<std::string> name = [&]() -> Result<std::string> {
-    std::optional<JsonBody> b;
-    WRITES_ASSIGN(b, JsonBody::Parse(body, {"name"}));
-    std::string text;
-    WRITES_ASSIGN(text, b->String("name"));
-    ROTA_TRY(domain::CheckName(text, "name"));
-    return text;
-  }();
+  const Result<std::string> name = ReadHomeName(body);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     std::optional<std::string> current;
     ROTA_TRY(c.Query(Locked(c, "SELECT name FROM care_home WHERE id = ?"), {home_id},
@@ -742,7 +617,7 @@ Result<std::string> WriteService::UpdateHome(const Principal& p, int64_t home_id
     if (!name) return name.error();
     if (*name != *current) {
       std::optional<int64_t> other;
-      WRITES_ASSIGN(other, c.QueryInt("SELECT id FROM care_home WHERE name = ? AND id <> ?",
+      ROTA_ASSIGN(other, c.QueryInt("SELECT id FROM care_home WHERE name = ? AND id <> ?",
                                       {std::string_view(*name), home_id}));
       ROTA_TRY(domain::CheckHomeNameFree(*name, other.has_value()));
       auto updated = c.Exec("UPDATE care_home SET name = ? WHERE id = ?", {std::string_view(*name), home_id});
