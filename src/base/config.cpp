@@ -2,8 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
 #include <set>
+#include <sstream>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <toml.hpp>
@@ -15,7 +22,7 @@ namespace {
 
 // The keys each section accepts; anything else is a typo to report.
 const std::map<std::string, std::set<std::string>> kKeys = {
-    {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms"}},
+    {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms", "metrics_token"}},
     {"database", {"url", "pool_size", "pool_wait_ms"}},
     {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases",
                "near", "near_max_entries", "near_ttl_ms", "near_ack_timeout_ms"}},
@@ -24,15 +31,32 @@ const std::map<std::string, std::set<std::string>> kKeys = {
     {"log", {"level"}},
 };
 
+// Arrays and inline tables nested deeper than this are refused (rota.toml needs 2).
+constexpr int kMaxNesting = 32;
+
 const std::set<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
 
 template <class T>
 void Read(const toml::value& section, const std::string& sec, const std::string& key, T& out) {
   if (!section.contains(key)) return;
-  try {
-    out = toml::find<T>(section, key);
-  } catch (const std::exception&) {
-    throw ConfigError(fmt::format("config: [{}] {} has the wrong type", sec, key));
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // A TOML integer is 64-bit; toml11 would narrow it to T without a word
+    // (port = 4294975296 read as 8000), so the range is checked here.
+    int64_t value = 0;
+    try {
+      value = toml::find<int64_t>(section, key);
+    } catch (const std::exception&) {
+      throw ConfigError(fmt::format("config: [{}] {} has the wrong type", sec, key));
+    }
+    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max())
+      throw ConfigError(fmt::format("config: [{}] {} is out of range (got {})", sec, key, value));
+    out = static_cast<T>(value);
+  } else {
+    try {
+      out = toml::find<T>(section, key);
+    } catch (const std::exception&) {
+      throw ConfigError(fmt::format("config: [{}] {} has the wrong type", sec, key));
+    }
   }
 }
 
@@ -71,13 +95,8 @@ void ReadAliases(const toml::value& aliases, Config& c) {
   }
 }
 
-void LoadFile(const std::string& path, Config& c) {
-  toml::value root;
-  try {
-    root = toml::parse(path);
-  } catch (const std::exception& e) {
-    throw ConfigError(fmt::format("config: cannot read {}: {}", path, e.what()));
-  }
+// Applies the parsed file `root` (named `path` in messages) to `c`.
+void Apply(const toml::value& root, const std::string& path, Config& c) {
   if (!root.is_table()) throw ConfigError(fmt::format("config: {} is not a TOML table", path));
   for (const auto& [sec, value] : root.as_table()) {
     auto known = kKeys.find(sec);
@@ -94,6 +113,7 @@ void LoadFile(const std::string& path, Config& c) {
     Read(server, "server", "threads", c.threads);
     Read(server, "server", "body_limit", c.body_limit);
     Read(server, "server", "read_timeout_ms", c.read_timeout_ms);
+    Read(server, "server", "metrics_token", c.metrics_token);
   }
   auto db = section("database");
   if (db.is_table()) {
@@ -128,16 +148,98 @@ void LoadFile(const std::string& path, Config& c) {
   if (log.is_table()) Read(log, "log", "level", c.log_level);
 }
 
-}  // namespace
-
-Config Config::Load(const std::string& path, const std::map<std::string, std::string>& env) {
-  Config c;
-  if (!path.empty()) {
-    if (!std::filesystem::exists(path)) throw ConfigError(fmt::format("config: {} does not exist", path));
-    LoadFile(path, c);
-  } else if (std::filesystem::exists("rota.toml")) {
-    LoadFile("rota.toml", c);
+// The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or nullopt.
+std::optional<size_t> InvalidUtf8At(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (b < 0x80) {
+      n = 0;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      n = 1;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      n = 2;
+      if (b == 0xE0) lo = 0xA0;  // overlong
+      if (b == 0xED) hi = 0x9F;  // surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      n = 3;
+      if (b == 0xF0) lo = 0x90;  // overlong
+      if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (s.size() - i <= n) return i;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) return i;
+    }
+    i += n + 1;
   }
+  return std::nullopt;
+}
+
+// The deepest nesting of arrays and inline tables in TOML text, outside strings
+// and comments. toml11 parses them by recursion, so a few thousand '[' exhaust
+// the stack (found by fuzz/config_fuzz.cpp); ParseToml refuses deep text first.
+int NestingDepth(std::string_view s) {
+  int depth = 0, deepest = 0;
+  size_t i = 0;
+  auto starts = [&](std::string_view token) { return s.substr(i, token.size()) == token; };
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '#') {  // a comment, to the end of the line
+      i = s.find('\n', i);
+      if (i == std::string_view::npos) break;
+    } else if (starts("\"\"\"") || starts("'''")) {  // multi-line string; `\` escapes only in "
+      const std::string_view close = s.substr(i, 3);
+      for (i += 3; i < s.size() && !starts(close); ++i)
+        if (close[0] == '"' && s[i] == '\\') ++i;
+      i += 3;
+      while (i < s.size() && s[i] == close[0]) ++i;  // up to two quotes may end the content
+      continue;
+    } else if (c == '"' || c == '\'') {  // one-line string
+      for (++i; i < s.size() && s[i] != c && s[i] != '\n'; ++i)
+        if (c == '"' && s[i] == '\\') ++i;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    ++i;
+  }
+  return deepest;
+}
+
+// Parses TOML text; `name` names it in messages. A TOML document is UTF-8 by
+// definition, and toml11 3.7 reads outside its buffer when it reports invalid
+// UTF-8 inside a multi-line string (found by fuzz/config_fuzz.cpp), so the
+// encoding is checked before toml11 sees the text.
+toml::value ParseToml(const std::string& text, const std::string& name) {
+  if (auto at = InvalidUtf8At(text))
+    throw ConfigError(fmt::format("config: cannot read {}: not valid UTF-8 at byte {}", name, *at));
+  if (NestingDepth(text) > kMaxNesting)
+    throw ConfigError(fmt::format("config: cannot read {}: arrays or inline tables nested deeper than {}", name,
+                                  kMaxNesting));
+  try {
+    std::istringstream in(text);
+    return toml::parse(in, name);
+  } catch (const std::exception& e) {
+    throw ConfigError(fmt::format("config: cannot read {}: {}", name, e.what()));
+  }
+}
+
+void LoadFile(const std::string& path, Config& c) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  if (!file || !(text << file.rdbuf())) throw ConfigError(fmt::format("config: cannot read {}", path));
+  Apply(ParseToml(text.str(), path), path, c);
+}
+
+// The environment overrides, then the checks every setting must pass.
+void Finish(const std::map<std::string, std::string>& env, Config& c) {
   auto get = [&](const char* k) -> std::optional<std::string> {
     auto it = env.find(k);
     return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
@@ -150,6 +252,7 @@ Config Config::Load(const std::string& path, const std::map<std::string, std::st
     else throw ConfigError(fmt::format("config: ROTA_CACHE_NEAR '{}' must be true or false", *v));
   }
   if (auto v = get("ROTA_LOG_LEVEL")) c.log_level = *v;
+  if (auto v = get("ROTA_METRICS_TOKEN")) c.metrics_token = *v;
   if (auto v = get("ROTA_TODAY")) {
     auto d = Date::Parse(*v);
     if (!d) throw ConfigError(fmt::format("config: ROTA_TODAY '{}' is not a date YYYY-MM-DD", *v));
@@ -181,10 +284,39 @@ Config Config::Load(const std::string& path, const std::map<std::string, std::st
   CheckUrl(c.cache_url, "ROTA_CACHE_URL / [cache] url", {"memory://", "redis://"});
   if (c.cache_near && c.cache_url.rfind("redis://", 0) != 0)
     throw ConfigError("config: [cache] near = true needs a redis:// cache URL (memory:// is already in process)");
+  // It travels in an Authorization header and guards the metrics: printable,
+  // no spaces, and not trivially guessable.
+  if (!c.metrics_token.empty() &&
+      (c.metrics_token.size() < 16 || c.metrics_token.size() > 1024 ||
+       std::any_of(c.metrics_token.begin(), c.metrics_token.end(), [](char ch) { return ch <= ' ' || ch > '~'; })))
+    throw ConfigError(
+        "config: ROTA_METRICS_TOKEN / [server] metrics_token must be empty or 16..1024 visible ASCII characters "
+        "(no spaces)");
   if (!kLogLevels.count(c.log_level))
     throw ConfigError(fmt::format("config: ROTA_LOG_LEVEL / [log] level '{}' is not one of trace, debug, info, "
                                   "warn, error, off",
                                   c.log_level));
+}
+
+}  // namespace
+
+Config Config::Load(const std::string& path, const std::map<std::string, std::string>& env) {
+  Config c;
+  if (!path.empty()) {
+    if (!std::filesystem::exists(path)) throw ConfigError(fmt::format("config: {} does not exist", path));
+    LoadFile(path, c);
+  } else if (std::filesystem::exists("rota.toml")) {
+    LoadFile("rota.toml", c);
+  }
+  Finish(env, c);
+  return c;
+}
+
+Config Config::FromToml(std::string_view text, const std::string& name,
+                        const std::map<std::string, std::string>& env) {
+  Config c;
+  Apply(ParseToml(std::string(text), name), name, c);
+  Finish(env, c);
   return c;
 }
 

@@ -8,6 +8,9 @@
 //              threads         4                  I/O threads; each runs handlers to completion
 //              body_limit      1048576            request body bytes; larger -> 413
 //              read_timeout_ms 30000              a read (headers or body) or keep-alive idle wait
+//              metrics_token   ""                 ROTA_METRICS_TOKEN: a scrape token for GET /metrics
+//                                                 (`Authorization: Bearer <it>`); "" = administrators only.
+//                                                 16..1024 visible ASCII characters
 //   [database] url             "sqlite://rota.db" ROTA_DATABASE_URL; sqlite://PATH or postgresql://...
 //              pool_size       threads + 2        connections; a request waits <= pool_wait_ms for one
 //              pool_wait_ms    5000
@@ -42,6 +45,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "base/date.hpp"
 
@@ -58,6 +62,7 @@ struct Config {
   int threads = 4;
   long body_limit = 1 << 20;
   int read_timeout_ms = 30000;
+  std::string metrics_token;  // empty: none (GET /metrics for administrators only)
 
   std::string database_url = "sqlite://rota.db";
   int pool_size = 0;  // 0: threads + 2
@@ -95,6 +100,10 @@ struct Config {
   // Loads `path` (or ./rota.toml when path is empty and that file exists), then
   // applies `env` (normally the process environment). Throws ConfigError.
   static Config Load(const std::string& path, const std::map<std::string, std::string>& env);
+  // As Load, from the text of a TOML file; `name` stands for the file in messages.
+  // Throws ConfigError for any text (malformed TOML included), nothing else.
+  static Config FromToml(std::string_view text, const std::string& name,
+                         const std::map<std::string, std::string>& env);
   static std::map<std::string, std::string> ProcessEnvironment();
 };
 

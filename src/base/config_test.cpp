@@ -72,6 +72,78 @@ TEST(Config, CacheAliasesTakeSecondsOrNamedTimeouts) {
   ExpectRejected("[cache]\nkey_prefix = \"a b\"\n", {}, "key_prefix");
 }
 
+// toml11 narrowed 64-bit integers to int silently, so 2^32 + 8000 was read as
+// port 8000 and accepted (fuzz/config_fuzz.cpp checks every integer setting).
+TEST(Config, IntegersThatDoNotFitTheSettingAreRejectedNotWrapped) {
+  ExpectRejected("[server]\nport = 4294975296\n", {}, "[server] port");
+  ExpectRejected("[server]\nthreads = 4294967297\n", {}, "[server] threads");
+  ExpectRejected("[auth]\nsession_hours = -4294967284\n", {}, "[auth] session_hours");
+  ExpectRejected("[cache]\ntimeout_ms = 9223372036854775807\n", {}, "[cache] timeout_ms");
+}
+
+TEST(Config, FromTomlReadsTextAsLoadReadsAFile) {
+  Config c = Config::FromToml("[server]\nport = 9001\n[cache.aliases]\ndashboard = \"short\"\n", "inline.toml",
+                              {{"ROTA_TODAY", "2026-11-28"}});
+  EXPECT_EQ(c.port, 9001);
+  EXPECT_EQ(c.AliasTimeout("dashboard"), 300);
+  ASSERT_TRUE(c.today);
+  EXPECT_THROW(Config::FromToml("[server\n", "broken.toml", {}), ConfigError);
+  EXPECT_THROW(Config::FromToml("[server]\nport = 1\nport = 2\n", "twice.toml", {}), ConfigError);
+}
+
+TEST(Config, MetricsTokenComesFromTheFileOrTheEnvironmentAndMustBeLongEnough) {
+  EXPECT_EQ(Config::Load("", {}).metrics_token, "");
+  testing::TempDir dir;
+  auto path = Write(dir, "[server]\nmetrics_token = \"scrape-token-from-file\"\n");
+  EXPECT_EQ(Config::Load(path, {}).metrics_token, "scrape-token-from-file");
+  EXPECT_EQ(Config::Load(path, {{"ROTA_METRICS_TOKEN", "scrape-token-from-env"}}).metrics_token,
+            "scrape-token-from-env");
+  EXPECT_EQ(Config::Load(path, {{"ROTA_METRICS_TOKEN", ""}}).metrics_token, "");  // empty: none
+  ExpectRejected("", {{"ROTA_METRICS_TOKEN", "short"}}, "ROTA_METRICS_TOKEN / [server] metrics_token");
+  ExpectRejected("", {{"ROTA_METRICS_TOKEN", "has a space in the middle"}}, "metrics_token");
+  ExpectRejected("[server]\nmetrics_token = 12345678901234567\n", {}, "[server] metrics_token");
+}
+
+// Found by fuzz/config_fuzz.cpp: toml11 3.7 read outside its buffer (ASan:
+// heap-buffer-overflow) reporting invalid UTF-8 inside a multi-line string.
+TEST(Config, TextThatIsNotUtf8IsRejectedBeforeTomlParsing) {
+  const std::string bad[] = {"[database]\nurl = '''sq\x98\x98lite://a.db'''\n", "[log]\nlevel = \"\"\"in\xff\"\"\"\n",
+                             "# \xed\xa0\x80 is a surrogate\n", "[server]\nhost = \"\xc0\xaf\"\n", "x = \"\xf0\x9f\x98\"\n"};
+  for (const std::string& text : bad) {
+    try {
+      Config::FromToml(text, "bad.toml", {});
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("not valid UTF-8"), std::string::npos) << e.what();
+    }
+  }
+  testing::TempDir dir;
+  EXPECT_THROW(Config::Load(Write(dir, "[database]\nurl = '''\x98'''\n"), {}), ConfigError);
+  Config c = Config::FromToml("[database]\nurl = \"sqlite://caf\xc3\xa9-\xf0\x9f\x98\x80.db\"\n", "ok.toml", {});
+  EXPECT_EQ(c.database_url, "sqlite://caf\xc3\xa9-\xf0\x9f\x98\x80.db");
+}
+
+// Found by fuzz/config_fuzz.cpp: toml11 parses nested arrays and inline tables
+// by recursion, and a few thousand levels overflowed the stack (SIGSEGV).
+TEST(Config, DeeplyNestedValuesAreRejectedNotAStackOverflow) {
+  for (const std::string& text : {"a = " + std::string(100000, '[') + std::string(100000, ']') + "\n",
+                                  "[cache]\naliases = " + std::string(5000, '{') + "\n"}) {
+    try {
+      Config::FromToml(text, "deep.toml", {});
+      ADD_FAILURE() << "accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("nested deeper"), std::string::npos) << e.what();
+    }
+  }
+  // Brackets inside strings and comments are not nesting.
+  const std::string brackets(200, '[');
+  Config c = Config::FromToml("# " + brackets + "\n[database]\nurl = \"sqlite://" + brackets + ".db\"\n" +
+                                  "[server]\nhost = '''\n" + brackets + "''' # " + brackets + "\n",
+                              "strings.toml", {});
+  EXPECT_EQ(c.database_url, "sqlite://" + brackets + ".db");
+  EXPECT_EQ(c.host, brackets);
+}
+
 TEST(Config, UnknownKeysAndSectionsAreRejected) {
   ExpectRejected("[server]\nprot = 80\n", {}, "prot");
   ExpectRejected("[sever]\nport = 80\n", {}, "sever");
