@@ -171,11 +171,12 @@ class NearCache final : public Cache {
     return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(ms));
   }
 
-  // Whether copies may be served: the subscription is up and something (at
-  // least a heartbeat) arrived within the lease. A subscriber that has heard
-  // nothing for that long cannot know what it missed.
+  // Whether copies may be served: the subscription is up and one of our own
+  // heartbeats sent within the lease has come back (so every message published
+  // before it has been applied). A subscriber whose last heartbeat back is older
+  // cannot know what it missed.
   bool Live() const {
-    return connected_.load() && SteadyClock::now().time_since_epoch().count() - last_heard_.load() <
+    return connected_.load() && SteadyNanos() - last_heard_.load() <
                                      std::chrono::nanoseconds(options_.near_ack_timeout).count();
   }
 
@@ -183,16 +184,22 @@ class NearCache final : public Cache {
   // tier's lease has lapsed: they all last heard from Redis before this moment.
   void WaitOutTheLease() { std::this_thread::sleep_for(options_.near_ack_timeout); }
 
-  void Heard() { last_heard_.store(SteadyClock::now().time_since_epoch().count()); }
+  static int64_t SteadyNanos() { return std::chrono::nanoseconds(SteadyClock::now().time_since_epoch()).count(); }
 
-  // Publishes a heartbeat every quarter lease, so that idle subscribers keep
-  // their leases while Redis is up.
+  // Everything published before `sent` (steady-clock ns, this process) has been applied.
+  void Heard(int64_t sent) {
+    int64_t prev = last_heard_.load();
+    while (sent > prev && !last_heard_.compare_exchange_weak(prev, sent)) {
+    }
+  }
+
+  // Publishes a heartbeat stamped with its sending time every quarter lease, so
+  // that subscribers keep their leases while Redis is up and they keep up.
   void Beat() {
-    const std::string heartbeat = id_ + " 0 h -";
     std::unique_lock lock(sub_mu_);
     while (!stop_) {
       lock.unlock();
-      Publish(inval_channel_, heartbeat);
+      Publish(inval_channel_, fmt::format("{} {} h -", id_, SteadyNanos()));
       lock.lock();
       sub_cv_.wait_for(lock, options_.near_ack_timeout / 4, [&] { return stop_; });
     }
@@ -306,17 +313,18 @@ class NearCache final : public Cache {
                            ack_channel_.size()) != REDIS_OK)
       return;
     int confirmed = 0;
+    const int64_t asked = SteadyNanos();  // before SUBSCRIBE is sent (the first redisGetReply)
     while (true) {
       void* raw = nullptr;
       if (redisGetReply(c, &raw) != REDIS_OK) return;
       Reply reply(static_cast<redisReply*>(raw));
-      Heard();
       if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
       std::string_view type = Str(reply->element[0]);
       std::string_view channel = Str(reply->element[1]);
       if (type == "subscribe") {
         if (++confirmed == 2) {
           Flush();  // messages may have been missed while we were away
+          Heard(asked);  // nothing published after it reached Redis can be missed
           connected_.store(true);
           spdlog::info("cache: near tier: invalidation channel {} up", inval_channel_);
         }
@@ -341,7 +349,11 @@ class NearCache final : public Cache {
     std::string_view origin = payload.substr(0, sp1);
     std::string_view seq = payload.substr(sp1 + 1, sp2 - sp1 - 1);
     char kind = payload[sp2 + 1];
-    if (kind == 'h') return;  // a heartbeat: Heard() was enough
+    if (kind == 'h') {  // only our own heartbeats' times are on our clock
+      int64_t sent = 0;
+      if (origin == id_ && std::from_chars(seq.data(), seq.data() + seq.size(), sent).ec == std::errc()) Heard(sent);
+      return;
+    }
     std::string_view key = payload.substr(sp2 + 3);
     {
       std::lock_guard lock(mu_);
@@ -368,7 +380,7 @@ class NearCache final : public Cache {
   const std::string ack_channel_;
 
   std::atomic<bool> connected_{false};
-  std::atomic<int64_t> last_heard_{0};  // steady-clock ns of the last reply on the subscription
+  std::atomic<int64_t> last_heard_{0};  // steady-clock ns: sending time of our last heartbeat back (or SUBSCRIBE)
   std::atomic<int64_t> near_hits_{0}, near_misses_{0};
 
   std::mutex mu_;

@@ -7,6 +7,7 @@
 //                       "<origin> <seq> c <key>"  a counter was incremented
 //                       "<origin> <seq> v <key>"  a value was deleted
 //                       "<origin> <seq> p <glob>" values matching a glob were deleted
+//                       "<origin> <sent> h -"     a heartbeat (steady-clock ns at the origin)
 //   P:near:ack:<origin> each server that applied a message answers "<seq>" to its origin.
 //
 // Read-your-writes across servers. Incr (a committed write's generation bump)
@@ -18,15 +19,21 @@
 // (it is stalled), the writer logs it and goes on; that server's near copies
 // still expire after `near_ttl`.
 //
-// Leases. Every server publishes a heartbeat every quarter of
-// `near_ack_timeout` (the lease); a near tier answers only while it has heard
-// something on its subscription within the lease. A writer whose increment or
-// broadcast cannot reach Redis, or whose broadcast is not confirmed by every
-// server, waits out a whole lease before its write is acknowledged: by then
-// every server either applied the invalidation (messages arrive in order) or
-// has heard nothing since and stopped answering from memory. So even a Redis
-// that dies between a write and its broadcast cannot leave a stale copy
-// answering after the write is acknowledged.
+// Leases. Every server publishes a heartbeat, stamped with the time it sent
+// it, every quarter of `near_ack_timeout` (the lease); a near tier answers only
+// within a lease of the sending time of the last of its own heartbeats that has
+// come back on its subscription (or of its SUBSCRIBE). Everything published
+// before that heartbeat has then been applied (one channel, delivered in
+// order). A writer whose increment or broadcast cannot reach Redis, or whose
+// broadcast is not confirmed by every server, waits out a whole lease after
+// publishing before its write is acknowledged: by then every server either
+// applied the invalidation or has had none of its heartbeats back since before
+// the write and stopped answering from memory. The lease runs from when a
+// heartbeat was sent, not from when it arrived: a subscriber that lags behind
+// its socket would otherwise keep answering a stale copy after the write (seen
+// under ThreadSanitizer's slowdown). So even a Redis that dies between a write
+// and its broadcast cannot leave a stale copy answering after the write is
+// acknowledged.
 //
 // Never stale when the channel drops. The near tier answers only while its own
 // subscription is up. When the subscriber connection drops, the tier stops
