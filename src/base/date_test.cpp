@@ -7,6 +7,8 @@ namespace {
 
 TEST(Date, ParsesOnlyRealDatesInStrictForm) {
   EXPECT_EQ(Date::Parse("2026-11-28")->ToString(), "2026-11-28");
+  for (const char* edge : {"0001-01-01", "0999-10-09", "9999-12-31", "2000-02-29"})
+    EXPECT_EQ(Date::Parse(edge)->ToString(), edge);
   EXPECT_TRUE(Date::Parse("2024-02-29"));
   for (const char* bad : {"2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "26-11-28",
                           "2026-11-28x", " 2026-11-28", "0000-01-01", "yesterday", "", "2026/11/28"})

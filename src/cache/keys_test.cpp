@@ -9,6 +9,8 @@ namespace {
 
 TEST(HashHex, IsSixteenLowercaseHexDigitsOfXxh3) {
   EXPECT_EQ(HashHex(""), "2d06800538d394c2");  // XXH3-64 of no bytes, seed 0
+  // printf("%016llx", XXH3_64bits(...)) with libxxhash: leading zeros are kept.
+  EXPECT_EQ(HashHex("k486"), "0094110231623408");
   const std::string h = HashHex("days=7");
   EXPECT_EQ(h.size(), 16u);
   EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos);
