@@ -2,7 +2,9 @@
 # Installs the Debian packages rota needs, and does nothing when they are all present.
 #   scripts/deps.sh build   # to build and run rota
 #   scripts/deps.sh test    # also what the test suite starts and uses (PostgreSQL, Redis, Python for
-#                           # check.py, Chromium for the browser tests)
+#                           # check.py, Chromium for the browser tests, clang + its sanitizer and
+#                           # libFuzzer runtimes for scripts/fuzz.sh, promtool from prometheus to check
+#                           # the /metrics output)
 # Then the front-end packages of web/package.json from npm (Chart.js is embedded into
 # the binary; playwright-core drives Chromium in the browser tests), from the lockfile.
 set -euo pipefail
@@ -11,7 +13,8 @@ profile=${1:-build}
 build_pkgs=(g++ cmake ninja-build pkg-config python3
   libboost-dev libsqlite3-dev sqlite3 libpq-dev rapidjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libtoml11-dev libxxhash-dev libsodium-dev libhiredis-dev libgtest-dev libgmock-dev)
-test_pkgs=(postgresql redis-server python3-django curl chromium fonts-dejavu-core)
+test_pkgs=(postgresql redis-server python3-django curl chromium fonts-dejavu-core clang libclang-rt-14-dev
+  prometheus)
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
