@@ -68,7 +68,7 @@ struct RedisBackend {
   static constexpr bool kFakeTime = false;
   std::unique_ptr<Cache> Make(CacheOptions options) {
     static std::atomic<int> n{0};
-    options.key_prefix = "tb" + std::to_string(getpid()) + "_" + std::to_string(n++);
+    options.key_prefix = "tb" + testing::RunTag() + "_" + std::to_string(n++);
     auto cache = MakeCache(testing::TestRedisUrl(), options);
     EXPECT_TRUE(cache.ok()) << cache.error().message;
     return std::move(cache).value();

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 std::string UniquePrefix() {
   static std::atomic<int> n{0};
-  return "nt" + std::to_string(getpid()) + "_" + std::to_string(n++);
+  return "nt" + testing::RunTag() + "_" + std::to_string(n++);
 }
 
 std::unique_ptr<Cache> Near(const std::string& url, const std::string& prefix) {

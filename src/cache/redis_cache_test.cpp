@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 std::string UniquePrefix() {
   static std::atomic<int> n{0};
-  return "rt" + std::to_string(getpid()) + "_" + std::to_string(n++);
+  return "rt" + testing::RunTag() + "_" + std::to_string(n++);
 }
 
 std::unique_ptr<Cache> Redis(const std::string& url, CacheOptions o = {}) {

@@ -133,7 +133,7 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
       "", {{"ROTA_DATABASE_URL", db_url_}, {"ROTA_TODAY", "2026-11-28"}, {"ROTA_CACHE_URL", cache_url}});
   config.threads = 4;
   static std::atomic<int> servers{0};
-  config.cache_key_prefix = "t" + std::to_string(getpid()) + "_" + std::to_string(servers++);
+  config.cache_key_prefix = "t" + RunTag() + "_" + std::to_string(servers++);
   auto app = service::App::Open(config, true);
   if (!app) throw std::runtime_error(app.error().message);
   app_ = std::move(*app);

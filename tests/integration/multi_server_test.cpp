@@ -23,7 +23,7 @@ class MultiServer : public ::testing::TestWithParam<bool> {
     db_url_ = FreshDatabaseUrl(DbKind::kPostgres, dir_);
     ASSERT_FALSE(db_url_.empty());
     static std::atomic<int> n{0};
-    std::ofstream(dir_.File("rota.toml")) << "[cache]\nkey_prefix = \"ms" << getpid() << "_" << n++ << "\"\n"
+    std::ofstream(dir_.File("rota.toml")) << "[cache]\nkey_prefix = \"ms" << RunTag() << "_" << n++ << "\"\n"
                                           << "near = " << (GetParam() ? "true" : "false") << "\n"
                                           << "near_ttl_ms = 600000\n";  // only invalidation may end a near copy
     env_ = {{"ROTA_DATABASE_URL", db_url_},

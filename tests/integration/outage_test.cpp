@@ -85,7 +85,7 @@ TEST(Outage, AServerKilledMidWriteLosesNoAcknowledgedWriteAndLeavesNothingStale)
   TempDir dir;
   std::string db_url = FreshDatabaseUrl(DbKind::kPostgres, dir);
   ASSERT_FALSE(db_url.empty());
-  std::ofstream(dir.File("rota.toml")) << "[cache]\nkey_prefix = \"kill" << getpid() << "\"\n";
+  std::ofstream(dir.File("rota.toml")) << "[cache]\nkey_prefix = \"kill" << RunTag() << "\"\n";
   Env env = {{"ROTA_DATABASE_URL", db_url},
              {"ROTA_CACHE_URL", TestRedisUrl()},
              {"ROTA_TODAY", "2026-11-28"},

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,14 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
+const std::string& RunTag() {
+  static const std::string tag = [] {
+    std::random_device rd;
+    return std::to_string(getpid()) + "_" + std::to_string((uint64_t{rd()} << 32) | rd());
+  }();
+  return tag;
+}
+
 std::string DbKindName(DbKind k) { return k == DbKind::kSqlite ? "Sqlite" : "Postgres"; }
 std::vector<DbKind> AllDbKinds() { return {DbKind::kSqlite, DbKind::kPostgres}; }
 
@@ -53,7 +62,7 @@ std::string FreshDatabaseUrl(DbKind kind, const TempDir& dir) {
                      "which starts PostgreSQL";
     return "";
   }
-  std::string name = "rota_t" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  std::string name = "rota_t" + RunTag() + "_" + std::to_string(counter++);
   PGconn* c = PQconnectdb(admin);
   if (PQstatus(c) != CONNECTION_OK) {
     ADD_FAILURE() << "cannot connect to " << admin << ": " << PQerrorMessage(c);

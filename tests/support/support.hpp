@@ -28,6 +28,12 @@ class TempDir {
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
 
+// "<pid>_<random>": unique to this process among all runs, for names that
+// outlive it on the suite's shared servers (PostgreSQL databases, Redis key
+// prefixes). A process id alone comes round again: the suite runs twice
+// (ASan, then TSan) against the same servers.
+const std::string& RunTag();
+
 // The kinds of database a behaviour suite runs on.
 enum class DbKind { kSqlite, kPostgres };
 std::string DbKindName(DbKind k);
