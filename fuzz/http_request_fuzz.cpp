@@ -41,6 +41,7 @@
 #include "http/api.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
+#include "http/wire.hpp"
 #include "service/app.hpp"
 #include "service/passwords.hpp"
 #include "service/seed.hpp"
@@ -154,12 +155,6 @@ World& TheWorld() {
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 void CheckResponse(const rota::http::Response& resp) {
   Check(resp.status >= 100 && resp.status <= 599, "a status is 100..599");
   Check(resp.status != 500, "no input makes a handler fail with 500 internal");
@@ -179,15 +174,7 @@ void CheckResponse(const rota::http::Response& resp) {
 void Serve(World& world, bhttp::request<bhttp::string_body>&& msg) {
   const rota::http::Router& router = world.router();
   rota::http::Request req;
-  req.method = std::string(View(msg.method_string()));
-  for (const auto& field : msg) {
-    std::string name = ToLower(View(field.name_string()));
-    std::string_view value = View(field.value());
-    auto [it, inserted] = req.headers.emplace(name, value);
-    if (!inserted) it->second.append(name == "cookie" ? "; " : ", ").append(value);
-  }
-  req.body = std::move(msg.body());
-  req.remote_address = "127.0.0.1";
+  rota::http::FillRequest(msg, "127.0.0.1", req);
   if (rota::Status s = rota::http::ParseTarget(View(msg.target()), req); !s) {
     Check(s.error().code == rota::ErrorCode::kBadRequest, "a bad target is 400");
     CheckResponse(rota::http::Response::FromError(s.error()));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "domain/range.hpp"
+#include "http/metrics.hpp"
 #include "service/json_body.hpp"
 #include "service/passwords.hpp"
 
@@ -157,6 +158,27 @@ Response Health(App& app) {
                                     db_ok ? "ok" : "unavailable", cache_ok ? "ok" : "degraded"));
 }
 
+// GET /metrics: a scraper presenting the configured metrics_token as a bearer
+// token (compared in constant time), else an administrator by token or
+// session; anonymous -> 401, a manager -> 403 (JSON, as everywhere).
+Response Metrics(App& app, Request& req) {
+  const std::string& scrape_token = app.config().metrics_token;
+  bool scraper = false;
+  if (auto auth = req.Header("authorization"); auth && !scrape_token.empty()) {
+    auto space = auth->find(' ');
+    scraper = space != std::string_view::npos && IEquals(auth->substr(0, space), "bearer") &&
+              service::SecretsEqual(auth->substr(space + 1), scrape_token);
+  }
+  if (!scraper) {
+    auto p = Authenticate(app, req);
+    if (!p) return Response::FromError(p.error());
+    if (auto s = service::CheckAdmin(p->principal); !s) return Response::FromError(s.error());
+  }
+  Response r{200, kMetricsContentType, {}, MetricsText(app)};
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
 Response CacheStats(App& app, const Principal& p) {
   if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());
   return Response::Json(200, app.cache_admin().StatsJson());
@@ -196,6 +218,7 @@ Response CacheWarm(App& app, const Request& req, const Principal& p) {
 
 void AddApiRoutes(Router& router, App& app) {
   router.Add("GET", "/healthz", [&app](Request&) { return Health(app); });
+  router.Add("GET", "/metrics", [&app](Request& req) { return Metrics(app, req); });
   router.Add("POST", "/api/login", [&app](Request& req) { return Login(app, req); });
   router.Add("POST", "/api/logout", [&app](Request& req) { return Logout(app, req); });
 

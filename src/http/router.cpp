@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,7 +13,8 @@ namespace {
 constexpr std::string_view kIdSegment = "{id}";
 
 // Splits on '/' keeping empty segments, so "/a/" is {"", "a", ""} and a
-// trailing slash is significant.
+// trailing slash is significant. For patterns, at set-up (requests use
+// Router::SplitPath, which splits the same way without allocating).
 std::vector<std::string_view> Split(std::string_view s) {
   std::vector<std::string_view> out;
   size_t start = 0;
@@ -38,38 +40,73 @@ std::optional<int64_t> ParseId(std::string_view s) {
 
 }  // namespace
 
+Router::Segments Router::SplitPath(std::string_view path) {
+  Segments out;
+  size_t start = 0;
+  for (;;) {
+    if (out.count == kMaxSegments) {  // one more segment than any pattern has
+      out.count = kMaxSegments + 1;
+      return out;
+    }
+    size_t slash = path.find('/', start);
+    out.parts[out.count++] =
+        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (slash == std::string_view::npos) return out;
+    start = slash + 1;
+  }
+}
+
 void Router::Add(std::string method, std::string pattern, Handler handler) {
   Route r{std::move(method), std::move(pattern), {}, std::move(handler)};
-  for (std::string_view seg : Split(r.pattern)) r.segments.emplace_back(seg);
+  for (std::string_view seg : Split(r.pattern))
+    r.segments.push_back(seg == kIdSegment ? Segment{"", true} : Segment{std::string(seg), false});
+  if (r.segments.size() > kMaxSegments)
+    throw std::invalid_argument(fmt::format("route pattern {} has more than {} segments", r.pattern, kMaxSegments));
   routes_.push_back(std::move(r));
 }
 
-bool Router::Match(const Route& r, std::string_view path, std::vector<int64_t>* ids) const {
-  std::vector<std::string_view> segs = Split(path);
-  if (segs.size() != r.segments.size()) return false;
-  std::vector<int64_t> found;
-  for (size_t i = 0; i < segs.size(); ++i) {
-    if (r.segments[i] == kIdSegment) {
-      auto id = ParseId(segs[i]);
+bool Router::MatchPath(const Route& r, const Segments& path, Match* ids) {
+  if (path.count != r.segments.size()) return false;
+  size_t found = 0;
+  for (size_t i = 0; i < path.count; ++i) {
+    const Segment& seg = r.segments[i];
+    if (seg.is_id) {
+      auto id = ParseId(path.parts[i]);
       if (!id) return false;
-      found.push_back(*id);
-    } else if (r.segments[i] != segs[i]) {
+      if (ids) ids->ids[found] = *id;
+      ++found;
+    } else if (seg.literal != path.parts[i]) {
       return false;
     }
   }
-  if (ids) *ids = std::move(found);
+  if (ids) ids->id_count = found;
   return true;
 }
 
-Response Router::Dispatch(Request& req) const {
+Router::Match Router::Find(const Request& req) const {
+  Match m;
+  Segments path = SplitPath(req.path);
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    const Route& r = routes_[i];
+    if (r.method == req.method && MatchPath(r, path, &m)) {
+      m.index = static_cast<int>(i);
+      return m;
+    }
+  }
+  return m;  // kUnmatched, id_count 0 (MatchPath sets it only on a match)
+}
+
+Response Router::Dispatch(Request& req, const Match& match) const {
+  if (match.index != kUnmatched) {
+    req.path_ids.assign(match.ids.begin(), match.ids.begin() + static_cast<std::ptrdiff_t>(match.id_count));
+    return routes_[static_cast<size_t>(match.index)].handler(req);
+  }
+  // No route for this method: 405 if the path fits another method's route
+  // (listed in Add order, once each), else 404.
+  Segments path = SplitPath(req.path);
   std::vector<std::string> allowed;
   for (const Route& r : routes_) {
-    std::vector<int64_t> ids;
-    if (!Match(r, req.path, &ids)) continue;
-    if (r.method == req.method) {
-      req.path_ids = std::move(ids);
-      return r.handler(req);
-    }
+    if (!MatchPath(r, path, nullptr)) continue;
     if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end()) allowed.push_back(r.method);
   }
   if (allowed.empty()) return Response::FromError(Error::NotFound("no route for " + req.path));
@@ -81,9 +118,14 @@ Response Router::Dispatch(Request& req) const {
 }
 
 std::string Router::RouteName(const Request& req) const {
-  for (const Route& r : routes_)
-    if (r.method == req.method && Match(r, req.path, nullptr)) return r.pattern;
-  return "unmatched";
+  int i = RouteIndex(req);
+  return i == kUnmatched ? "unmatched" : routes_[static_cast<size_t>(i)].pattern;
+}
+
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& r : routes_) out.push_back({r.method, r.pattern});
+  return out;
 }
 
 }  // namespace rota::http

@@ -1,6 +1,8 @@
 // Router, messages and target parsing, without sockets (server_test.cpp has the wire).
 #include "http/router.hpp"
 
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include "http/message.hpp"
@@ -27,7 +29,7 @@ Router EchoRouter(const std::vector<std::pair<std::string, std::string>>& routes
   for (const auto& [method, pattern] : routes) {
     router.Add(method, pattern, [pattern = pattern](Request& req) {
       std::string body = pattern;
-      for (int64_t id : req.path_ids) body += " " + std::to_string(id);
+      for (int64_t id : req.path_ids) body.append(" ").append(std::to_string(id));
       return Response::Json(200, body);
     });
   }
@@ -88,6 +90,50 @@ TEST(Router, FirstRegisteredMatchWins) {
   Router literal_first = EchoRouter({{"GET", "/a/b"}, {"GET", "/a/{id}"}});
   Request req = Req("GET", "/a/b");
   EXPECT_EQ(literal_first.Dispatch(req).body, "/a/b");
+}
+
+TEST(Router, FindGivesTheRouteIndexAndIdsThatDispatchUses) {
+  Router router = EchoRouter({{"GET", "/api/homes"}, {"GET", "/api/homes/{id}/staff/{id}"}, {"PUT", "/x"}});
+  Request req = Req("GET", "/api/homes/3/staff/4");
+  Router::Match m = router.Find(req);
+  EXPECT_EQ(m.index, 1);
+  ASSERT_EQ(m.id_count, 2u);
+  EXPECT_EQ(m.ids[0], 3);
+  EXPECT_EQ(m.ids[1], 4);
+  EXPECT_TRUE(req.path_ids.empty());  // Find only looks
+  EXPECT_EQ(router.Dispatch(req, m).body, "/api/homes/{id}/staff/{id} 3 4");
+  EXPECT_EQ(req.path_ids, (std::vector<int64_t>{3, 4}));
+
+  Request other_method = Req("GET", "/x");
+  Router::Match none = router.Find(other_method);
+  EXPECT_EQ(none.index, Router::kUnmatched);
+  EXPECT_EQ(none.id_count, 0u);
+  EXPECT_EQ(router.Dispatch(other_method, none).status, 405);
+  EXPECT_EQ(router.RouteIndex(other_method), Router::kUnmatched);
+}
+
+TEST(Router, PathLongerThanAnyPatternIs404) {
+  Router router = EchoRouter({{"GET", "/a/{id}"}});
+  std::string path;
+  for (size_t i = 0; i < Router::kMaxSegments * 2; ++i) path += "/a";
+  Request req = Req("GET", path);
+  EXPECT_EQ(router.Find(req).index, Router::kUnmatched);
+  EXPECT_EQ(router.Dispatch(req).status, 404);
+}
+
+TEST(Router, PatternOfMoreThanMaxSegmentsIsRefusedAtSetUp) {
+  Router router;
+  std::string longest;  // kMaxSegments segments, the first one empty
+  for (size_t i = 1; i < Router::kMaxSegments; ++i) longest += "/{id}";
+  router.Add("GET", longest, [](Request&) { return Response::NoContent(); });
+  EXPECT_THROW(router.Add("GET", longest + "/x", [](Request&) { return Response::NoContent(); }),
+               std::invalid_argument);
+  std::string path;
+  for (size_t i = 1; i < Router::kMaxSegments; ++i) path.append("/").append(std::to_string(i));
+  Request req = Req("GET", path);
+  EXPECT_EQ(router.Dispatch(req).status, 204);
+  EXPECT_EQ(req.path_ids.size(), Router::kMaxSegments - 1);
+  EXPECT_EQ(req.path_ids.back(), static_cast<int64_t>(Router::kMaxSegments - 1));
 }
 
 TEST(ErrorBody, HasCodeMessageAndNullField) {

@@ -5,6 +5,11 @@
 //
 //   DoRead -> OnRead -> Handle (router, on the strand) -> Write -> OnWrite -> DoRead ...
 //
+// Beast parses requests; responses are not Beast messages: Write formats the
+// status line and headers into a string the session reuses and sends it and
+// the body in one gather write (a Beast response's fields tree and serializer
+// were a third of a cached hit's instructions, see bench/NOTES.md).
+//
 // Every read and write runs under a tcp_stream deadline of `read_timeout`, so
 // a silent or trickling client is disconnected. Parse failures (413, 400) are
 // answered with Connection: close, after which the session half-closes and
@@ -23,6 +28,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,11 +40,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "http/metrics.hpp"
+#include "http/wire.hpp"
 
 namespace rota::http {
 namespace {
@@ -73,12 +83,6 @@ bool IsParseError(beast::error_code ec) {
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 class Session;
 
 // The listener and everything sessions share. Member order matters: the
@@ -103,6 +107,7 @@ class Core {
   const ServerOptions& options() const { return options_; }
   const Router& router() const { return router_; }
   spdlog::logger& access_log() { return *access_log_; }
+  HttpMetrics* metrics() { return metrics_.get(); }  // null when options().metrics is
   bool stopping() const { return stopping_; }
   uint64_t Statements() const { return options_.statement_counter ? options_.statement_counter() : 0; }
 
@@ -117,6 +122,7 @@ class Core {
   const ServerOptions options_;
   const Router& router_;
   std::shared_ptr<spdlog::logger> access_log_;
+  std::unique_ptr<HttpMetrics> metrics_;  // made by Listen(), before any session exists
   std::atomic<bool> stopping_{false};
   std::atomic<bool> destroying_{false};  // the io_context is going away: do not stop it
   std::mutex sessions_mu_;
@@ -156,15 +162,28 @@ class Session : public std::enable_shared_from_this<Session> {
     kBusy,  // handling or writing a response, or closing
   };
 
-  // What the access log says about the current request.
+  // What the access log says about the current request. One per session,
+  // reset (keeping its strings' buffers) for each request.
   struct Entry {
     Clock::time_point start;
     std::string method = "-";
     std::string path = "-";
-    std::string route = "unmatched";
+    std::string_view route = "unmatched";  // a literal or a pattern of the router, which outlives the server
+    int route_index = Router::kUnmatched;
     int status = 0;
     size_t bytes = 0;
     uint64_t queries = 0;
+
+    void Reset() {
+      start = Clock::now();
+      method.assign("-");
+      path.assign("-");
+      route = "unmatched";
+      route_index = Router::kUnmatched;
+      status = 0;
+      bytes = 0;
+      queries = 0;
+    }
   };
 
   void DoRead() {
@@ -191,22 +210,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Handle(bhttp::request<bhttp::string_body>&& msg) {
-    entry_ = Entry{};
-    entry_.start = Clock::now();
-    entry_.method = std::string(View(msg.method_string()));
+    entry_.Reset();
+    entry_.method.assign(View(msg.method_string()));
     std::string_view target = View(msg.target());
-    entry_.path = std::string(target.substr(0, target.find('?')));
+    entry_.path.assign(target.substr(0, target.find('?')));
 
     Request req;
-    req.method = entry_.method;
-    for (const auto& field : msg) {
-      std::string name = ToLower(View(field.name_string()));
-      std::string_view value = View(field.value());
-      auto [it, inserted] = req.headers.emplace(name, value);
-      if (!inserted) it->second.append(name == "cookie" ? "; " : ", ").append(value);
-    }
-    req.body = std::move(msg.body());
-    req.remote_address = remote_;
+    FillRequest(msg, remote_, req);
     Write(Serve(req, target), msg.version(), msg.keep_alive());
   }
 
@@ -214,9 +224,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Response Serve(Request& req, std::string_view target) {
     if (Status s = ParseTarget(target, req); !s) return Response::FromError(s.error());
     try {
-      entry_.route = core_.router().RouteName(req);
+      // Matched once: the same match names the route and is dispatched.
+      Router::Match match = core_.router().Find(req);
+      entry_.route_index = match.index;
+      if (match.index != Router::kUnmatched) entry_.route = core_.router().Pattern(match.index);
       uint64_t before = core_.Statements();
-      Response resp = core_.router().Dispatch(req);
+      Response resp = core_.router().Dispatch(req, match);
       entry_.queries = core_.Statements() - before;
       return resp;
     } catch (const std::exception& e) {
@@ -229,37 +242,73 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Answers a request that could not be parsed, then closes.
   void Reject(const Error& e) {
-    entry_ = Entry{};
-    entry_.start = Clock::now();
+    entry_.Reset();
     // The request line, if it was parsed (a 413 is found once the header is in).
     const auto& h = parser_->get();
     if (std::string_view target = View(h.target()); !target.empty()) {
-      entry_.method = std::string(View(h.method_string()));
-      entry_.path = std::string(target.substr(0, target.find('?')));
+      entry_.method.assign(View(h.method_string()));
+      entry_.path.assign(target.substr(0, target.find('?')));
     }
     linger_ = true;
     Write(Response::FromError(e), 11, /*keep_alive=*/false);
   }
 
+  // Sends `resp` as one gather write of two buffers: head_ (status line and
+  // header block, formatted into a string reused from request to request) and
+  // body_. No Beast message or fields container is built. The bytes are the
+  // ones Beast's serializer wrote for the same response, in this order:
+  //   HTTP/<version> <status> <reason>     reason as Beast's obsolete_reason()
+  //   Server: rota
+  //   Content-Type: ...                    unless resp.content_type is empty
+  //   <resp.headers, in order>             values trimmed of spaces and tabs
+  //   X-Query-Count: <n>
+  //   Connection: close | keep-alive       only against the version's default:
+  //                                        close on 1.1, keep-alive on 1.0
+  //   Content-Length: <n>                  except 1xx, 204 and 304, sent bodyless
+  // REQUIRES: resp.headers names none of the headers written here, nor
+  // Transfer-Encoding (no handler does; Beast merged Connection and replaced
+  // X-Query-Count, this writes them as given).
   void Write(Response resp, unsigned version, bool keep_alive) {
-    res_ = {};
-    res_.version(version);
-    res_.result(static_cast<unsigned>(resp.status));
-    res_.set(bhttp::field::server, "rota");
-    if (!resp.content_type.empty()) res_.set(bhttp::field::content_type, resp.content_type);
-    for (const auto& [name, value] : resp.headers) res_.insert(name, value);
-    res_.set("X-Query-Count", std::to_string(entry_.queries));
-    res_.keep_alive(keep_alive && !core_.stopping());
+    bool keep = keep_alive && !core_.stopping();
     bool bodyless = resp.status / 100 == 1 || resp.status == 204 || resp.status == 304;
-    if (!bodyless) {
-      res_.body() = std::move(resp.body);
-      res_.prepare_payload();
-    }
+    body_ = bodyless ? std::string() : std::move(resp.body);
+
+    head_.clear();
+    // "HTTP/1.1 200 OK\r\n": one digit each side of the version's dot, three for the code.
+    const unsigned code = static_cast<unsigned>(resp.status);
+    const char status_line[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + version / 10 % 10), '.',
+                                static_cast<char>('0' + version % 10), ' ', static_cast<char>('0' + code / 100 % 10),
+                                static_cast<char>('0' + code / 10 % 10), static_cast<char>('0' + code % 10), ' '};
+    head_.append(status_line, sizeof status_line);
+    head_.append(View(bhttp::obsolete_reason(static_cast<bhttp::status>(code)))).append("\r\n");
+    head_.append("Server: rota\r\n");
+    if (!resp.content_type.empty()) AppendHeader("Content-Type", resp.content_type);
+    for (const auto& [name, value] : resp.headers) AppendHeader(name, value);
+    AppendHeader("X-Query-Count", entry_.queries);
+    if (version >= 11 && !keep) head_.append("Connection: close\r\n");
+    if (version < 11 && keep) head_.append("Connection: keep-alive\r\n");
+    if (!bodyless) AppendHeader("Content-Length", uint64_t{body_.size()});
+    head_.append("\r\n");
+
     entry_.status = resp.status;
-    entry_.bytes = res_.body().size();
+    entry_.bytes = body_.size();
     stream_.expires_after(core_.options().read_timeout);
-    bhttp::async_write(stream_, res_,
-                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(), res_.need_eof()));
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(stream_, buffers, beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep));
+  }
+
+  // "<name>: <value>\r\n" onto head_, the value trimmed as Beast's fields trim it.
+  void AppendHeader(std::string_view name, std::string_view value) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    head_.append(name).append(": ").append(value).append("\r\n");
+  }
+
+  // "<name>: <n>\r\n" onto head_, n in decimal.
+  void AppendHeader(std::string_view name, uint64_t n) {
+    char digits[20];  // UINT64_MAX has 20
+    char* end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    head_.append(name).append(": ").append(digits, static_cast<size_t>(end - digits)).append("\r\n");
   }
 
   void OnWrite(bool close, beast::error_code ec, size_t /*bytes*/) {
@@ -271,7 +320,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void LogAccess() {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - entry_.start).count();
+    auto elapsed = Clock::now() - entry_.start;
+    if (HttpMetrics* m = core_.metrics())
+      m->Observe(entry_.route_index, entry_.method, entry_.status, elapsed, entry_.queries);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     core_.access_log().info("method={} path={} route={} status={} bytes={} us={} queries={} remote={}",
                             entry_.method, entry_.path, entry_.route, entry_.status, entry_.bytes, us,
                             entry_.queries, remote_);
@@ -301,7 +353,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> res_;
+  std::string head_;  // the response being written: status line and headers (Write)
+  std::string body_;  // ... and its body
   std::array<char, 4096> discard_{};
   std::string remote_;
   uint64_t id_ = 0;
@@ -328,6 +381,9 @@ void Core::Unregister(uint64_t id) {
 }
 
 Result<uint16_t> Core::Listen() {
+  // The router is complete before serving (Router::Add), so every route's
+  // series can be resolved now, off the request path.
+  if (options_.metrics && !metrics_) metrics_ = std::make_unique<HttpMetrics>(*options_.metrics, router_.Routes());
   beast::error_code ec;
   tcp::resolver resolver(ioc_);
   auto results = resolver.resolve(options_.host, std::to_string(options_.port),

@@ -10,8 +10,12 @@
 //    a larger body answers 413 payload_too_large, a malformed request 400, both
 //    as api.md JSON, and the connection is closed.
 //  - Each response carries X-Query-Count (statements executed by the handler).
+//    The server writes the status line and the Server, Content-Type,
+//    X-Query-Count, Connection and Content-Length headers itself; a
+//    Response's own headers must not repeat them (nor Transfer-Encoding).
 //  - One access-log line per request (spdlog, logger "access"): method, route
-//    path, status, bytes, microseconds, query count, remote address.
+//    path, status, bytes, microseconds, query count, remote address; and, at
+//    the same point, the request's metrics (http/metrics.hpp) in `metrics`.
 //  - Stop(): stops accepting, lets in-flight requests finish and be written
 //    (up to `drain_timeout`), then returns from Run().
 #pragma once
@@ -22,6 +26,7 @@
 #include <memory>
 #include <string>
 
+#include "base/metrics.hpp"
 #include "base/status.hpp"
 #include "http/router.hpp"
 
@@ -37,6 +42,9 @@ struct ServerOptions {
   // Read on the handler's thread just before and after each handler call; the
   // difference is the response's X-Query-Count (e.g. db::StatementCounter::Now).
   std::function<uint64_t()> statement_counter = [] { return uint64_t{0}; };
+  // Where per-request metrics go (GET /metrics writes the default registry);
+  // nullptr records none.
+  metrics::Registry* metrics = &metrics::DefaultRegistry();
 };
 
 class Server {

@@ -29,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 struct RawResponse {
   int status = 0;
+  std::string head;                             // status line and header lines as received, without the blank line
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string Header(const std::string& name) const {
@@ -86,6 +87,7 @@ class Conn {
     RawResponse r;
     std::string head = in_.substr(0, end);
     in_.erase(0, end + 4);
+    r.head = head;
     size_t line_end = head.find("\r\n");
     std::string status_line = head.substr(0, line_end);
     r.status = std::stoi(status_line.substr(status_line.find(' ') + 1, 3));
@@ -229,6 +231,54 @@ TEST(Server, RequestGetsItsHandlersBodyAndQueryCount) {
   EXPECT_EQ(r->Header("content-length"), "11");
 }
 
+// Metrics are recorded where the access log is written, after the response:
+// poll the registry until they appear.
+std::string MetricsOnceTheyContain(const metrics::Registry& registry, const std::string& needle) {
+  std::string text;
+  for (auto deadline = Clock::now() + 5s; Clock::now() < deadline; std::this_thread::sleep_for(5ms)) {
+    metrics::TextWriter w;
+    registry.Write(w);
+    text = w.Take();
+    if (text.find(needle) != std::string::npos) break;
+  }
+  return text;
+}
+
+TEST(Server, EveryRequestIsCountedByRoutePatternMethodAndStatus) {
+  std::atomic<uint64_t> statements{0};
+  Router router;
+  router.Add("GET", "/api/homes/{id}", [&](Request&) {
+    statements += 2;
+    return Response::Json(200, "{}");
+  });
+  metrics::Registry registry;
+  ServerOptions o = SmallOptions();
+  o.metrics = &registry;
+  o.statement_counter = [&] { return statements.load(); };
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Request("GET", "/api/homes/42"));
+  ASSERT_TRUE(conn.Request("GET", "/api/homes/43?x=1"));
+  ASSERT_TRUE(conn.Request("POST", "/api/homes/43", "{}"));  // 405: unmatched
+  ASSERT_TRUE(conn.Request("GET", "/secret/path/that/must/not/become/a/label"));
+  std::string text = MetricsOnceTheyContain(
+      registry, "rota_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"404\"} 1");
+  EXPECT_NE(text.find("rota_http_requests_total{route=\"/api/homes/{id}\",method=\"GET\",code=\"200\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rota_http_request_statements_total{route=\"/api/homes/{id}\",method=\"GET\",code=\"200\"} 4\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rota_http_request_duration_seconds_count{route=\"/api/homes/{id}\",method=\"GET\",code=\"200\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rota_http_requests_total{route=\"unmatched\",method=\"POST\",code=\"405\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("/secret"), std::string::npos);
+  EXPECT_EQ(text.find("/api/homes/42"), std::string::npos);
+}
+
 TEST(Server, HandlerSeesLowerCasedHeadersBodyAndRemoteAddress) {
   Router router;
   router.Add("POST", "/echo", [](Request& req) {
@@ -263,6 +313,59 @@ TEST(Server, RouterErrorsAreJson404And405WithAllow) {
   EXPECT_EQ(deleted->status, 204);
   EXPECT_EQ(deleted->headers.count("content-length"), 0u);
   EXPECT_EQ(deleted->headers.count("content-type"), 0u);
+}
+
+// The exact bytes of the status line and header block (the server formats
+// them itself; these are the bytes Beast's serializer wrote before it did).
+TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnectionLength) {
+  Router router;
+  router.Add("GET", "/h", [](Request&) {
+    Response r = Response::Json(200, R"({"a":1})");
+    r.SetHeader("X-Cache", "HIT");
+    r.SetHeader("ETag", " \"abc\"\t");  // values are trimmed of spaces and tabs
+    return r;
+  });
+  router.Add("GET", "/slow-down", [](Request&) { return Response::FromError(Error::TooManyRequests("wait")); });
+  router.Add("DELETE", "/h", [](Request&) { return Response::NoContent(); });
+  RunningServer server(router, SmallOptions());
+  {
+    Conn conn(server.port());
+    auto r = conn.Request("GET", "/h");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->head,
+              "HTTP/1.1 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
+              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nContent-Length: 7");
+    EXPECT_EQ(r->body, R"({"a":1})");
+    auto none = conn.Request("DELETE", "/h");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->head, "HTTP/1.1 204 No Content\r\nServer: rota\r\nX-Query-Count: 0");
+    auto busy = conn.Request("GET", "/slow-down");
+    ASSERT_TRUE(busy);
+    EXPECT_EQ(busy->head.substr(0, busy->head.find("\r\n")), "HTTP/1.1 429 Too Many Requests");
+    auto last = conn.Request("GET", "/h", "", "Connection: close\r\n");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->head,
+              "HTTP/1.1 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
+              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nConnection: close\r\nContent-Length: 7");
+    EXPECT_TRUE(conn.WaitClosed(2000ms));
+  }
+  {
+    // HTTP/1.0: keep-alive only when asked for, and then said.
+    Conn conn(server.port());
+    ASSERT_TRUE(conn.Send("GET /h HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    auto kept = conn.ReadResponse();
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->head,
+              "HTTP/1.0 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
+              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nConnection: keep-alive\r\nContent-Length: 7");
+    ASSERT_TRUE(conn.Send("GET /h HTTP/1.0\r\n\r\n"));
+    auto closed = conn.ReadResponse();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->head,
+              "HTTP/1.0 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
+              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nContent-Length: 7");
+    EXPECT_TRUE(conn.WaitClosed(2000ms));
+  }
 }
 
 TEST(Server, KeepAliveServesThreeRequestsOnOneConnection) {

@@ -11,13 +11,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 cd "$dir"
 export ROTA_DATABASE_URL="sqlite://$dir/rota.db" ROTA_TODAY=2026-11-28 ROTA_LOG_LEVEL=warn
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-expect() { # expect NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/expect.sh"
 
 out=$("$rota" migrate); expect "migrate applies the migrations" grep -q "applied migration" <<<"$out"
 out=$("$rota" migrate); expect "migrate twice changes nothing" grep -q "up to date" <<<"$out"
@@ -66,5 +60,4 @@ wait "$pid"; rc=$?
 pid=
 expect "SIGTERM stops serve with exit status 0" test $rc -eq 0
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_test
