@@ -297,11 +297,17 @@ class Session : public std::enable_shared_from_this<Session> {
     net::async_write(stream_, buffers, beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep));
   }
 
-  // "<name>: <value>\r\n" onto head_, the value trimmed as Beast's fields trim it.
+  // "<name>: <value>\r\n" onto head_, the value trimmed as Beast's fields trim
+  // it. A CR or LF in a value (no handler writes one: defence in depth against
+  // header injection) becomes a space.
   void AppendHeader(std::string_view name, std::string_view value) {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    const size_t at = head_.size() + name.size() + 2;
     head_.append(name).append(": ").append(value).append("\r\n");
+    if (value.find_first_of("\r\n") != std::string_view::npos)
+      std::replace_if(head_.begin() + static_cast<std::ptrdiff_t>(at), head_.end() - 2,
+                      [](char c) { return c == '\r' || c == '\n'; }, ' ');
   }
 
   // "<name>: <n>\r\n" onto head_, n in decimal.

@@ -368,6 +368,21 @@ TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnecti
   }
 }
 
+TEST(Server, AHeaderValueCannotStartAnotherHeader) {
+  Router router;
+  router.Add("GET", "/h", [](Request&) {
+    Response r = Response::Json(200, "{}");
+    r.SetHeader("Location", "/x\r\nSet-Cookie: stolen=1\n");
+    return r;
+  });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto r = conn.Request("GET", "/h");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->head.find("\r\nLocation: /x  Set-Cookie: stolen=1 \r\n"), std::string::npos) << r->head;
+  EXPECT_EQ(r->head.find("\r\nSet-Cookie"), std::string::npos) << r->head;
+}
+
 TEST(Server, KeepAliveServesThreeRequestsOnOneConnection) {
   std::atomic<int> calls{0};
   Router router;
