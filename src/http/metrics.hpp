@@ -40,7 +40,7 @@ class HttpMetrics {
   // `routes`: the router's, in order (Router::Routes()).
   HttpMetrics(metrics::Registry& registry, const std::vector<Router::RouteInfo>& routes);
 
-  // One request: `route` is Router::RouteIndex (or Router::kUnmatched),
+  // One request: `route` is Router::Find's Match::index (or Router::kUnmatched),
   // `method` the request's method (used only when unmatched). Thread-safe.
   void Observe(int route, std::string_view method, int status, std::chrono::nanoseconds elapsed,
                uint64_t statements);

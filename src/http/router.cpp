@@ -12,20 +12,6 @@ namespace {
 
 constexpr std::string_view kIdSegment = "{id}";
 
-// Splits on '/' keeping empty segments, so "/a/" is {"", "a", ""} and a
-// trailing slash is significant. For patterns, at set-up (requests use
-// Router::SplitPath, which splits the same way without allocating).
-std::vector<std::string_view> Split(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  for (;;) {
-    size_t slash = s.find('/', start);
-    out.push_back(s.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
-    if (slash == std::string_view::npos) return out;
-    start = slash + 1;
-  }
-}
-
 // An `{id}`: 1..19 decimal digits, no sign, value in 1..INT64_MAX.
 std::optional<int64_t> ParseId(std::string_view s) {
   if (s.empty() || s.size() > 19) return std::nullopt;
@@ -58,10 +44,11 @@ Router::Segments Router::SplitPath(std::string_view path) {
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
   Route r{std::move(method), std::move(pattern), {}, std::move(handler)};
-  for (std::string_view seg : Split(r.pattern))
-    r.segments.push_back(seg == kIdSegment ? Segment{"", true} : Segment{std::string(seg), false});
-  if (r.segments.size() > kMaxSegments)
+  const Segments parts = SplitPath(r.pattern);  // split as requests are
+  if (parts.count > kMaxSegments)
     throw std::invalid_argument(fmt::format("route pattern {} has more than {} segments", r.pattern, kMaxSegments));
+  for (size_t i = 0; i < parts.count; ++i)
+    r.segments.push_back(parts.parts[i] == kIdSegment ? Segment{"", true} : Segment{std::string(parts.parts[i]), false});
   routes_.push_back(std::move(r));
 }
 
@@ -118,7 +105,7 @@ Response Router::Dispatch(Request& req, const Match& match) const {
 }
 
 std::string Router::RouteName(const Request& req) const {
-  int i = RouteIndex(req);
+  int i = Find(req).index;
   return i == kUnmatched ? "unmatched" : routes_[static_cast<size_t>(i)].pattern;
 }
 

@@ -56,14 +56,12 @@ class Router {
   // The pattern that matched (for logs and metrics), or "unmatched".
   std::string RouteName(const Request& req) const;
 
-  // The routes in the order they were added; Match::index and RouteIndex index this list.
+  // The routes in the order they were added; Match::index indexes this list.
   struct RouteInfo {
     std::string method;
     std::string pattern;
   };
   std::vector<RouteInfo> Routes() const;
-  // Find(req).index: the index of the route RouteName names, or kUnmatched.
-  int RouteIndex(const Request& req) const { return Find(req).index; }
   // The pattern of route `index`. REQUIRES: 0 <= index < Routes().size().
   const std::string& Pattern(int index) const { return routes_[static_cast<size_t>(index)].pattern; }
 

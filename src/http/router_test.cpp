@@ -109,7 +109,7 @@ TEST(Router, FindGivesTheRouteIndexAndIdsThatDispatchUses) {
   EXPECT_EQ(none.index, Router::kUnmatched);
   EXPECT_EQ(none.id_count, 0u);
   EXPECT_EQ(router.Dispatch(other_method, none).status, 405);
-  EXPECT_EQ(router.RouteIndex(other_method), Router::kUnmatched);
+  EXPECT_EQ(router.RouteName(other_method), "unmatched");
 }
 
 TEST(Router, PathLongerThanAnyPatternIs404) {
