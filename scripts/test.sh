@@ -6,7 +6,17 @@
 # peer's check.py), runs the same suite again built with ThreadSanitizer, checks
 # that neither run sent Redis a KEYS command, runs each libFuzzer target of fuzz/
 # briefly (scripts/fuzz.sh), then stops both servers.
+#
+#   scripts/test.sh           the whole suite (what CI runs)
+#   scripts/test.sh --quick   the ASan build and its suite only: no ThreadSanitizer pass, no
+#                             fuzzing (a few minutes; for working, not for landing)
 set -euo pipefail
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 scripts/deps.sh test
@@ -26,7 +36,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 # The same suite under ThreadSanitizer (build-tsan/, RelWithDebInfo: TSan at -O0 is
 # needlessly slow). tsan.supp lists the third-party false positives, each explained.
 # ROTA_TEST_TSAN=0 skips this stage.
-if [ "${ROTA_TEST_TSAN:-1}" != 0 ]; then
+if [ "$quick" = 0 ] && [ "${ROTA_TEST_TSAN:-1}" != 0 ]; then
   tsan=${TSAN_BUILD_DIR:-build-tsan}
   cmake -S . -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROTA_WERROR=ON -DROTA_SANITIZE=thread >/dev/null
   ninja -C "$tsan"
@@ -43,4 +53,8 @@ echo "ok: INFO commandstats of the test Redis shows no KEYS call"
 
 # Fuzzing: every libFuzzer target of fuzz/ for a short while on its seed corpus
 # (clang, ASan + UBSan, build-fuzz/); the long run is `scripts/fuzz.sh 600` (docs/fuzzing.md).
+if [ "$quick" = 1 ]; then
+  echo "quick: ThreadSanitizer pass and fuzzing skipped (scripts/test.sh without --quick runs them)"
+  exit 0
+fi
 scripts/fuzz.sh "${ROTA_FUZZ_SECONDS:-15}"
