@@ -14,7 +14,6 @@
 #include <spdlog/spdlog.h>
 
 #include "base/config.hpp"
-#include "db/database.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "service/app.hpp"
@@ -72,7 +71,7 @@ int Serve(const Config& config, const std::string& host, int port) {
   options.threads = config.threads;
   options.body_limit = static_cast<size_t>(config.body_limit);
   options.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
-  options.statement_counter = [] { return db::StatementCounter::Now(); };
+  options.statement_counter = service::StatementsOnThisThread;
   http::Server server(options, router);
   auto bound = server.Listen();
   if (!bound) return Fail(bound.error());
@@ -152,22 +151,18 @@ int CacheClearCommand(const Config& config, const std::optional<std::string>& pa
 }
 
 int Migrate(const Config& config) {
-  auto conn = db::Connect(config.database_url);
-  if (!conn) return Fail(conn.error());
-  auto applied = db::Migrate(**conn);
+  auto applied = service::MigrateDatabase(config.database_url);
   if (!applied) return Fail(applied.error());
   if (applied->empty())
-    std::cout << fmt::format("schema is up to date (version {})\n", db::LatestSchemaVersion());
+    std::cout << fmt::format("schema is up to date (version {})\n", service::LatestSchemaVersion());
   for (int v : *applied) std::cout << fmt::format("applied migration {}\n", v);
   return 0;
 }
 
 int Seed(const Config& config, service::SeedOptions options) {
-  auto conn = db::Connect(config.database_url);
-  if (!conn) return Fail(conn.error());
   auto started = std::chrono::steady_clock::now();
   bool tty = isatty(STDERR_FILENO);
-  auto summary = service::Seed(**conn, options, [&](int64_t done, int64_t total) {
+  auto summary = service::SeedDatabase(config.database_url, options, [&](int64_t done, int64_t total) {
     if (tty)
       std::cerr << fmt::format("\rseeding shifts {}/{} ({}%)", done, total, total ? done * 100 / total : 100)
                 << std::flush;

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "cache/cache.hpp"
-#include "cache/keys.hpp"
 #include "service/app.hpp"
 
 namespace rota::http {
@@ -111,18 +109,18 @@ std::string MetricsText(service::App& app) {
   metrics::TextWriter w;
   metrics::DefaultRegistry().Write(w);  // rota_http_*, rota_db_statement*
 
-  db::Pool& pool = app.pool();
-  std::string_view dialect = pool.dialect() == db::Dialect::kSqlite ? "sqlite" : "postgresql";
+  const service::EngineFigures figures = app.Figures();
+  const std::string_view dialect = figures.dialect;
   w.Family("rota_db_pool_connections_max", "Connections the database pool may hold ([database] pool_size)", "gauge");
-  w.Sample("rota_db_pool_connections_max", {{"dialect", dialect}}, int64_t{pool.size()});
+  w.Sample("rota_db_pool_connections_max", {{"dialect", dialect}}, figures.pool_size);
   w.Family("rota_db_pool_connections_in_use", "Database connections leased out of the pool now", "gauge");
-  w.Sample("rota_db_pool_connections_in_use", {{"dialect", dialect}}, int64_t{pool.in_use()});
+  w.Sample("rota_db_pool_connections_in_use", {{"dialect", dialect}}, figures.pool_in_use);
 
   // The cache's own figures. The aliases of [cache.aliases] (default,
   // dashboard, template_fragments, static_data) are timeouts over one cache
   // object (service/app.cpp), not separate caches, so these series carry
   // alias="default"; rota_cache_alias_ttl_seconds lists the aliases.
-  cache::CacheStats s = app.cache().Stats();
+  const auto& s = figures.cache;
   const Labels backend = {{"backend", s.backend}};
   const Labels cl = {{"backend", s.backend}, {"alias", "default"}};
   w.Family("rota_cache_up", "1 when the cache backend answers (health ok), 0 when degraded", "gauge");

@@ -47,6 +47,23 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));
 }
 
+EngineFigures App::Figures() {
+  return EngineFigures{.dialect = pool_->dialect() == db::Dialect::kSqlite ? "sqlite" : "postgresql",
+                       .pool_size = int64_t{pool_->size()},
+                       .pool_in_use = int64_t{pool_->in_use()},
+                       .cache = cache_->Stats()};
+}
+
+uint64_t StatementsOnThisThread() { return db::StatementCounter::Now(); }
+
+Result<std::vector<int>> MigrateDatabase(const std::string& url) {
+  auto conn = db::Connect(url);
+  if (!conn) return std::move(conn).error();
+  return db::Migrate(**conn);
+}
+
+int LatestSchemaVersion() { return db::LatestSchemaVersion(); }
+
 Status App::CheckDatabase() {
   auto conn = pool_->Acquire();
   if (!conn) return std::move(conn).error();

@@ -19,6 +19,24 @@
 
 namespace rota::service {
 
+// What /metrics shows of the engines under service/: http/ reads these figures
+// and never reaches past service/ to the pool or the cache itself.
+struct EngineFigures {
+  std::string_view dialect;  // "sqlite" or "postgresql"
+  int64_t pool_size = 0;
+  int64_t pool_in_use = 0;
+  cache::CacheStats cache;
+};
+
+// Statements this thread has sent to the database so far (X-Query-Count is the
+// difference across one request; see db::StatementCounter).
+uint64_t StatementsOnThisThread();
+
+// `rota migrate`: brings the database at `url` to the schema of this build and
+// returns the versions it applied (none when already up to date).
+Result<std::vector<int>> MigrateDatabase(const std::string& url);
+int LatestSchemaVersion();
+
 class App {
  public:
   // Opens the pool (one connection at once, so a bad URL fails here). With
@@ -26,6 +44,9 @@ class App {
   static Result<std::unique_ptr<App>> Open(const Config& config, bool require_schema);
 
   const Config& config() const { return config_; }
+  EngineFigures Figures();
+  // The engines themselves, for the tests that look under the service (seeding
+  // rows, reading cache internals); production code goes through the services.
   db::Pool& pool() { return *pool_; }
   ReadService& reads() { return reads_; }
   CachedReads& cached() { return cached_; }

@@ -508,4 +508,10 @@ Result<SeedSummary> Seed(db::Connection& conn, const SeedOptions& options, const
   return seeder.summary();
 }
 
+Result<SeedSummary> SeedDatabase(const std::string& url, const SeedOptions& options, const SeedProgress& progress) {
+  auto conn = db::Connect(url);
+  if (!conn) return std::move(conn).error();
+  return Seed(**conn, options, progress);
+}
+
 }  // namespace rota::service

@@ -40,5 +40,8 @@ using SeedProgress = std::function<void(int64_t done, int64_t total)>;
 
 // Migrates, then fills the database in one transaction.
 Result<SeedSummary> Seed(db::Connection& conn, const SeedOptions& options, const SeedProgress& progress = {});
+// The same on a connection of its own to the database at `url` (`rota seed`).
+Result<SeedSummary> SeedDatabase(const std::string& url, const SeedOptions& options,
+                                 const SeedProgress& progress = {});
 
 }  // namespace rota::service
