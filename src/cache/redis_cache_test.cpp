@@ -206,7 +206,9 @@ TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {
   ASSERT_TRUE(redis.Start());
   CacheOptions o;
   o.key_prefix = UniquePrefix();
-  o.retry_after = 500ms;
+  // Long enough that restarting redis-server and the two redis-cli calls below
+  // fit inside the breaker's wait on a loaded two-core machine (500 ms did not).
+  o.retry_after = 2000ms;
   o.connect_timeout = o.socket_timeout = 2000ms;
   auto cache = Redis(redis.url(), o);
   const int64_t g = *cache->Incr("gen:h1");
@@ -244,7 +246,7 @@ TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {
   EXPECT_FALSE(cache->Get("dashboard:h1:g1:x"));
   EXPECT_EQ(redis.Cli("GET " + o.key_prefix + ":c:gen:h1"), "1");
 
-  std::this_thread::sleep_for(600ms);
+  std::this_thread::sleep_for(o.retry_after + 100ms);
   EXPECT_EQ(cache->Counter("gen:h1"), 2) << "the owed increment is delivered before a generation is read";
   EXPECT_EQ(redis.Cli("GET " + o.key_prefix + ":c:gen:h1"), "2");
   EXPECT_EQ(cache->health(), Health::kHealthy);
