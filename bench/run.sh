@@ -57,6 +57,17 @@ FILL=10000                    # cached entries for the memory figure
 
 log() { printf '[%4ss] %s\n' $(($(date +%s) - started)) "$*" >&2; }
 
+# --- 0. the peer ------------------------------------------------------------------
+# The Django + django-redis peer is not part of this repository: it lives in the
+# workspace beside it (../shared/peers/django-rota). Every figure of RESULTS.md is a
+# side-by-side ratio with it, so without it there is no run to make.
+peer_dir=$root/../shared/peers/django-rota
+if [ ! -x "$peer_dir/run.sh" ]; then
+  echo "bench: the Django peer is absent ($peer_dir/run.sh); bench/run.sh compares rota with it side by side" >&2
+  echo "bench: and cannot run without it (bench/micro needs no peer)" >&2
+  exit 2
+fi
+
 # --- 1. packages -------------------------------------------------------------------
 need=(wrk nginx gnuplot-nox redis-server python3-django python3-django-redis python3-redis gunicorn sqlite3 curl)
 missing=()
