@@ -1,5 +1,7 @@
 #include "base/config.hpp"
 
+#include "base/url.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +27,8 @@ const std::map<std::string, std::set<std::string>> kKeys = {
     {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms", "metrics_token"}},
     {"database", {"url", "pool_size", "pool_wait_ms"}},
     {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases",
-               "near", "near_max_entries", "near_ttl_ms", "near_ack_timeout_ms"}},
+               "near", "near_max_entries", "near_ttl_ms", "near_ack_timeout_ms", "tls_ca_file", "tls_cert_file",
+               "tls_key_file"}},
     {"auth", {"session_hours", "secure_cookies", "login_failures_per_username", "login_failures_per_address",
               "login_window_seconds"}},
     {"log", {"level"}},
@@ -134,6 +137,9 @@ void Apply(const toml::value& root, const std::string& path, Config& c) {
     Read(cache, "cache", "near_max_entries", c.cache_near_max_entries);
     Read(cache, "cache", "near_ttl_ms", c.cache_near_ttl_ms);
     Read(cache, "cache", "near_ack_timeout_ms", c.cache_near_ack_timeout_ms);
+    Read(cache, "cache", "tls_ca_file", c.cache_tls_ca_file);
+    Read(cache, "cache", "tls_cert_file", c.cache_tls_cert_file);
+    Read(cache, "cache", "tls_key_file", c.cache_tls_key_file);
     if (cache.contains("aliases")) ReadAliases(toml::find(cache, "aliases"), c);
   }
   auto auth = section("auth");
@@ -246,6 +252,10 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
   };
   if (auto v = get("ROTA_DATABASE_URL")) c.database_url = *v;
   if (auto v = get("ROTA_CACHE_URL")) c.cache_url = *v;
+  if (auto v = get("ROTA_CACHE_TLS_CA_FILE")) c.cache_tls_ca_file = *v;
+  if (auto v = get("ROTA_CACHE_TLS_CERT_FILE")) c.cache_tls_cert_file = *v;
+  if (auto v = get("ROTA_CACHE_TLS_KEY_FILE")) c.cache_tls_key_file = *v;
+  if (auto v = get("ROTA_CACHE_SENTINEL_PASSWORD")) c.cache_sentinel_password = *v;
   if (auto v = get("ROTA_CACHE_NEAR")) {
     if (*v == "1" || *v == "true") c.cache_near = true;
     else if (*v == "0" || *v == "false") c.cache_near = false;
@@ -281,9 +291,23 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
           std::string::npos)
     throw ConfigError("config: [cache] key_prefix must be 1..64 characters of [A-Za-z0-9_.-]");
   CheckUrl(c.database_url, "ROTA_DATABASE_URL / [database] url", {"sqlite://", "postgresql://"});
-  CheckUrl(c.cache_url, "ROTA_CACHE_URL / [cache] url", {"memory://", "redis://"});
-  if (c.cache_near && c.cache_url.rfind("redis://", 0) != 0)
+  auto cache_url = ParseCacheUrl(c.cache_url);
+  if (!cache_url) throw ConfigError("config: " + cache_url.error().message);
+  if (c.cache_near && !cache_url->IsRedis())
     throw ConfigError("config: [cache] near = true needs a redis:// cache URL (memory:// is already in process)");
+  if (!cache_url->tls && !(c.cache_tls_ca_file.empty() && c.cache_tls_cert_file.empty() && c.cache_tls_key_file.empty()))
+    throw ConfigError("config: ROTA_CACHE_TLS_CA_FILE/CERT_FILE/KEY_FILE ([cache] tls_*) are set but ROTA_CACHE_URL "
+                      "is not rediss:// or rediss+sentinel://, so they would not be used");
+  if (c.cache_tls_cert_file.empty() != c.cache_tls_key_file.empty())
+    throw ConfigError("config: ROTA_CACHE_TLS_CERT_FILE and ROTA_CACHE_TLS_KEY_FILE ([cache] tls_cert_file, "
+                      "tls_key_file) go together");
+  for (const auto& [file, name] : {std::pair{&c.cache_tls_ca_file, "ROTA_CACHE_TLS_CA_FILE / [cache] tls_ca_file"},
+                                   std::pair{&c.cache_tls_cert_file, "ROTA_CACHE_TLS_CERT_FILE / [cache] tls_cert_file"},
+                                   std::pair{&c.cache_tls_key_file, "ROTA_CACHE_TLS_KEY_FILE / [cache] tls_key_file"}})
+    if (!file->empty() && !std::filesystem::is_regular_file(*file))
+      throw ConfigError(fmt::format("config: {} '{}' is not a readable file", name, *file));
+  if (!c.cache_sentinel_password.empty() && cache_url->kind != CacheUrl::Kind::kSentinel)
+    throw ConfigError("config: ROTA_CACHE_SENTINEL_PASSWORD is set but ROTA_CACHE_URL is not redis+sentinel://");
   // It travels in an Authorization header and guards the metrics: printable,
   // no spaces, and not trivially guessable.
   if (!c.metrics_token.empty() &&

@@ -14,7 +14,12 @@
 //   [database] url             "sqlite://rota.db" ROTA_DATABASE_URL; sqlite://PATH or postgresql://...
 //              pool_size       threads + 2        connections; a request waits <= pool_wait_ms for one
 //              pool_wait_ms    5000
-//   [cache]    url             "memory://"        ROTA_CACHE_URL: memory:// or redis://host:port/db
+//   [cache]    url             "memory://"        ROTA_CACHE_URL: memory://, redis://[[user]:password@]host[:port][/db],
+//                                                 rediss://... (TLS), redis+sentinel://[[user]:password@]h:p[,h:p...]/name[/db]
+//              tls_ca_file     ""                 ROTA_CACHE_TLS_CA_FILE: rediss:// CAs (empty: the system's)
+//              tls_cert_file   ""                 ROTA_CACHE_TLS_CERT_FILE: rediss:// client certificate (PEM)
+//              tls_key_file    ""                 ROTA_CACHE_TLS_KEY_FILE: its private key (PEM)
+//   ROTA_CACHE_SENTINEL_PASSWORD                  redis+sentinel://: the sentinels' password (environment only)
 //              max_entries     1000               memory://: values kept (LRU beyond)
 //              max_bytes       67108864           memory://: bytes of keys + values kept
 //              key_prefix      "rota"             redis://: every key starts `<prefix>:`
@@ -79,6 +84,10 @@ struct Config {
   long cache_near_max_entries = 1000;
   int cache_near_ttl_ms = 5000;
   int cache_near_ack_timeout_ms = 200;
+  std::string cache_tls_ca_file;    // rediss://: CAs of the server's certificate; empty: the system's
+  std::string cache_tls_cert_file;  // rediss://: a client certificate (with cache_tls_key_file)
+  std::string cache_tls_key_file;
+  std::string cache_sentinel_password;  // redis+sentinel://: the sentinels' own password (env only)
   // Cache aliases and their timeouts in seconds (the original design's CACHES).
   std::map<std::string, long> cache_aliases = {
       {"default", 300}, {"dashboard", 300}, {"template_fragments", 900}, {"static_data", 3600}};

@@ -1,5 +1,7 @@
 #include "cache/cache.hpp"
 
+#include "base/url.hpp"
+
 #include "cache/memory_cache.hpp"
 #include "cache/near_cache.hpp"
 #include "cache/redis_cache.hpp"
@@ -8,9 +10,9 @@ namespace rota::cache {
 
 Result<std::unique_ptr<Cache>> MakeCache(const std::string& url, const CacheOptions& options) {
   if (url == "memory://") return NewMemoryCache(options);
-  if (url.starts_with("redis://")) return options.near ? NewNearCache(url, options) : NewRedisCache(url, options);
-  return Error::Invalid("cache URL must be memory:// or redis://host:port/db, not '" + url + "'",
-                        "cache_url");
+  auto parsed = ParseCacheUrl(url);
+  if (!parsed) return Error::Invalid(parsed.error().message, "cache_url");
+  return options.near ? NewNearCache(url, options) : NewRedisCache(url, options);
 }
 
 }  // namespace rota::cache

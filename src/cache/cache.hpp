@@ -60,6 +60,9 @@ struct CacheOptions {
   // redis:// circuit breaker: after a failure every call fails fast (no network)
   // for this long; then one caller probes Redis (PING) and the result decides.
   std::chrono::milliseconds retry_after{1000};
+  // rediss://: the CAs that sign the server's certificate (empty: the system's),
+  // and an optional client certificate and its key (PEM files).
+  std::string tls_ca_file, tls_cert_file, tls_key_file;
   // redis:// near tier (near_cache.hpp): an in-process copy of hot values and
   // generation counters, kept coherent across servers by invalidation messages.
   bool near = false;
@@ -155,12 +158,23 @@ class Cache {
   virtual int64_t DeletePattern(std::string_view glob) = 0;
 
   virtual CacheStats Stats() = 0;
+
+  // Connects once and reports a configuration error: a Redis that refuses our
+  // credentials, a certificate that does not verify, a refused TLS handshake.
+  // Ok when the cache answered, and also when it could not be reached at all (an
+  // unreachable cache is degraded, not misconfigured). memory:// is always Ok.
+  virtual Status CheckAccess() { return Status::Ok(); }
+
+  // Redis: its maxmemory-policy (INFO memory), for `rota check --deploy`; nullopt
+  // for memory:// or when Redis cannot answer.
+  virtual std::optional<std::string> MaxmemoryPolicy() { return std::nullopt; }
 };
 
 // The cache named by `url`: "memory://" for the in-process cache, or
-// "redis://host[:port][/db]" (port 6379, db 0 by default). Another URL is an
-// `invalid` error naming it. A redis:// cache does not connect here: an
-// unreachable Redis makes a degraded cache, not an error.
+// "redis://[[user]:password@]host[:port][/db]" (port 6379, db 0 by default),
+// "rediss://..." over TLS (base/url.hpp). Another URL is an `invalid` error naming
+// the setting (and never showing the password). A Redis cache does not connect
+// here: an unreachable Redis makes a degraded cache, not an error.
 Result<std::unique_ptr<Cache>> MakeCache(const std::string& url, const CacheOptions& options = {});
 
 }  // namespace rota::cache

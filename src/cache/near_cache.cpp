@@ -1,6 +1,5 @@
 #include "cache/near_cache.hpp"
 
-#include <sys/socket.h>
 #include <sodium.h>
 
 #include <atomic>
@@ -39,11 +38,11 @@ std::string_view Str(const redisReply* r) {
 
 class NearCache final : public Cache {
  public:
-  NearCache(std::unique_ptr<Cache> remote, std::unique_ptr<Cache> values, Endpoint endpoint,
+  NearCache(std::unique_ptr<Cache> remote, std::unique_ptr<Cache> values, RedisTarget target,
             const CacheOptions& options)
       : remote_(std::move(remote)),
         values_(std::move(values)),
-        endpoint_(std::move(endpoint)),
+        target_(std::move(target)),
         options_(options),
         id_(RandomId()),
         inval_channel_(options.key_prefix + ":near:inval"),
@@ -55,7 +54,7 @@ class NearCache final : public Cache {
     {
       std::lock_guard lock(sub_mu_);
       stop_ = true;
-      if (sub_fd_ >= 0) ::shutdown(sub_fd_, SHUT_RDWR);  // wakes the blocked read
+      if (sub_) sub_->Shutdown();  // wakes the blocked read
     }
     sub_cv_.notify_all();
     subscriber_.join();
@@ -139,6 +138,8 @@ class NearCache final : public Cache {
   bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override { return remote_->TryLock(key, ttl); }
   void Unlock(std::string_view key) override { remote_->Unlock(key); }
   Health health() override { return remote_->health(); }
+  Status CheckAccess() override { return remote_->CheckAccess(); }
+  std::optional<std::string> MaxmemoryPolicy() override { return remote_->MaxmemoryPolicy(); }
 
   int64_t DeletePattern(std::string_view glob) override {
     int64_t n = remote_->DeletePattern(glob);
@@ -226,10 +227,12 @@ class NearCache final : public Cache {
   std::optional<int64_t> Publish(const std::string& channel, const std::string& payload) {
     std::lock_guard lock(pub_mu_);
     for (int attempt = 0; attempt < 2; ++attempt) {
-      if (!pub_) pub_ = ConnectRedis(endpoint_, options_.connect_timeout, options_.socket_timeout);
+      if (!pub_) {
+        ConnectError error;
+        pub_ = Connection::Open(target_.node, target_.connect, &error);
+      }
       if (!pub_) return std::nullopt;
-      Reply r(static_cast<redisReply*>(redisCommand(pub_.get(), "PUBLISH %b %b", channel.data(), channel.size(),
-                                                    payload.data(), payload.size())));
+      Reply r = pub_->Call({"PUBLISH", channel, payload});
       if (r && r->type == REDIS_REPLY_INTEGER) return r->integer;
       pub_.reset();  // a broken connection: one fresh try
     }
@@ -279,20 +282,23 @@ class NearCache final : public Cache {
         std::unique_lock lock(sub_mu_);
         if (stop_) return;
       }
-      Context c = ConnectRedis(endpoint_, options_.connect_timeout, 0ms);
+      ConnectOptions listen = target_.connect;
+      listen.socket_timeout = 0ms;  // waits for messages as long as it takes
+      ConnectError error;
+      std::unique_ptr<Connection> c = Connection::Open(target_.node, listen, &error);
       bool stopping = false;
       if (c) {
         {
           std::lock_guard lock(sub_mu_);
           stopping = stop_;
-          sub_fd_ = c->fd;
+          sub_ = c.get();
         }
         if (!stopping) {
           Listen(c.get());
           backoff = 50ms;
         }
         std::lock_guard lock(sub_mu_);
-        sub_fd_ = -1;
+        sub_ = nullptr;
       }
       bool was_connected = connected_.exchange(false);
       Flush();
@@ -308,17 +314,14 @@ class NearCache final : public Cache {
   }
 
   // Reads messages until the connection fails or is shut down.
-  void Listen(redisContext* c) {
-    if (redisAppendCommand(c, "SUBSCRIBE %b %b", inval_channel_.data(), inval_channel_.size(), ack_channel_.data(),
-                           ack_channel_.size()) != REDIS_OK)
-      return;
+  void Listen(Connection* c) {
+    const int64_t asked = SteadyNanos();  // before SUBSCRIBE is sent
+    if (!c->Send({{"SUBSCRIBE", inval_channel_, ack_channel_}})) return;
     int confirmed = 0;
-    const int64_t asked = SteadyNanos();  // before SUBSCRIBE is sent (the first redisGetReply)
     while (true) {
-      void* raw = nullptr;
-      if (redisGetReply(c, &raw) != REDIS_OK) return;
-      Reply reply(static_cast<redisReply*>(raw));
-      if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
+      Reply reply = c->Read();
+      if (!reply) return;
+      if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
       std::string_view type = Str(reply->element[0]);
       std::string_view channel = Str(reply->element[1]);
       if (type == "subscribe") {
@@ -373,7 +376,7 @@ class NearCache final : public Cache {
 
   std::unique_ptr<Cache> remote_;
   std::unique_ptr<Cache> values_;  // memory://, bounded by near_max_entries
-  const Endpoint endpoint_;
+  const RedisTarget target_;
   const CacheOptions options_;
   const std::string id_;
   const std::string inval_channel_;
@@ -388,7 +391,7 @@ class NearCache final : public Cache {
   std::unordered_map<std::string, CounterCopy> counters_;    // GUARDED_BY(mu_)
 
   std::mutex pub_mu_;
-  Context pub_;  // GUARDED_BY(pub_mu_)
+  std::unique_ptr<Connection> pub_;  // GUARDED_BY(pub_mu_)
 
   std::atomic<uint64_t> next_message_{0};
   std::mutex ack_mu_;
@@ -398,7 +401,7 @@ class NearCache final : public Cache {
   std::mutex sub_mu_;
   std::condition_variable sub_cv_;
   bool stop_ = false;  // GUARDED_BY(sub_mu_)
-  int sub_fd_ = -1;    // GUARDED_BY(sub_mu_)
+  Connection* sub_ = nullptr;  // GUARDED_BY(sub_mu_): the subscriber's, while it listens
   std::thread subscriber_;  // last: they start after everything above exists
   std::thread heartbeat_;
 };
@@ -406,8 +409,8 @@ class NearCache final : public Cache {
 }  // namespace
 
 Result<std::unique_ptr<Cache>> NewNearCache(const std::string& url, const CacheOptions& options) {
-  auto endpoint = ParseRedisUrl(url);
-  if (!endpoint) return std::move(endpoint).error();
+  auto target = MakeRedisTarget(url, options);
+  if (!target) return std::move(target).error();
   if (options.near_max_entries < 1) return Error::Invalid("near_max_entries must be at least 1", "cache_near_max_entries");
   if (options.near_ttl <= 0ms) return Error::Invalid("near_ttl_ms must be positive", "cache_near_ttl_ms");
   if (options.near_ack_timeout <= 0ms)
@@ -419,7 +422,7 @@ Result<std::unique_ptr<Cache>> NewNearCache(const std::string& url, const CacheO
   local.shards = static_cast<int>(std::min<int64_t>(16, options.near_max_entries));
   auto values = NewMemoryCache(local);
   if (!values) return std::move(values).error();
-  return std::unique_ptr<Cache>(new NearCache(std::move(*remote), std::move(*values), std::move(*endpoint), options));
+  return std::unique_ptr<Cache>(new NearCache(std::move(*remote), std::move(*values), std::move(*target), options));
 }
 
 }  // namespace rota::cache

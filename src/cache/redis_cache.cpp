@@ -1,4 +1,12 @@
-// The Redis backend (hiredis, synchronous contexts in a bounded pool).
+// The Redis backend: synchronous connections in a bounded pool.
+//
+// Transport (redis_conn.hpp): our own blocking socket, OpenSSL for rediss://, and
+// hiredis's reply reader for the protocol (Debian 12's hiredis 0.14 has no TLS of its
+// own). Every new connection, the pool's and the near tier's publisher and subscriber
+// alike, sends AUTH [user] password, SELECT and PING before anything else. A refusal
+// (credentials, certificate) is a configuration error: logged as such, reported by
+// CheckAccess so that `rota serve` will not start and `rota check` fails; at run time
+// it degrades the cache like an outage. What an ACL user needs is in the README.
 //
 // Key space, under the deployment's prefix P (several deployments can share one Redis):
 //   P:v:<key>   cached values, SET with EX <ttl>; the only keys a pattern clear touches
@@ -46,7 +54,6 @@
 // from the server's INFO and are server-wide.
 #include "cache/redis_cache.hpp"
 
-#include <hiredis/hiredis.h>
 #include <sodium.h>
 
 #include <atomic>
@@ -66,7 +73,6 @@ namespace rota::cache {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-using Command = std::vector<std::string>;
 
 // How long a caller waits for a connection when all pool_size are busy.
 constexpr std::chrono::milliseconds kPoolWait{100};
@@ -111,8 +117,8 @@ Command IncrCommand(const std::string& counter_key) {
 
 class RedisCache final : public Cache {
  public:
-  RedisCache(Endpoint endpoint, const CacheOptions& options)
-      : endpoint_(std::move(endpoint)), options_(options), token_(RandomToken()) {}
+  RedisCache(RedisTarget target, const CacheOptions& options)
+      : target_(std::move(target)), options_(options), token_(RandomToken()) {}
 
   ~RedisCache() override = default;
 
@@ -231,9 +237,20 @@ class RedisCache final : public Cache {
 
   Health health() override { return Available() && !owing_.load() ? Health::kHealthy : Health::kDegraded; }
 
+  std::optional<std::string> MaxmemoryPolicy() override {
+    Reply r = Run({"INFO", "memory"});
+    if (!r || r->type != REDIS_REPLY_STRING) return std::nullopt;
+    std::string_view info(r->str, r->len);
+    constexpr std::string_view kField = "\nmaxmemory_policy:";
+    auto at = info.find(kField);
+    if (at == std::string_view::npos) return std::nullopt;
+    info.remove_prefix(at + kField.size());
+    return std::string(info.substr(0, info.find_first_of("\r\n")));
+  }
+
  private:
   struct Pooled {
-    Context context;
+    std::unique_ptr<Connection> connection;
     uint64_t epoch = 0;  // the breaker epoch it was made in
   };
 
@@ -281,29 +298,20 @@ class RedisCache final : public Cache {
   // PING on a fresh connection, then the owed INCRs; closes the breaker on
   // success (under owed_mu_, so that no Incr can become owed unnoticed).
   bool Probe() {
-    Context c = Connect();
-    if (!c) return Open("connect failed");
-    Reply pong(static_cast<redisReply*>(redisCommand(c.get(), "PING")));
-    if (!pong || c->err) return Open(c->errstr[0] ? c->errstr : "no reply to PING");
+    std::unique_ptr<Connection> c = Connect();
+    if (!c) return false;
+    Reply pong = c->Call({"PING"});
+    if (!pong) return Open(c->error());
     std::lock_guard lock(owed_mu_);
     while (!owed_.empty()) {
-      const std::string& key = *owed_.begin();
-      Command cmd = IncrCommand(key);
-      std::vector<const char*> argv;
-      std::vector<size_t> lens;
-      for (const auto& a : cmd) {
-        argv.push_back(a.data());
-        lens.push_back(a.size());
-      }
-      Reply r(static_cast<redisReply*>(
-          redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
+      Reply r = c->Call(IncrCommand(*owed_.begin()));
       if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
       owed_.erase(owed_.begin());
     }
     owing_.store(false);
     epoch_.fetch_add(1);  // connections made before the outage are not reused
     down_until_.store(0);
-    if (logged_down_.exchange(false)) spdlog::warn("cache: redis is back ({}:{})", endpoint_.host, endpoint_.port);
+    if (logged_down_.exchange(false)) spdlog::warn("cache: redis is back ({})", Where());
     return true;
   }
 
@@ -311,18 +319,38 @@ class RedisCache final : public Cache {
   bool Open(const std::string& why) {
     down_until_.store((SteadyClock::now() + options_.retry_after).time_since_epoch().count());
     if (!logged_down_.exchange(true))
-      spdlog::warn("cache: redis unreachable ({}:{}: {}), serving from the database", endpoint_.host,
-                   endpoint_.port, why);
+      spdlog::warn("cache: redis unreachable ({}: {}), serving from the database", Where(), why);
     return false;
   }
 
   // --- the pool --------------------------------------------------------------
 
-  // A new connection on the configured db, or nullptr.
-  Context Connect() {
-    return ConnectRedis(endpoint_, options_.connect_timeout, options_.socket_timeout);
+  std::string Where() const { return fmt::format("{}:{}", target_.node.host, target_.node.port); }
+
+  // A new connection, authenticated, on the configured db; or nullptr, after
+  // opening the breaker. A refusal (credentials, certificate) is logged as the
+  // configuration error it is, once per distinct message, and remembered for CheckAccess.
+  std::unique_ptr<Connection> Connect() {
+    ConnectError error;
+    std::unique_ptr<Connection> c = Connection::Open(target_.node, target_.connect, &error);
+    if (c) return c;
+    if (error.kind == ConnectError::kRefused) {
+      std::lock_guard lock(refused_mu_);
+      if (refused_ != error.message) spdlog::error("cache: {} (check ROTA_CACHE_URL and the TLS settings)", error.message);
+      refused_ = error.message;
+    }
+    Open(error.message);
+    return nullptr;
   }
 
+ public:
+  Status CheckAccess() override {
+    ConnectError error;
+    if (Connection::Open(target_.node, target_.connect, &error) || error.kind != ConnectError::kRefused) return {};
+    return Error::Invalid("ROTA_CACHE_URL / [cache] url: " + error.message, "cache_url");
+  }
+
+ private:
   // A connection of the current epoch, or nullptr when the pool stays
   // exhausted for `wait` or Redis cannot be reached (which opens the breaker).
   std::optional<Pooled> Acquire(std::chrono::milliseconds wait) {
@@ -340,10 +368,9 @@ class RedisCache final : public Cache {
       }
       ++open_;
     }
-    Context c = Connect();
+    std::unique_ptr<Connection> c = Connect();
     if (!c) {
       Forget();
-      Open("connect failed");
       return std::nullopt;
     }
     return Pooled{std::move(c), epoch};
@@ -373,30 +400,21 @@ class RedisCache final : public Cache {
     if (!Available() || owing_.load()) return {};
     std::optional<Pooled> p = Acquire(pool_wait);
     if (!p) return {};
-    redisContext* c = p->context.get();
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const Command& command : commands) {
-      argv.clear();
-      lens.clear();
-      for (const auto& a : command) {
-        argv.push_back(a.data());
-        lens.push_back(a.size());
-      }
-      redisAppendCommandArgv(c, static_cast<int>(command.size()), argv.data(), lens.data());
-    }
+    Connection* c = p->connection.get();
     std::vector<Reply> replies;
     replies.reserve(commands.size());
-    for (size_t i = 0; i < commands.size(); ++i) {
-      void* raw = nullptr;
-      if (redisGetReply(c, &raw) != REDIS_OK || !raw) {
-        std::string why = c->errstr[0] ? c->errstr : "no reply";
-        p.reset();
-        Forget();
-        Open(why);
-        return {};
-      }
-      replies.emplace_back(static_cast<redisReply*>(raw));
+    bool sent = c->Send(commands);
+    for (size_t i = 0; sent && i < commands.size(); ++i) {
+      Reply r = c->Read();
+      if (!r) break;
+      replies.push_back(std::move(r));
+    }
+    if (replies.size() != commands.size()) {
+      std::string why = c->error();
+      p.reset();
+      Forget();
+      Open(why);
+      return {};
     }
     Release(std::move(*p));
     return replies;
@@ -407,7 +425,7 @@ class RedisCache final : public Cache {
     return replies.empty() ? nullptr : std::move(replies.front());
   }
 
-  const Endpoint endpoint_;
+  const RedisTarget target_;
   const CacheOptions options_;
   const std::string token_;  // identifies this cache object's fill locks
 
@@ -425,21 +443,50 @@ class RedisCache final : public Cache {
   std::condition_variable pool_cv_;
   std::vector<Pooled> idle_;  // GUARDED_BY(pool_mu_)
   int open_ = 0;              // GUARDED_BY(pool_mu_): connections in existence (idle or in use)
+
+  std::mutex refused_mu_;
+  std::string refused_;  // GUARDED_BY(refused_mu_): the last refusal logged
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Cache>> NewRedisCache(const std::string& url, const CacheOptions& options) {
-  auto endpoint = ParseRedisUrl(url);
-  if (!endpoint) return std::move(endpoint).error();
-  if (options.pool_size < 1) return Error::Invalid("cache pool size must be at least 1", "cache_pool_size");
-  if (!ValidKeyPrefix(options.key_prefix))
-    return Error::Invalid("cache key prefix must be 1..64 characters of [A-Za-z0-9_.-]", "cache_key_prefix");
+Result<RedisTarget> MakeRedisTarget(const std::string& url, const CacheOptions& options) {
+  auto parsed = ParseCacheUrl(url);
+  if (!parsed) return Error::Invalid(parsed.error().message, "cache_url");
+  if (parsed->kind != CacheUrl::Kind::kRedis)
+    return Error::Invalid(fmt::format("ROTA_CACHE_URL / [cache] url '{}' is not a redis:// or rediss:// URL",
+                                      RedactUrl(url)),
+                          "cache_url");
   if (options.connect_timeout <= std::chrono::milliseconds::zero() ||
       options.socket_timeout <= std::chrono::milliseconds::zero())
     return Error::Invalid("cache timeouts must be positive", "cache_timeout");
+  RedisTarget t;
+  t.url = *parsed;
+  t.node = parsed->nodes.front();
+  t.connect.user = parsed->user;
+  t.connect.password = parsed->password;
+  t.connect.db = parsed->db;
+  t.connect.connect_timeout = options.connect_timeout;
+  t.connect.socket_timeout = options.socket_timeout;
+  if (parsed->tls) {
+    auto tls = TlsContext::Make({options.tls_ca_file, options.tls_cert_file, options.tls_key_file});
+    if (!tls) return std::move(tls).error();
+    t.connect.tls = std::move(*tls);
+  } else if (!options.tls_ca_file.empty() || !options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    return Error::Invalid("the cache TLS files are set but ROTA_CACHE_URL is not rediss:// (TLS would not be used)",
+                          "cache_url");
+  }
+  return t;
+}
+
+Result<std::unique_ptr<Cache>> NewRedisCache(const std::string& url, const CacheOptions& options) {
+  auto target = MakeRedisTarget(url, options);
+  if (!target) return std::move(target).error();
+  if (options.pool_size < 1) return Error::Invalid("cache pool size must be at least 1", "cache_pool_size");
+  if (!ValidKeyPrefix(options.key_prefix))
+    return Error::Invalid("cache key prefix must be 1..64 characters of [A-Za-z0-9_.-]", "cache_key_prefix");
   if (sodium_init() < 0) return Error::Internal("libsodium failed to initialise");
-  return std::unique_ptr<Cache>(new RedisCache(std::move(*endpoint), options));
+  return std::unique_ptr<Cache>(new RedisCache(std::move(*target), options));
 }
 
 }  // namespace rota::cache

@@ -58,9 +58,9 @@ class LogCapture {
 };
 
 TEST(RedisCache, UrlsAreValidatedAndABadOneIsNamedInTheError) {
-  for (const char* bad : {"redis://", "redis://:6379", "redis://host:0", "redis://host:70000", "redis://host:1/99",
-                          "redis://host:1/x", "redis://host:1/-1", "redis://host:port/0", "redis://u:p@host:1/0",
-                          "rediss://host", "redis://host:1/0?x=1"}) {
+  for (const char* bad : {"redis://", "redis://:6379", "redis://host:0", "redis://host:70000", "redis://host:1/x",
+                          "redis://host:1/-1", "redis://host:port/0", "redis://u@host:1/0", "redis://host:1/0?x=1",
+                          "redis://host:1/0/1", "rediss://"}) {
     auto c = MakeCache(bad);
     ASSERT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.error().code, ErrorCode::kInvalid) << bad;
@@ -70,6 +70,8 @@ TEST(RedisCache, UrlsAreValidatedAndABadOneIsNamedInTheError) {
   EXPECT_TRUE(MakeCache("redis://127.0.0.1:6379/15").ok());
   EXPECT_TRUE(MakeCache("redis://127.0.0.1:6379").ok());
   EXPECT_TRUE(MakeCache("redis://localhost").ok());
+  EXPECT_TRUE(MakeCache("redis://u:p@host:1/0").ok());
+  EXPECT_TRUE(MakeCache("rediss://host").ok());
 }
 
 TEST(RedisCache, OptionsAreValidated) {

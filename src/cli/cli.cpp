@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/config.hpp"
+#include "base/url.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "service/app.hpp"
@@ -54,7 +56,10 @@ std::thread SignalWaiter(std::function<void()> on_signal, sigset_t* set) {
 int Serve(const Config& config, const std::string& host, int port) {
   auto app = service::App::Open(config, /*require_schema=*/true);
   if (!app) return Fail(app.error());
-  if (config.cache_url.rfind("redis://", 0) == 0) {
+  // A Redis that refuses our password or certificate is misconfigured: refuse to
+  // start. One that cannot be reached is not: serve degraded, from the database.
+  if (auto access = (*app)->cache().CheckAccess(); !access) return Fail(access.error());
+  if (config.cache_url != "memory://") {
     // A server killed between a commit and its generation bump left answers
     // that nothing would retire: retire everything cached before this start.
     auto n = (*app)->cache_admin().InvalidateAll();
@@ -213,6 +218,39 @@ int CreateToken(const Config& config, const std::string& username) {
   return 0;
 }
 
+// check --deploy, the cache's part: a Redis that others on the network can read or
+// write (no AUTH, no TLS), and a maxmemory-policy that may evict generation counters
+// (they have no TTL; a lost counter restarts higher, but evicting one before the
+// values under it costs a cold cache, and allkeys-* evicts without regard to either).
+void CheckCacheDeployment(const Config& config, cache::Cache* cache,
+                          const std::function<void(const std::string&)>& problem) {
+  auto url = ParseCacheUrl(config.cache_url);
+  if (!url || !url->IsRedis()) return;
+  for (const HostPort& node : url->nodes) {
+    if (IsLoopbackHost(node.host)) continue;
+    if (!url->password)
+      problem(fmt::format("cache: Redis at {} is not on this machine and rota sends it no password: give an ACL user "
+                          "and password in ROTA_CACHE_URL (redis://user:password@host)",
+                          node.host));
+    if (!url->tls)
+      problem(fmt::format("cache: Redis at {} is not on this machine and the connection is not encrypted: use "
+                          "rediss:// (TLS)",
+                          node.host));
+    break;
+  }
+  if (!cache) return;
+  auto policy = cache->MaxmemoryPolicy();
+  if (!policy) {
+    std::cout << "note: cache: could not read Redis' maxmemory-policy (INFO memory)\n";
+  } else if (policy->starts_with("allkeys-")) {
+    problem(fmt::format("cache: Redis maxmemory-policy is {}: it may evict generation counters (which have no TTL) "
+                        "before the values cached under them; use volatile-lru (or volatile-lfu)",
+                        *policy));
+  } else {
+    std::cout << fmt::format("cache: maxmemory-policy {}: ok\n", *policy);
+  }
+}
+
 // Each problem is printed on its own line; the exit status counts them.
 int Check(const Config& config, bool deploy) {
   int problems = 0;
@@ -221,7 +259,7 @@ int Check(const Config& config, bool deploy) {
     ++problems;
   };
   std::cout << fmt::format("config: ok (database {}, cache {}, {} threads, pool {})\n", config.database_url,
-                           config.cache_url, config.threads, config.EffectivePoolSize());
+                           RedactUrl(config.cache_url), config.threads, config.EffectivePoolSize());
   auto app = service::App::Open(config, true);
   if (!app) {
     problem(app.error().message);
@@ -230,11 +268,15 @@ int Check(const Config& config, bool deploy) {
   } else {
     std::cout << "database: ok\n";
   }
-  if (app && !(*app)->CacheHealthy()) problem("cache: " + config.cache_url + " is not reachable");
+  if (app) {
+    if (auto access = (*app)->cache().CheckAccess(); !access) problem("cache: " + access.error().message);
+    else if (!(*app)->CacheHealthy()) problem("cache: " + RedactUrl(config.cache_url) + " is not reachable");
+  }
   if (deploy) {
     if (config.database_url.rfind("sqlite://", 0) == 0)
       std::cout << "note: SQLite serves one machine; run several servers on PostgreSQL\n";
     if (!config.secure_cookies) problem("[auth] secure_cookies is false: set it when serving behind TLS");
+    CheckCacheDeployment(config, app ? &(*app)->cache() : nullptr, problem);
     if (config.today) problem("ROTA_TODAY pins today's date: unset it in production");
   }
   std::cout << (problems ? fmt::format("{} problem(s)\n", problems) : std::string("all checks passed\n"));

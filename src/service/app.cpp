@@ -42,6 +42,9 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache_options.near_max_entries = config.cache_near_max_entries;
   cache_options.near_ttl = std::chrono::milliseconds(config.cache_near_ttl_ms);
   cache_options.near_ack_timeout = std::chrono::milliseconds(config.cache_near_ack_timeout_ms);
+  cache_options.tls_ca_file = config.cache_tls_ca_file;
+  cache_options.tls_cert_file = config.cache_tls_cert_file;
+  cache_options.tls_key_file = config.cache_tls_key_file;
   auto cache = cache::MakeCache(config.cache_url, cache_options);
   if (!cache) return std::move(cache).error();
   return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));

@@ -87,7 +87,7 @@ std::string TestRedisUrl() {
   return url;
 }
 
-RedisProcess::RedisProcess() : port_(FreePort()) {}
+RedisProcess::RedisProcess(RedisOptions options) : port_(FreePort()), options_(std::move(options)) {}
 RedisProcess::~RedisProcess() { Stop(); }
 
 namespace {
@@ -109,11 +109,12 @@ std::string RedisCli(const std::string& url, const std::string& args) {
 }
 
 std::string RedisProcess::Cli(const std::string& args) const {
-  return Shell("redis-cli -p " + std::to_string(port_) + " " + args + " 2>/dev/null");
+  return Shell("redis-cli -p " + std::to_string(port_) + " " + options_.cli_args + " " + args + " 2>/dev/null");
 }
 
 bool RedisProcess::Start() {
-  std::string cmd = "redis-server --bind 127.0.0.1 --port " + std::to_string(port_) +
+  std::string ports = options_.tls ? "--port 0 --tls-port " + std::to_string(port_) : "--port " + std::to_string(port_);
+  std::string cmd = "redis-server --bind 127.0.0.1 " + ports + " " + options_.server_args +
                     " --save '' --appendonly no --enable-debug-command local --daemonize yes --pidfile " + dir_.File("redis.pid") +
                     " --dir " + dir_.path() + " --logfile " + dir_.File("redis.log") + " >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) return false;

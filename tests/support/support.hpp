@@ -53,22 +53,34 @@ std::string TestRedisUrl();
 // removed); empty if it cannot run. `args` is passed through a shell.
 std::string RedisCli(const std::string& url, const std::string& args);
 
+// How a private redis-server runs: TLS only (on port()), more directives for its
+// command line (requirepass, user ..., tls-* files), and what redis-cli then needs
+// (--user/--pass, --tls --cacert ...). Arguments pass through a shell: quote them.
+struct RedisOptions {
+  bool tls = false;
+  std::string server_args;
+  std::string cli_args;
+};
+
 // A private redis-server of the test's own, on a fixed free port in a TempDir,
 // that the test may stop and start again (outage tests).
 class RedisProcess {
  public:
-  RedisProcess();
+  explicit RedisProcess(RedisOptions options = {});
   ~RedisProcess();
   bool Start();  // blocks until it answers PING; false if it does not start
   void Stop();   // SIGKILL, like a crash; waits until the port is closed
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
   int port() const { return port_; }
-  // Runs redis-cli against it and returns its output (trailing newline removed).
+  // Runs redis-cli (with the options' cli_args) against it and returns its output
+  // (trailing newline removed).
   std::string Cli(const std::string& args) const;
+  const std::string& dir() const { return dir_.path(); }
 
  private:
   TempDir dir_;
   int port_;
+  RedisOptions options_;
   bool running_ = false;
 };
 
