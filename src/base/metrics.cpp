@@ -189,19 +189,19 @@ Registry::Series& Registry::Find(std::string_view name, std::string_view help, T
 Counter& Registry::GetCounter(std::string_view name, std::string_view help,
                               const std::vector<std::string>& label_names,
                               const std::vector<std::string>& label_values) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return *Find(name, help, Type::kCounter, label_names, label_values, {}).counter;
 }
 
 Histogram& Registry::GetHistogram(std::string_view name, std::string_view help,
                                   const std::vector<std::string>& label_names,
                                   const std::vector<std::string>& label_values, const std::vector<double>& bounds) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return *Find(name, help, Type::kHistogram, label_names, label_values, bounds).histogram;
 }
 
 void Registry::Write(TextWriter& w) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& f : families_) {
     if (f.series.empty()) continue;
     w.Family(f.name, f.help, f.type == Type::kCounter ? "counter" : "histogram");

@@ -27,11 +27,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "base/mutex.hpp"
 
 namespace rota::metrics {
 
@@ -152,10 +153,10 @@ class Registry {
     std::deque<Series> series;
   };
   Series& Find(std::string_view name, std::string_view help, Type type, const std::vector<std::string>& label_names,
-               const std::vector<std::string>& label_values, const std::vector<double>& bounds);
+               const std::vector<std::string>& label_values, const std::vector<double>& bounds) REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::deque<Family> families_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::deque<Family> families_ GUARDED_BY(mu_);
 };
 
 // The process-wide registry that the server, the database layer and GET

@@ -47,11 +47,11 @@
 
 #include <algorithm>
 #include <functional>
-#include <mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.hpp"
 #include "cache/keys.hpp"
 
 namespace rota::cache {
@@ -86,7 +86,7 @@ class Shard {
   Shard& operator=(const Shard&) = delete;
 
   std::optional<std::string> Get(std::string_view key, TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) {
       ++misses_;
@@ -107,7 +107,7 @@ class Shard {
 
   // Stores `value` until `expires_at`; `store` false removes the key instead.
   void Set(std::string_view key, std::string value, TimePoint expires_at, bool store, TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++sets_;
     const int64_t charge = static_cast<int64_t>(key.size() + value.size());
     const bool fits = store && charge <= max_bytes_;
@@ -138,7 +138,7 @@ class Shard {
   }
 
   bool Delete(std::string_view key, TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) return false;
     const bool live = !it->second->ExpiredAt(now);
@@ -148,7 +148,7 @@ class Shard {
   }
 
   int64_t DeletePattern(std::string_view glob, TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     int64_t deleted = 0;
     for (Entry* e = lru_.next; e != &lru_;) {
       Entry* next = e->next;
@@ -166,7 +166,7 @@ class Shard {
   }
 
   int64_t Incr(std::string_view key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = counters_.find(key);
     if (it == counters_.end()) {
       counters_.emplace(std::string(key), 1);
@@ -176,14 +176,14 @@ class Shard {
   }
 
   int64_t Counter(std::string_view key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = counters_.find(key);
     return it == counters_.end() ? 0 : it->second;
   }
 
   // Sweeps expired entries, then adds this shard's numbers to `stats`.
   void AddStats(CacheStats& stats, TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (Entry* e = lru_.next; e != &lru_;) {
       Entry* next = e->next;
       if (e->ExpiredAt(now)) {
@@ -203,8 +203,8 @@ class Shard {
   }
 
  private:
-  // REQUIRES: mu_ held; `keep` is on the list and fits the bounds alone.
-  void EvictOverBounds(const Entry* keep, TimePoint now) {
+  // `keep` is on the list and fits the bounds alone.
+  void EvictOverBounds(const Entry* keep, TimePoint now) REQUIRES(mu_) {
     while ((static_cast<int64_t>(map_.size()) > max_entries_ || bytes_ > max_bytes_) &&
            lru_.prev != keep) {
       Entry* victim = lru_.prev;
@@ -217,23 +217,22 @@ class Shard {
     }
   }
 
-  // REQUIRES: mu_ held. Unlinks, uncharges and frees `e`.
-  void Remove(Entry* e) {
+  // Unlinks, uncharges and frees `e`.
+  void Remove(Entry* e) REQUIRES(mu_) {
     Unlink(e);
     bytes_ -= e->Charge();
     auto it = map_.find(std::string_view(e->key));
     map_.erase(it);  // frees *e; its key must not be touched after this
   }
 
-  // REQUIRES: mu_ held.
-  void Unlink(Entry* e) {
+  void Unlink(Entry* e) REQUIRES(mu_) {
     e->prev->next = e->next;
     e->next->prev = e->prev;
     e->prev = e->next = nullptr;
   }
 
-  // REQUIRES: mu_ held. Makes `e` the most recently used entry.
-  void PushFront(Entry* e) {
+  // Makes `e` the most recently used entry.
+  void PushFront(Entry* e) REQUIRES(mu_) {
     e->next = lru_.next;
     e->prev = &lru_;
     lru_.next->prev = e;
@@ -243,17 +242,17 @@ class Shard {
   const int64_t max_entries_;
   const int64_t max_bytes_;
 
-  std::mutex mu_;
+  Mutex mu_;
   // Keys are views of the owned Entry's `key`, which lives as long as the node.
-  std::unordered_map<std::string_view, std::unique_ptr<Entry>> map_;  // GUARDED_BY(mu_)
-  Entry lru_;                                                         // GUARDED_BY(mu_) sentinel
-  int64_t bytes_ = 0;                                                 // GUARDED_BY(mu_)
-  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> counters_;  // GUARDED_BY(mu_)
-  int64_t hits_ = 0;         // GUARDED_BY(mu_)
-  int64_t misses_ = 0;       // GUARDED_BY(mu_)
-  int64_t sets_ = 0;         // GUARDED_BY(mu_)
-  int64_t evictions_ = 0;    // GUARDED_BY(mu_)
-  int64_t expirations_ = 0;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string_view, std::unique_ptr<Entry>> map_ GUARDED_BY(mu_);
+  Entry lru_ GUARDED_BY(mu_);  // sentinel
+  int64_t bytes_ GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> counters_ GUARDED_BY(mu_);
+  int64_t hits_ GUARDED_BY(mu_) = 0;
+  int64_t misses_ GUARDED_BY(mu_) = 0;
+  int64_t sets_ GUARDED_BY(mu_) = 0;
+  int64_t evictions_ GUARDED_BY(mu_) = 0;
+  int64_t expirations_ GUARDED_BY(mu_) = 0;
 };
 
 class MemoryCache final : public Cache {

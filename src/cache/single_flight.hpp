@@ -15,10 +15,11 @@
 #include <cstddef>
 #include <exception>
 #include <future>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
+
+#include "base/mutex.hpp"
 
 namespace rota::cache {
 
@@ -31,7 +32,7 @@ class SingleFlight {
   T Do(const std::string& key, Fn&& fn) {
     std::promise<T> promise;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       if (auto it = calls_.find(key); it != calls_.end()) {
         ++it->second.waiters;
         std::shared_future<T> result = it->second.result;
@@ -56,20 +57,20 @@ class SingleFlight {
 
   // Keys with a computation running now (for tests).
   size_t InFlightForTest() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return calls_.size();
   }
 
   // Callers that joined the computation running for `key` (for tests).
   int WaitersForTest(const std::string& key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = calls_.find(key);
     return it == calls_.end() ? 0 : it->second.waiters;
   }
 
  private:
   void Forget(const std::string& key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     calls_.erase(key);
   }
 
@@ -78,8 +79,8 @@ class SingleFlight {
     int waiters = 0;               // callers that joined after the leader
   };
 
-  std::mutex mu_;
-  std::unordered_map<std::string, Call> calls_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::string, Call> calls_ GUARDED_BY(mu_);
 };
 
 }  // namespace rota::cache

@@ -73,7 +73,7 @@ const HttpMetrics::Series& HttpMetrics::Find(size_t route, int status) {
 // The first time `status` is seen on `route`: resolve its series (under mu_,
 // which also keeps two threads from filling one slot) and publish it.
 const HttpMetrics::Series& HttpMetrics::Make(size_t route, int status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Route& r = routes_[route];
   size_t free = kSlots;
   for (size_t i = 0; i < kSlots; ++i) {

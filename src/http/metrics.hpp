@@ -21,12 +21,12 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/metrics.hpp"
+#include "base/mutex.hpp"
 #include "http/router.hpp"
 
 namespace rota::service {
@@ -59,14 +59,14 @@ class HttpMetrics {
   };
   size_t RouteSlot(int route, std::string_view method) const;
   const Series& Find(size_t route, int status);
-  const Series& Make(size_t route, int status);
+  const Series& Make(size_t route, int status) EXCLUDES(mu_);
 
   metrics::Registry& registry_;
   std::deque<Route> routes_;  // the router's routes, then one "unmatched" per kUnmatchedMethods entry
   size_t first_unmatched_ = 0;
-  std::mutex mu_;                                        // serialises Make
-  std::deque<Series> made_;                              // GUARDED_BY(mu_)
-  std::map<std::pair<size_t, int>, const Series*> overflow_;  // GUARDED_BY(mu_)
+  Mutex mu_;  // serialises Make
+  std::deque<Series> made_ GUARDED_BY(mu_);
+  std::map<std::pair<size_t, int>, const Series*> overflow_ GUARDED_BY(mu_);
 };
 
 // The text exposition format (0.0.4) body of GET /metrics: the process-wide

@@ -116,7 +116,7 @@ std::string CacheAdmin::StatsJson() {
 }
 
 void CacheAdmin::AddWarmer(Warmer warmer) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   warmers_.push_back(std::move(warmer));
 }
 
@@ -147,7 +147,7 @@ Result<int64_t> CacheAdmin::InvalidateAll() {
 }
 
 std::vector<CacheAdmin::Warmer> CacheAdmin::Warmers() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return warmers_;
 }
 

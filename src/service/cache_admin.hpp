@@ -13,11 +13,11 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/mutex.hpp"
 #include "base/status.hpp"
 #include "cache/cache.hpp"
 #include "db/database.hpp"
@@ -71,9 +71,9 @@ class CacheAdmin {
   CachedReads& reads_;
   db::Pool& pool_;
   std::function<Date()> today_;
-  std::vector<Warmer> Warmers();
-  std::mutex mu_;
-  std::vector<Warmer> warmers_;  // GUARDED_BY(mu_)
+  std::vector<Warmer> Warmers() EXCLUDES(mu_);
+  Mutex mu_;
+  std::vector<Warmer> warmers_ GUARDED_BY(mu_);
 };
 
 // 1536 -> "1.50K", as Redis prints used_memory_human.

@@ -16,7 +16,7 @@ void CacheHistory::Record(bool hit) {
   if (slot.period.load(std::memory_order_acquire) != period) {
     // A new period for this slot: zero it, then publish the period, so that a
     // recorder that sees the period (fast path) always adds to zeroed counts.
-    std::lock_guard lock(reset_mu_);
+    MutexLock lock(reset_mu_);
     int64_t seen = slot.period.load(std::memory_order_relaxed);
     if (seen > period) return;  // the clock went back over an hour: drop the count
     if (seen != period) {

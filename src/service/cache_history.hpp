@@ -14,8 +14,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <vector>
+
+#include "base/mutex.hpp"
 
 namespace rota::service {
 
@@ -47,7 +48,7 @@ class CacheHistory {
 
   Clock clock_;
   std::array<Slot, kSlots> slots_;
-  std::mutex reset_mu_;
+  Mutex reset_mu_;
 };
 
 }  // namespace rota::service
