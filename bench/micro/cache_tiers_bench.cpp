@@ -3,7 +3,10 @@
 //   memory://          in-process LRU
 //   redis://           two round trips to Redis (GET counter, GET value)
 //   redis:// + near    the near tier: both from process memory, no network
-// Run by bench/micro/run.sh, which starts a private redis-server.
+//   rediss://          the same two round trips over TLS (OpenSSL), to the same
+//                      redis-server's TLS port: TLS against plain TCP, side by side
+// Run by bench/micro/run.sh, which starts a private redis-server (plain and TLS
+// ports) and makes its certificates.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -20,9 +23,10 @@ using rota::cache::CacheOptions;
 
 const std::string kValue(1400, 'x');  // about one dashboard answer
 
-std::unique_ptr<Cache> Make(const std::string& url, bool near) {
+std::unique_ptr<Cache> Make(const std::string& url, bool near, const std::string& prefix = "bench") {
   CacheOptions o;
-  o.key_prefix = "bench" + std::to_string(near);
+  o.key_prefix = prefix + std::to_string(near);
+  if (const char* ca = std::getenv("ROTA_BENCH_TLS_CA_FILE"); ca && url.starts_with("rediss://")) o.tls_ca_file = ca;
   o.near = near;
   o.near_ttl = 60s;
   auto c = rota::cache::MakeCache(url, o);
@@ -65,8 +69,19 @@ void BM_RedisNear(benchmark::State& state) {
   Hit(state, *cache);
 }
 
+void BM_RedisTls(benchmark::State& state) {
+  const char* url = std::getenv("ROTA_BENCH_REDISS_URL");
+  if (!url) {
+    state.SkipWithError("ROTA_BENCH_REDISS_URL is not set");
+    return;
+  }
+  static auto cache = Make(url, false, "benchtls");
+  Hit(state, *cache);
+}
+
 BENCHMARK(BM_Memory)->UseRealTime();
 BENCHMARK(BM_Redis)->UseRealTime();
+BENCHMARK(BM_RedisTls)->UseRealTime();
 BENCHMARK(BM_RedisNear)->UseRealTime();
 
 }  // namespace

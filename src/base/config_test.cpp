@@ -57,6 +57,30 @@ TEST(Config, BadValuesStopStartUpNamingTheSetting) {
   ExpectRejected("[server]\nthreads = 0\n", {}, "[server] threads");
 }
 
+TEST(Config, ProductionCacheUrlsAndTheirSettings) {
+  auto c = Config::FromToml("", "t.toml",
+                            {{"ROTA_CACHE_URL", "redis+sentinel://u:p%40ss@s1:26379,s2:26379/mymaster/1"},
+                             {"ROTA_CACHE_SENTINEL_PASSWORD", "sentinel-pw"}});
+  EXPECT_EQ(c.cache_sentinel_password, "sentinel-pw");
+  EXPECT_NO_THROW(Config::FromToml("[cache]\nurl = \"rediss://:pw@cache.example:6380\"\n", "t.toml", {}));
+  // A password never appears in the message about a malformed URL.
+  try {
+    Config::FromToml("", "t.toml", {{"ROTA_CACHE_URL", "redis://u:topsecret@h:notaport"}});
+    ADD_FAILURE() << "a malformed URL was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("ROTA_CACHE_URL"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("topsecret"), std::string::npos) << e.what();
+  }
+  ExpectRejected("", {{"ROTA_CACHE_URL", "redis://h"}, {"ROTA_CACHE_TLS_CA_FILE", "/etc/hostname"}},
+                 "not rediss://");
+  ExpectRejected("", {{"ROTA_CACHE_URL", "rediss://h"}, {"ROTA_CACHE_TLS_CA_FILE", "/no/such/ca.pem"}},
+                 "ROTA_CACHE_TLS_CA_FILE");
+  ExpectRejected("", {{"ROTA_CACHE_URL", "rediss://h"}, {"ROTA_CACHE_TLS_CERT_FILE", "/etc/hostname"}},
+                 "ROTA_CACHE_TLS_KEY_FILE");
+  ExpectRejected("", {{"ROTA_CACHE_URL", "redis://h"}, {"ROTA_CACHE_SENTINEL_PASSWORD", "x"}},
+                 "ROTA_CACHE_SENTINEL_PASSWORD");
+}
+
 TEST(Config, CacheAliasesTakeSecondsOrNamedTimeouts) {
   testing::TempDir dir;
   auto path = Write(dir, "[cache]\nmax_entries = 50\n[cache.aliases]\ndashboard = 120\nstatic_data = \"day\"\n");

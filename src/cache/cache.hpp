@@ -63,6 +63,8 @@ struct CacheOptions {
   // rediss://: the CAs that sign the server's certificate (empty: the system's),
   // and an optional client certificate and its key (PEM files).
   std::string tls_ca_file, tls_cert_file, tls_key_file;
+  // redis+sentinel://: the sentinels' own password (empty: none).
+  std::string sentinel_password;
   // redis:// near tier (near_cache.hpp): an in-process copy of hot values and
   // generation counters, kept coherent across servers by invalidation messages.
   bool near = false;

@@ -229,7 +229,8 @@ class NearCache final : public Cache {
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!pub_) {
         ConnectError error;
-        pub_ = Connection::Open(target_.node, target_.connect, &error);
+        std::string ns;
+        pub_ = OpenPrimary(target_, target_.connect, &error, &ns);
       }
       if (!pub_) return std::nullopt;
       Reply r = pub_->Call({"PUBLISH", channel, payload});
@@ -285,7 +286,8 @@ class NearCache final : public Cache {
       ConnectOptions listen = target_.connect;
       listen.socket_timeout = 0ms;  // waits for messages as long as it takes
       ConnectError error;
-      std::unique_ptr<Connection> c = Connection::Open(target_.node, listen, &error);
+      std::string ns;
+      std::unique_ptr<Connection> c = OpenPrimary(target_, listen, &error, &ns);
       bool stopping = false;
       if (c) {
         {

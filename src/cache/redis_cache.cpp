@@ -8,6 +8,25 @@
 // CheckAccess so that `rota serve` will not start and `rota check` fails; at run time
 // it degrades the cache like an outage. What an ACL user needs is in the README.
 //
+// Sentinel (redis+sentinel://). Every new connection asks the sentinels, in turn, for
+// the primary of the service (SENTINEL get-master-addr-by-name), connects to it and
+// trusts it only if the node itself answers ROLE master. A watcher thread subscribes
+// to +switch-master and drops idle connections when a failover is announced. The hard
+// part is truthfulness: replication is asynchronous, so a promoted replica may lack the
+// last generation bumps the old primary acknowledged, while holding values cached
+// under the older generations; a reader would then be handed an answer from before an
+// acknowledged write. So in Sentinel mode every key lives under a namespace, the first
+// 12 characters of the primary's replication id (INFO replication master_replid):
+// `P:<replid>:v:...`, `P:<replid>:c:...`. A promoted replica starts a new replication
+// id, so everything cached under the old primary becomes unreachable at once, on every
+// server, before anything is served from the new one: its counters start afresh at the
+// time in microseconds (above every generation handed out before, see below) and its
+// values are empty. Commands are built with a mark in place of the namespace and each
+// connection fills in its own (Pipeline), so a command can never mix a key of the old
+// primary with a connection to the new one. The price is a cold cache after a
+// failover, and the old namespace's counters left behind (a few per home; values
+// expire by their TTL).
+//
 // Key space, under the deployment's prefix P (several deployments can share one Redis):
 //   P:v:<key>   cached values, SET with EX <ttl>; the only keys a pattern clear touches
 //               (`SCAN MATCH P:v:<glob>` + UNLINK; never KEYS, which blocks Redis).
@@ -61,6 +80,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -76,6 +96,9 @@ using SteadyClock = std::chrono::steady_clock;
 
 // How long a caller waits for a connection when all pool_size are busy.
 constexpr std::chrono::milliseconds kPoolWait{100};
+// Stands for the key namespace in commands built before a connection is chosen
+// (Sentinel); '@' is in no key prefix and no key.
+const std::string kNsMark(12, '@');
 // Redis refuses an EX whose deadline overflows; longer TTLs are clamped to this.
 constexpr std::chrono::seconds kMaxTtl{int64_t{100} * 365 * 86400};
 
@@ -118,9 +141,20 @@ Command IncrCommand(const std::string& counter_key) {
 class RedisCache final : public Cache {
  public:
   RedisCache(RedisTarget target, const CacheOptions& options)
-      : target_(std::move(target)), options_(options), token_(RandomToken()) {}
+      : target_(std::move(target)), options_(options), token_(RandomToken()) {
+    if (target_.sentinel()) watcher_ = std::thread([this] { WatchSentinels(); });
+  }
 
-  ~RedisCache() override = default;
+  ~RedisCache() override {
+    if (!watcher_.joinable()) return;
+    {
+      std::lock_guard lock(watch_mu_);
+      stop_ = true;
+      if (watching_) watching_->Shutdown();  // wakes the blocked read
+    }
+    watch_cv_.notify_all();
+    watcher_.join();
+  }
 
   std::optional<std::string> Get(std::string_view key) override {
     Reply r = Run({"GET", ValueKey(key)});
@@ -251,12 +285,24 @@ class RedisCache final : public Cache {
  private:
   struct Pooled {
     std::unique_ptr<Connection> connection;
+    std::string ns;      // the key namespace it serves (Sentinel: the primary's replication id)
     uint64_t epoch = 0;  // the breaker epoch it was made in
   };
 
-  std::string ValueKey(std::string_view k) const { return options_.key_prefix + ":v:" + std::string(k); }
-  std::string CounterKey(std::string_view k) const { return options_.key_prefix + ":c:" + std::string(k); }
-  std::string LockKey(std::string_view k) const { return options_.key_prefix + ":l:" + std::string(k); }
+  // redis+sentinel://: `P:<ns>:v:...`, where the mark stands for the namespace (the
+  // primary's replication id) until a connection replaces it with its own (Pipeline).
+  std::string Space() const { return target_.sentinel() ? options_.key_prefix + ":" + kNsMark : options_.key_prefix; }
+  std::string ValueKey(std::string_view k) const { return Space() + ":v:" + std::string(k); }
+  std::string CounterKey(std::string_view k) const { return Space() + ":c:" + std::string(k); }
+  std::string LockKey(std::string_view k) const { return Space() + ":l:" + std::string(k); }
+
+  // `command` with the namespace mark replaced by `ns` (Sentinel only).
+  static Command InSpace(const Command& command, const std::string& ns) {
+    Command out = command;
+    for (auto& arg : out)
+      if (auto at = arg.find(kNsMark); at != std::string::npos) arg.replace(at, kNsMark.size(), ns);
+    return out;
+  }
 
   static std::string RandomToken() {
     unsigned char raw[16];
@@ -298,13 +344,14 @@ class RedisCache final : public Cache {
   // PING on a fresh connection, then the owed INCRs; closes the breaker on
   // success (under owed_mu_, so that no Incr can become owed unnoticed).
   bool Probe() {
-    std::unique_ptr<Connection> c = Connect();
+    std::string ns;
+    std::unique_ptr<Connection> c = Connect(&ns);
     if (!c) return false;
     Reply pong = c->Call({"PING"});
     if (!pong) return Open(c->error());
     std::lock_guard lock(owed_mu_);
     while (!owed_.empty()) {
-      Reply r = c->Call(IncrCommand(*owed_.begin()));
+      Reply r = c->Call(InSpace(IncrCommand(*owed_.begin()), ns));
       if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
       owed_.erase(owed_.begin());
     }
@@ -325,15 +372,78 @@ class RedisCache final : public Cache {
 
   // --- the pool --------------------------------------------------------------
 
-  std::string Where() const { return fmt::format("{}:{}", target_.node.host, target_.node.port); }
+  std::string Where() const {
+    return target_.sentinel() ? fmt::format("the primary of '{}' by Sentinel", target_.url.service)
+                              : fmt::format("{}:{}", target_.node.host, target_.node.port);
+  }
+
+  // Sentinel: subscribed to +switch-master on one sentinel after another, so that a
+  // failover the sentinels announce drops every idle connection at once (the next
+  // ones ask the sentinels again and check ROLE). Without it the switch is still
+  // found: Sentinel kills the clients of a node it demotes, and a dead primary fails
+  // every call until a new connection finds the promoted one.
+  void WatchSentinels() {
+    for (size_t i = 0;; ++i) {
+      std::unique_ptr<Connection> c;
+      {
+        std::unique_lock lock(watch_mu_);
+        if (stop_) return;
+      }
+      ConnectOptions listen = target_.sentinels;
+      listen.socket_timeout = std::chrono::milliseconds::zero();
+      ConnectError error;
+      c = Connection::Open(target_.url.nodes[i % target_.url.nodes.size()], listen, &error);
+      if (c) {
+        {
+          std::lock_guard lock(watch_mu_);
+          if (stop_) return;
+          watching_ = c.get();
+        }
+        if (c->Send({{"SUBSCRIBE", "+switch-master"}})) {
+          while (Reply r = c->Read()) {
+            // ["message", "+switch-master", "<name> <old-ip> <old-port> <new-ip> <new-port>"]
+            if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[2]->type != REDIS_REPLY_STRING) continue;
+            std::string_view text(r->element[2]->str, r->element[2]->len);
+            if (!text.starts_with(target_.url.service + " ")) continue;
+            spdlog::warn("cache: Sentinel announced a new primary for {}", text);
+            epoch_.fetch_add(1);  // idle connections (to the old primary) are not reused
+          }
+        }
+        std::lock_guard lock(watch_mu_);
+        watching_ = nullptr;
+      }
+      std::unique_lock lock(watch_mu_);
+      watch_cv_.wait_for(lock, options_.retry_after, [&] { return stop_; });
+    }
+  }
+
+  // Sentinel: a connection found a primary with another replication id than the last
+  // one, i.e. a replica was promoted (or the primary restarted). Its counters may be
+  // older than those handed out before, so nothing cached before is trusted: new keys
+  // live under the new id, and idle connections to the old primary are dropped.
+  void NoteNamespace(const std::string& ns) {
+    if (!target_.sentinel()) return;
+    std::lock_guard lock(ns_mu_);
+    if (ns == ns_) return;
+    if (!ns_.empty()) {
+      spdlog::warn("cache: the Redis primary of '{}' changed (replication id {} -> {}): everything cached before "
+                   "is retired",
+                   target_.url.service, ns_, ns);
+      epoch_.fetch_add(1);
+    }
+    ns_ = ns;
+  }
 
   // A new connection, authenticated, on the configured db; or nullptr, after
   // opening the breaker. A refusal (credentials, certificate) is logged as the
   // configuration error it is, once per distinct message, and remembered for CheckAccess.
-  std::unique_ptr<Connection> Connect() {
+  std::unique_ptr<Connection> Connect(std::string* ns) {
     ConnectError error;
-    std::unique_ptr<Connection> c = Connection::Open(target_.node, target_.connect, &error);
-    if (c) return c;
+    std::unique_ptr<Connection> c = OpenPrimary(target_, target_.connect, &error, ns);
+    if (c) {
+      NoteNamespace(*ns);
+      return c;
+    }
     if (error.kind == ConnectError::kRefused) {
       std::lock_guard lock(refused_mu_);
       if (refused_ != error.message) spdlog::error("cache: {} (check ROTA_CACHE_URL and the TLS settings)", error.message);
@@ -346,7 +456,8 @@ class RedisCache final : public Cache {
  public:
   Status CheckAccess() override {
     ConnectError error;
-    if (Connection::Open(target_.node, target_.connect, &error) || error.kind != ConnectError::kRefused) return {};
+    std::string ns;
+    if (OpenPrimary(target_, target_.connect, &error, &ns) || error.kind != ConnectError::kRefused) return {};
     return Error::Invalid("ROTA_CACHE_URL / [cache] url: " + error.message, "cache_url");
   }
 
@@ -368,12 +479,13 @@ class RedisCache final : public Cache {
       }
       ++open_;
     }
-    std::unique_ptr<Connection> c = Connect();
+    std::string ns;
+    std::unique_ptr<Connection> c = Connect(&ns);
     if (!c) {
       Forget();
       return std::nullopt;
     }
-    return Pooled{std::move(c), epoch};
+    return Pooled{std::move(c), std::move(ns), epoch_.load()};
   }
 
   void Release(Pooled p) {
@@ -403,7 +515,14 @@ class RedisCache final : public Cache {
     Connection* c = p->connection.get();
     std::vector<Reply> replies;
     replies.reserve(commands.size());
-    bool sent = c->Send(commands);
+    bool sent;
+    if (target_.sentinel()) {
+      std::vector<Command> spaced;
+      for (const Command& command : commands) spaced.push_back(InSpace(command, p->ns));
+      sent = c->Send(spaced);
+    } else {
+      sent = c->Send(commands);
+    }
     for (size_t i = 0; sent && i < commands.size(); ++i) {
       Reply r = c->Read();
       if (!r) break;
@@ -444,18 +563,119 @@ class RedisCache final : public Cache {
   std::vector<Pooled> idle_;  // GUARDED_BY(pool_mu_)
   int open_ = 0;              // GUARDED_BY(pool_mu_): connections in existence (idle or in use)
 
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool stop_ = false;                // GUARDED_BY(watch_mu_)
+  Connection* watching_ = nullptr;   // GUARDED_BY(watch_mu_): the watcher's, while it listens
+  std::thread watcher_;              // Sentinel only: WatchSentinels
+
+  std::mutex ns_mu_;
+  std::string ns_;  // GUARDED_BY(ns_mu_): Sentinel: the namespace of the newest connection
+
   std::mutex refused_mu_;
   std::string refused_;  // GUARDED_BY(refused_mu_): the last refusal logged
 };
 
 }  // namespace
 
+namespace {
+
+std::string_view Text(const redisReply* r) {
+  return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) ? std::string_view(r->str, r->len)
+                                                                               : std::string_view();
+}
+
+// The primary's address from the first sentinel that knows it, or nullopt (*error filled).
+std::optional<HostPort> AskSentinels(const RedisTarget& target, ConnectError* error) {
+  std::vector<std::string> failures;
+  bool refused = false, unknown = false;
+  for (const HostPort& s : target.url.nodes) {
+    ConnectError e;
+    std::unique_ptr<Connection> c = Connection::Open(s, target.sentinels, &e);
+    if (!c) {
+      refused = refused || e.kind == ConnectError::kRefused;
+      failures.push_back(e.message);
+      continue;
+    }
+    Reply r = c->Call({"SENTINEL", "get-master-addr-by-name", target.url.service});
+    if (!r) {
+      failures.push_back(c->error());
+    } else if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+      int port = 0;
+      std::string_view p = Text(r->element[1]);
+      std::from_chars(p.data(), p.data() + p.size(), port);
+      if (port > 0) return HostPort{std::string(Text(r->element[0])), port};
+      failures.push_back(fmt::format("sentinel {}:{} answered an address without a port", s.host, s.port));
+    } else if (r->type == REDIS_REPLY_NIL) {
+      unknown = true;
+      failures.push_back(fmt::format("sentinel {}:{} knows no primary named '{}'", s.host, s.port, target.url.service));
+    } else {
+      refused = refused || r->type == REDIS_REPLY_ERROR;
+      failures.push_back(fmt::format("sentinel {}:{}: {}", s.host, s.port,
+                                     r->type == REDIS_REPLY_ERROR ? std::string_view(r->str, r->len)
+                                                                  : std::string_view("an unexpected reply")));
+    }
+  }
+  std::string all;
+  for (const auto& f : failures) all += (all.empty() ? "" : "; ") + f;
+  // Sentinels that answer but know no such primary, or refuse us: the URL's service
+  // name or ROTA_CACHE_SENTINEL_PASSWORD is wrong. None answering: an outage.
+  error->kind = refused || unknown ? ConnectError::kRefused : ConnectError::kUnreachable;
+  error->message = (unknown ? "no primary named '" + target.url.service + "' (the service name of ROTA_CACHE_URL): "
+                    : refused ? "the sentinels refused us (ROTA_CACHE_SENTINEL_PASSWORD?): "
+                              : "no sentinel answered: ") +
+                   all;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> OpenPrimary(const RedisTarget& target, const ConnectOptions& options, ConnectError* error,
+                                        std::string* ns) {
+  ns->clear();
+  if (!target.sentinel()) return Connection::Open(target.node, options, error);
+  std::optional<HostPort> primary = AskSentinels(target, error);
+  if (!primary) return nullptr;
+  std::unique_ptr<Connection> c = Connection::Open(*primary, options, error);
+  if (!c) return nullptr;
+  // Trust the node's own word, not only the sentinel's: a sentinel may lag a failover.
+  Reply role, info;
+  if (c->Send({{"ROLE"}, {"INFO", "replication"}})) {
+    role = c->Read();
+    if (role) info = c->Read();
+  }
+  if (!role || !info) {
+    *error = {ConnectError::kUnreachable, c->error()};
+    return nullptr;
+  }
+  if (role->type == REDIS_REPLY_ERROR || info->type == REDIS_REPLY_ERROR) {
+    *error = {ConnectError::kRefused, fmt::format("{}:{} refused ROLE or INFO (the ACL user needs +role +info): {}",
+                                                  primary->host, primary->port,
+                                                  std::string_view(role->type == REDIS_REPLY_ERROR ? role->str : info->str))};
+    return nullptr;
+  }
+  std::string_view what = role->type == REDIS_REPLY_ARRAY && role->elements > 0 ? Text(role->element[0]) : "";
+  if (what != "master") {
+    *error = {ConnectError::kUnreachable, fmt::format("{}:{}, named primary of '{}' by Sentinel, says it is a {}",
+                                                      primary->host, primary->port, target.url.service, what)};
+    return nullptr;
+  }
+  std::string_view text = Text(info.get());
+  constexpr std::string_view kField = "master_replid:";
+  auto at = text.find(kField);
+  if (at == std::string_view::npos || text.size() < at + kField.size() + kNsMark.size()) {
+    *error = {ConnectError::kUnreachable, "INFO replication has no master_replid"};
+    return nullptr;
+  }
+  *ns = std::string(text.substr(at + kField.size(), kNsMark.size()));
+  return c;
+}
+
 Result<RedisTarget> MakeRedisTarget(const std::string& url, const CacheOptions& options) {
   auto parsed = ParseCacheUrl(url);
   if (!parsed) return Error::Invalid(parsed.error().message, "cache_url");
-  if (parsed->kind != CacheUrl::Kind::kRedis)
-    return Error::Invalid(fmt::format("ROTA_CACHE_URL / [cache] url '{}' is not a redis:// or rediss:// URL",
-                                      RedactUrl(url)),
+  if (!parsed->IsRedis())
+    return Error::Invalid(fmt::format("ROTA_CACHE_URL / [cache] url '{}' is not a Redis URL", RedactUrl(url)),
                           "cache_url");
   if (options.connect_timeout <= std::chrono::milliseconds::zero() ||
       options.socket_timeout <= std::chrono::milliseconds::zero())
@@ -476,6 +696,11 @@ Result<RedisTarget> MakeRedisTarget(const std::string& url, const CacheOptions& 
     return Error::Invalid("the cache TLS files are set but ROTA_CACHE_URL is not rediss:// (TLS would not be used)",
                           "cache_url");
   }
+  t.sentinels = t.connect;
+  t.sentinels.user.clear();
+  t.sentinels.password.reset();
+  if (!options.sentinel_password.empty()) t.sentinels.password = options.sentinel_password;
+  t.sentinels.db = 0;
   return t;
 }
 

@@ -45,6 +45,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache_options.tls_ca_file = config.cache_tls_ca_file;
   cache_options.tls_cert_file = config.cache_tls_cert_file;
   cache_options.tls_key_file = config.cache_tls_key_file;
+  cache_options.sentinel_password = config.cache_sentinel_password;
   auto cache = cache::MakeCache(config.cache_url, cache_options);
   if (!cache) return std::move(cache).error();
   return std::unique_ptr<App>(new App(config, std::move(*pool), std::move(*cache)));
