@@ -234,7 +234,9 @@ TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {
     EXPECT_FALSE(cache->Counter("gen:h1"));
   }
   auto spent = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(spent, 50ms) << "a dead Redis must cost microseconds per call";
+  // 400 calls; one that waited for the 2 s timeout would take seconds. The bound
+  // is loose because a loaded two-core CI machine stretched 50 ms to 65.
+  EXPECT_LT(spent, 1000ms) << "a dead Redis must fail fast, never wait for a timeout";
   EXPECT_EQ(cache->health(), Health::kDegraded);
   EXPECT_EQ(cache->Stats().health, "degraded");
   EXPECT_FALSE(cache->Incr("gen:h1"));  // a write during the outage: owed
