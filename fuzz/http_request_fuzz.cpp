@@ -15,6 +15,11 @@
 // costs an Argon2id verification (~0.1 s, by design), which would drown the
 // fuzzer; login's body is covered by json_body_fuzz.
 //
+// Framing is checked as the session checks it (http::CheckFraming, once the
+// header is in): a refused request ends the input, so nothing pipelined
+// after it is ever dispatched. HEAD is dispatched as the session does (the
+// router serves it from the GET route; the session drops the body).
+//
 // Invariants: no crash, leak or exception escaping a handler; every status
 // is 100..599 and never 500 (an internal error is a bug); every JSON body
 // parses, and every error (>= 400) has the api.md shape {"error": {"code"...}}.
@@ -216,9 +221,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     beast::error_code ec;
     // As http::async_read: feed what is buffered; no more bytes will come, so
     // "need more" means the client closed here.
+    bool framing_checked = false;
     while (!parser.is_done()) {
       size_t used = parser.put(buffer.data(), ec);
       buffer.consume(used);
+      if (!framing_checked && parser.is_header_done()) {
+        // As Session::OnHeader: a refused framing ends the connection, and
+        // nothing after it (its body, a pipelined request) is ever served.
+        framing_checked = true;
+        if (auto refused = rota::http::CheckFraming(parser.get())) {
+          Check(refused->code == rota::ErrorCode::kBadRequest, "refused framing is 400");
+          return 0;
+        }
+      }
       if (ec && ec != bhttp::error::need_more) break;
       ec = {};
       if (used == 0) {  // wants bytes that will never come

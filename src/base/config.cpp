@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,8 @@
 #include <fmt/format.h>
 #include <toml.hpp>
 
+#include "base/cidr.hpp"
+
 extern char** environ;
 
 namespace rota {
@@ -24,12 +27,14 @@ namespace {
 
 // The keys each section accepts; anything else is a typo to report.
 const std::map<std::string, std::set<std::string>> kKeys = {
-    {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms", "metrics_token"}},
+    {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms", "metrics_token", "header_timeout_ms",
+                "max_connections", "trusted_proxies"}},
     {"database", {"url", "pool_size", "pool_wait_ms"}},
     {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases",
                "near", "near_max_entries", "near_ttl_ms", "near_ack_timeout_ms", "tls_ca_file", "tls_cert_file",
                "tls_key_file"}},
     {"auth", {"session_hours", "secure_cookies", "login_failures_per_username", "login_failures_per_address",
+              "login_successes_per_address", "hash_threads", "hash_queue",
               "login_window_seconds"}},
     {"log", {"level"}},
 };
@@ -117,6 +122,9 @@ void Apply(const toml::value& root, const std::string& path, Config& c) {
     Read(server, "server", "body_limit", c.body_limit);
     Read(server, "server", "read_timeout_ms", c.read_timeout_ms);
     Read(server, "server", "metrics_token", c.metrics_token);
+    Read(server, "server", "header_timeout_ms", c.header_timeout_ms);
+    Read(server, "server", "max_connections", c.max_connections);
+    Read(server, "server", "trusted_proxies", c.trusted_proxies);
   }
   auto db = section("database");
   if (db.is_table()) {
@@ -148,6 +156,9 @@ void Apply(const toml::value& root, const std::string& path, Config& c) {
     Read(auth, "auth", "secure_cookies", c.secure_cookies);
     Read(auth, "auth", "login_failures_per_username", c.login_failures_per_username);
     Read(auth, "auth", "login_failures_per_address", c.login_failures_per_address);
+    Read(auth, "auth", "login_successes_per_address", c.login_successes_per_address);
+    Read(auth, "auth", "hash_threads", c.hash_threads);
+    Read(auth, "auth", "hash_queue", c.hash_queue);
     Read(auth, "auth", "login_window_seconds", c.login_window_seconds);
   }
   auto log = section("log");
@@ -263,6 +274,14 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
   }
   if (auto v = get("ROTA_LOG_LEVEL")) c.log_level = *v;
   if (auto v = get("ROTA_METRICS_TOKEN")) c.metrics_token = *v;
+  if (auto v = get("ROTA_TRUSTED_PROXIES")) c.trusted_proxies = *v;
+  if (auto v = get("ROTA_MAX_CONNECTIONS")) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (v->empty() || ec != std::errc() || end != v->data() + v->size())
+      throw ConfigError(fmt::format("config: ROTA_MAX_CONNECTIONS '{}' is not a whole number", *v));
+    c.max_connections = n;
+  }
   if (auto v = get("ROTA_TODAY")) {
     auto d = Date::Parse(*v);
     if (!d) throw ConfigError(fmt::format("config: ROTA_TODAY '{}' is not a date YYYY-MM-DD", *v));
@@ -273,6 +292,13 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
   Range(c.threads, 1, 256, "[server] threads");
   Range(c.body_limit, 1, 64L << 20, "[server] body_limit");
   Range(c.read_timeout_ms, 10, 3600000, "[server] read_timeout_ms");
+  Range(c.header_timeout_ms, 10, 3600000, "[server] header_timeout_ms");
+  Range(c.max_connections, 1, 1'000'000, "ROTA_MAX_CONNECTIONS / [server] max_connections");
+  Range(c.login_successes_per_address, 1, 1'000'000, "[auth] login_successes_per_address");
+  Range(c.hash_threads, 1, 64, "[auth] hash_threads");
+  Range(c.hash_queue, 1, 100000, "[auth] hash_queue");
+  if (auto proxies = CidrSet::Parse(c.trusted_proxies); !proxies)
+    throw ConfigError("config: ROTA_TRUSTED_PROXIES / [server] trusted_proxies: " + proxies.error().message);
   Range(c.pool_size, 0, 1000, "[database] pool_size");
   Range(c.pool_wait_ms, 1, 600000, "[database] pool_wait_ms");
   Range(c.session_hours, 1, 24 * 365, "[auth] session_hours");

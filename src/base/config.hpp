@@ -11,6 +11,11 @@
 //              metrics_token   ""                 ROTA_METRICS_TOKEN: a scrape token for GET /metrics
 //                                                 (`Authorization: Bearer <it>`); "" = administrators only.
 //                                                 16..1024 visible ASCII characters
+//              header_timeout_ms 5000             a request's first byte to the end of its header
+//              max_connections 10000              ROTA_MAX_CONNECTIONS: open connections at most
+//                                                 (the oldest idle one closes to make room)
+//              trusted_proxies ""                 ROTA_TRUSTED_PROXIES: CIDR list of proxies whose
+//                                                 X-Forwarded-For names the client (base/cidr.hpp)
 //   [database] url             "sqlite://rota.db" ROTA_DATABASE_URL; sqlite://PATH or postgresql://...
 //              pool_size       threads + 2        connections; a request waits <= pool_wait_ms for one
 //              pool_wait_ms    5000
@@ -38,7 +43,10 @@
 //              secure_cookies  false              add `Secure` to cookies (serve behind TLS)
 //              login_failures_per_username 5      failed logins per window before a username is refused (429)
 //              login_failures_per_address  20     failed logins per window before an address is refused (429)
-//              login_window_seconds        900    the window of both counts
+//              login_window_seconds        900    the window of the counts
+//              login_successes_per_address 100    successful logins per window from one address (429 beyond)
+//              hash_threads    1                  threads hashing passwords, at nice +10
+//              hash_queue      32                 logins waiting for them; beyond -> 503 + Retry-After
 //   [log]      level           "info"             ROTA_LOG_LEVEL: trace|debug|info|warn|error|off
 //   ROTA_TODAY=YYYY-MM-DD pins "today" (tests, benchmarks).
 //
@@ -68,6 +76,9 @@ struct Config {
   long body_limit = 1 << 20;
   int read_timeout_ms = 30000;
   std::string metrics_token;  // empty: none (GET /metrics for administrators only)
+  int header_timeout_ms = 5000;
+  int max_connections = 10000;
+  std::string trusted_proxies;  // CIDR list (base/cidr.hpp); empty: trust no proxy
 
   std::string database_url = "sqlite://rota.db";
   int pool_size = 0;  // 0: threads + 2
@@ -98,6 +109,9 @@ struct Config {
   int login_failures_per_username = 5;
   int login_failures_per_address = 20;
   int login_window_seconds = 900;
+  int login_successes_per_address = 100;
+  int hash_threads = 1;
+  int hash_queue = 32;
 
   std::string log_level = "info";
   std::optional<Date> today;  // ROTA_TODAY

@@ -14,6 +14,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "base/cidr.hpp"
 #include "base/config.hpp"
 #include "base/url.hpp"
 #include "http/api.hpp"
@@ -76,6 +77,9 @@ int Serve(const Config& config, const std::string& host, int port) {
   options.threads = config.threads;
   options.body_limit = static_cast<size_t>(config.body_limit);
   options.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
+  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.max_connections = config.max_connections;
+  options.trusted_proxies = *CidrSet::Parse(config.trusted_proxies);  // checked by Config
   options.statement_counter = service::StatementsOnThisThread;
   http::Server server(options, router);
   auto bound = server.Listen();
@@ -101,6 +105,7 @@ int Serve(const Config& config, const std::string& host, int port) {
         spdlog::warn("warm_on_start failed: {}", report.error().message);
     });
   server.Run();
+  (*app)->login_pool().Shutdown();  // its queued logins reply to the server's sessions
   if (warmer.joinable()) warmer.join();
   // Wake the waiter if it is still waiting (Run returned for another reason).
   pthread_kill(waiter.native_handle(), SIGTERM);

@@ -27,6 +27,10 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+std::string_view SessionCookieName(const App& app) {
+  return app.config().secure_cookies ? kSecureSessionCookie : kSessionCookie;
+}
+
 Result<service::SessionPrincipal> Authenticate(App& app, const Request& req) {
   if (auto auth = req.Header("authorization")) {
     auto space = auth->find(' ');
@@ -36,13 +40,14 @@ Result<service::SessionPrincipal> Authenticate(App& app, const Request& req) {
     if (!p) return std::move(p).error();
     return service::SessionPrincipal{std::move(*p), {}};
   }
-  auto session = req.Cookie(kSessionCookie);
+  auto session = req.Cookie(SessionCookieName(app));
   if (!session) return Error::Unauthorized("authentication required: log in or send a bearer token");
   auto sp = app.auth().AuthenticateSession(*session);
   if (!sp) return std::move(sp).error();
   if (!IsSafeMethod(req.method)) {
+    // An empty token never matches, whatever the session holds.
     auto csrf = req.Header("x-csrf-token");
-    if (!csrf || !service::SecretsEqual(*csrf, sp->csrf_token))
+    if (!csrf || csrf->empty() || sp->csrf_token.empty() || !service::SecretsEqual(*csrf, sp->csrf_token))
       return Error::Forbidden("missing or wrong X-CSRF-Token for a cookie-authenticated request");
   }
   return sp;
@@ -106,12 +111,72 @@ void AddHomeRead(Router& router, App& app, const char* pattern, HomeRead read) {
              }));
 }
 
+// With secure cookies, the `__Host-` prefix: the browser keeps such a cookie
+// only if it is Secure, has Path=/ and no Domain, so neither a sibling domain
+// nor a plain-HTTP page can plant or overwrite it.
 std::string SessionCookie(const App& app, const std::string& value, long max_age) {
-  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", kSessionCookie, value, max_age,
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", SessionCookieName(app), value, max_age,
                      app.config().secure_cookies ? "; Secure" : "");
 }
 
+// The media type of a Content-Type value, without parameters, lower-cased.
+std::string MediaType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  std::string out(type);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Login CSRF: a page on another site must not log its visitor in to an
+// account of the attacker's. Browsers send Origin with every cross-origin
+// POST; it must name this server (the Host the request was sent to). Without
+// Origin, Sec-Fetch-Site: cross-site is refused too. Non-browser clients send
+// neither and pass.
+Status CheckSameOrigin(const Request& req) {
+  if (auto origin = req.Header("origin")) {
+    auto scheme_end = origin->find("://");
+    auto host = req.Header("host");
+    if (scheme_end == std::string_view::npos || !host || !IEquals(origin->substr(scheme_end + 3), *host))
+      return Error::Forbidden("cross-site login refused: the Origin is not this site");
+    return {};
+  }
+  if (auto site = req.Header("sec-fetch-site"); site && IEquals(*site, "cross-site"))
+    return Error::Forbidden("cross-site login refused (Sec-Fetch-Site: cross-site)");
+  return {};
+}
+
+Response TooManyLogins(std::chrono::seconds wait) {
+  Response r = Response::FromError(
+      Error::TooManyRequests(fmt::format("too many logins: try again in {} seconds", wait.count())));
+  r.SetHeader("Retry-After", std::to_string(wait.count()));
+  return r;
+}
+
+// The part of a login that hashes: runs on the login pool.
+Response FinishLogin(App& app, const std::string& username, const std::string& password, const std::string& address) {
+  auto result = app.auth().Login(username, password);
+  if (!result) {
+    if (result.error().code == ErrorCode::kUnauthorized) app.login_throttle().Failed(username, address);
+    return Response::FromError(result.error());
+  }
+  app.login_throttle().Succeeded(username, address);
+  Response r = Response::Json(200, fmt::format(R"({{"csrf_token":"{}","user":{}}})", result->csrf_token,
+                                               result->user_json));
+  r.SetHeader("Set-Cookie", SessionCookie(app, result->session_id, long{app.config().session_hours} * 3600));
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+// POST /api/login: checked here, on the I/O thread (cheap), then the password
+// is verified on the login pool (Argon2 takes tens of milliseconds of CPU) and
+// the answer written when it is done; a full pool answers 503 at once.
 Response Login(App& app, Request& req) {
+  auto type = req.Header("content-type");
+  if (!type || MediaType(*type) != "application/json")
+    return Response::FromError(Error::BadRequest("POST /api/login takes Content-Type: application/json"));
+  if (auto s = CheckSameOrigin(req); !s) return Response::FromError(s.error());
   auto body = service::JsonBody::Parse(req.body, {"username", "password"});
   if (!body) return Response::FromError(body.error());
   auto username = body->String("username");
@@ -119,28 +184,27 @@ Response Login(App& app, Request& req) {
   auto password = body->String("password");
   if (!password) return Response::FromError(password.error());
   // Brute force is slowed per username and per address (service/login_throttle.hpp).
-  if (auto wait = app.login_throttle().Check(*username, req.remote_address)) {
-    Response r = Response::FromError(Error::TooManyRequests(
-        fmt::format("too many failed logins: try again in {} seconds", wait->count())));
-    r.SetHeader("Retry-After", std::to_string(wait->count()));
-    return r;
-  }
-  auto result = app.auth().Login(*username, *password);
-  if (!result) {
-    if (result.error().code == ErrorCode::kUnauthorized) app.login_throttle().Failed(*username, req.remote_address);
-    return Response::FromError(result.error());
-  }
-  app.login_throttle().Succeeded(*username);
-  Response r = Response::Json(200, fmt::format(R"({{"csrf_token":"{}","user":{}}})", result->csrf_token,
-                                               result->user_json));
-  r.SetHeader("Set-Cookie", SessionCookie(app, result->session_id, long{app.config().session_hours} * 3600));
-  return r;
+  if (auto wait = app.login_throttle().Check(*username, req.remote_address)) return TooManyLogins(*wait);
+  return Response::Later([&app, username = std::move(*username), password = std::move(*password),
+                          address = req.remote_address](Reply reply) {
+    auto work = [&app, username, password, address, reply] {
+      const uint64_t before = service::StatementsOnThisThread();
+      Response r = FinishLogin(app, username, password, address);
+      r.statements_elsewhere = service::StatementsOnThisThread() - before;
+      reply(std::move(r));
+    };
+    if (!app.login_pool().TrySubmit(std::move(work))) {
+      Response busy = Response::FromError(Error::Unavailable("too many logins in progress: try again shortly"));
+      busy.SetHeader("Retry-After", "1");
+      reply(std::move(busy));
+    }
+  });
 }
 
 Response Logout(App& app, Request& req) {
   auto p = Authenticate(app, req);
   if (!p) return Response::FromError(p.error());
-  if (auto session = req.Cookie(kSessionCookie)) {
+  if (auto session = req.Cookie(SessionCookieName(app))) {
     if (auto s = app.auth().Logout(*session); !s) return Response::FromError(s.error());
   }
   Response r = Response::NoContent();

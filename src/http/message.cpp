@@ -75,6 +75,12 @@ std::optional<std::string> Request::Cookie(std::string_view name) const {
   return std::nullopt;
 }
 
+Response Response::Later(std::function<void(Reply)> start) {
+  Response r;
+  r.later = std::move(start);
+  return r;
+}
+
 Response Response::Json(int status, std::string body) {
   Response r;
   r.status = status;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,12 +35,28 @@ struct Request {
   std::optional<std::string> Cookie(std::string_view name) const;
 };
 
+struct Response;
+
+// Completes a deferred response (Response::Later). Call it exactly once, from
+// any thread; the session writes the response on its own strand. Dropping it
+// uncalled closes the connection.
+using Reply = std::function<void(Response)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (X-Cache, Set-Cookie, ...)
   std::string body;
+  // A deferred response: when set, the rest of this Response is ignored and
+  // the server calls `later` once, on the handler's thread, with the Reply that
+  // will complete the request (work that must not block an I/O thread, such as
+  // password hashing, runs elsewhere and replies when done).
+  std::function<void(Reply)> later;
+  // SQL statements the response's work executed on other threads (a deferred
+  // reply's); added to the handler thread's count in X-Query-Count.
+  uint64_t statements_elsewhere = 0;
 
+  static Response Later(std::function<void(Reply)> start);
   static Response Json(int status, std::string body);
   static Response NoContent();
   // The api.md error body: {"error": {"code", "message", "field"}} with its status.

@@ -70,12 +70,16 @@ bool Router::MatchPath(const Route& r, const Segments& path, Match* ids) {
   return true;
 }
 
+bool Router::Serves(const std::string& route_method, std::string_view method) {
+  return route_method == method || (method == "HEAD" && route_method == "GET");
+}
+
 Router::Match Router::Find(const Request& req) const {
   Match m;
   Segments path = SplitPath(req.path);
   for (size_t i = 0; i < routes_.size(); ++i) {
     const Route& r = routes_[i];
-    if (r.method == req.method && MatchPath(r, path, &m)) {
+    if (Serves(r.method, req.method) && MatchPath(r, path, &m)) {
       m.index = static_cast<int>(i);
       return m;
     }
@@ -89,12 +93,16 @@ Response Router::Dispatch(Request& req, const Match& match) const {
     return routes_[static_cast<size_t>(match.index)].handler(req);
   }
   // No route for this method: 405 if the path fits another method's route
-  // (listed in Add order, once each), else 404.
+  // (listed in Add order, once each, HEAD after GET), else 404.
   Segments path = SplitPath(req.path);
   std::vector<std::string> allowed;
+  auto allow = [&allowed](const std::string& method) {
+    if (std::find(allowed.begin(), allowed.end(), method) == allowed.end()) allowed.push_back(method);
+  };
   for (const Route& r : routes_) {
     if (!MatchPath(r, path, nullptr)) continue;
-    if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end()) allowed.push_back(r.method);
+    allow(r.method);
+    if (r.method == "GET") allow("HEAD");
   }
   if (allowed.empty()) return Response::FromError(Error::NotFound("no route for " + req.path));
   Response resp = Response::FromError(

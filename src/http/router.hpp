@@ -4,7 +4,9 @@
 // positive decimal integer that fits in int64 (anything else in its place is
 // simply not a match, so `/api/shifts/abc` is 404). No match for the path ->
 // 404 not_found; the path matches but not the method -> 405 method_not_allowed
-// with an `Allow` header. Thread-safe after setup (read-only).
+// with an `Allow` header. A GET route also serves HEAD (RFC 9110 §9.3.2: the
+// handler runs as for GET, with req.method "HEAD"; the server sends no body)
+// and its `Allow` lists HEAD after GET. Thread-safe after setup (read-only).
 //
 // The request path: Find() matches a request once, without allocating (the
 // path is cut into at most kMaxSegments string_views on the stack, and each
@@ -83,6 +85,8 @@ class Router {
     std::array<std::string_view, kMaxSegments> parts;
   };
   static Segments SplitPath(std::string_view path);
+  // Whether a route added for `route_method` answers a request's `method`.
+  static bool Serves(const std::string& route_method, std::string_view method);
   // Whether `path` fits route `r`'s pattern (the method is not looked at);
   // on success, its ids are in *ids (which may be null).
   static bool MatchPath(const Route& r, const Segments& path, Match* ids);

@@ -52,7 +52,21 @@ TEST(Router, KnownPathWithOtherMethodIs405WithAllow) {
   Response r = router.Dispatch(req);
   EXPECT_EQ(r.status, 405);
   EXPECT_NE(r.body.find(R"("code":"method_not_allowed")"), std::string::npos);
-  EXPECT_EQ(HeaderOf(r, "Allow"), "GET, PATCH");
+  EXPECT_EQ(HeaderOf(r, "Allow"), "GET, HEAD, PATCH");
+}
+
+TEST(Router, HeadIsServedByTheGetRouteAndNoOther) {
+  Router router = EchoRouter({{"POST", "/api/login"}, {"GET", "/api/homes/{id}"}});
+  Request head = Req("HEAD", "/api/homes/7");
+  Response r = router.Dispatch(head);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "/api/homes/{id} 7");  // the server drops the body; the router answers as for GET
+  EXPECT_EQ(router.RouteName(head), "/api/homes/{id}");
+
+  Request on_post = Req("HEAD", "/api/login");
+  Response refused = router.Dispatch(on_post);
+  EXPECT_EQ(refused.status, 405);
+  EXPECT_EQ(HeaderOf(refused, "Allow"), "POST");
 }
 
 TEST(Router, MatchingRouteGetsItsIdsInOrder) {

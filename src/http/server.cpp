@@ -3,7 +3,22 @@
 // A listener (Core) accepts on its strand and hands each socket to a Session
 // on a strand of its own. A Session is a loop without pipelining:
 //
-//   DoRead -> OnRead -> Handle (router, on the strand) -> Write -> OnWrite -> DoRead ...
+//   DoRead -> OnFirstBytes -> DoReadHeader -> OnHeader [-> OnRead] -> Handle
+//     (router, on the strand) [-> deferred Reply] -> Write -> OnWrite -> DoRead ...
+//
+// DoRead waits for a request's first byte under the idle deadline
+// (`read_timeout`); the session is "idle" only then, and only then may Stop()
+// or the connection cap close it. The header must then arrive within
+// `header_timeout`; OnHeader checks the framing (Transfer-Encoding, RFC 9112)
+// before any body byte is read, and the body gets `read_timeout`.
+//
+// The connection cap. Sessions are registered in `sessions_`; when an accept
+// would exceed `max_connections`, CloseOldestIdle picks the session idle the
+// longest (each publishes when it became idle in an atomic), clears its mark so
+// no one picks it twice, and posts the close to its strand (where it happens
+// only if the session is still idle). With none idle the new socket gets a
+// fixed 503 and is closed at once. EMFILE/ENFILE from accept also closes the
+// oldest idle session and retries after kAcceptBackoff, rather than at once.
 //
 // Beast parses requests; responses are not Beast messages: Write formats the
 // status line and headers into a string the session reuses and sends it and
@@ -25,9 +40,13 @@
 // pointers in `sessions_`, so the registry never keeps one alive.
 #include "http/server.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -62,6 +81,20 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kHeaderLimit = 8 * 1024;
 // Longest wait for a rejected client to stop sending before we close.
 constexpr std::chrono::milliseconds kLingerLimit{1000};
+// Accepting pauses this long when the process has no file descriptor left.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+// File descriptors kept for everything but client connections (database and
+// cache connections, logs, the listener).
+constexpr int kReservedFds = 256;
+// Bytes read while waiting for a request's first byte.
+constexpr size_t kFirstRead = 4096;
+
+// Sent, without reading anything, to a connection over the cap when no other
+// connection is idle.
+constexpr std::string_view kBusyResponse =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: rota\r\nContent-Type: application/json\r\n"
+    "Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: 92\r\n\r\n"
+    R"({"error":{"code":"unavailable","message":"too many connections: try again later","field":null}})";
 
 // The shared "access" logger (stdout), created on first use.
 std::shared_ptr<spdlog::logger> AccessLogger() {
@@ -81,7 +114,21 @@ bool IsParseError(beast::error_code ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
+// The process (or the system) has no file descriptor or buffer left.
+bool IsOutOfResources(beast::error_code ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  int e = ec.value();
+  return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
+
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 
 class Session;
 
@@ -95,6 +142,7 @@ class Core {
         access_log_(AccessLogger()),
         ioc_(std::max(1, options_.threads)),
         acceptor_(net::make_strand(ioc_)),
+        accept_timer_(acceptor_.get_executor()),
         drain_timer_(ioc_) {}
   ~Core() { destroying_ = true; }
   Core(const Core&) = delete;
@@ -111,12 +159,14 @@ class Core {
   bool stopping() const { return stopping_; }
   uint64_t Statements() const { return options_.statement_counter ? options_.statement_counter() : 0; }
 
-  uint64_t Register(std::weak_ptr<Session> s);
+  uint64_t Register(std::weak_ptr<Session> s, Session* raw);
   void Unregister(uint64_t id);
 
  private:
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
+  // Asks the session idle the longest to close; false if none is idle.
+  bool CloseOldestIdle();
   void StopWhenDrained();
 
   const ServerOptions options_;
@@ -126,10 +176,17 @@ class Core {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> destroying_{false};  // the io_context is going away: do not stop it
   std::mutex sessions_mu_;
-  std::map<uint64_t, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(sessions_mu_)
+  struct Registered {
+    std::weak_ptr<Session> weak;
+    Session* raw;  // valid while registered (~Session unregisters first)
+  };
+  std::map<uint64_t, Registered> sessions_;               // GUARDED_BY(sessions_mu_)
   uint64_t next_session_id_ = 0;                          // GUARDED_BY(sessions_mu_)
+  size_t max_connections_ = 0;                            // set by Listen()
+  bool out_of_fds_ = false;                               // logged once per episode; acceptor's strand
   net::io_context ioc_;
-  tcp::acceptor acceptor_;        // used on its own strand once Run() starts
+  tcp::acceptor acceptor_;         // used on its own strand once Run() starts
+  net::steady_timer accept_timer_;  // the EMFILE back-off, on the acceptor's strand
   net::steady_timer drain_timer_;  // used only by the Stop task on the acceptor's strand
 };
 
@@ -144,22 +201,29 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { core_.Unregister(id_); }
 
   void Start() {
-    id_ = core_.Register(weak_from_this());
+    id_ = core_.Register(weak_from_this(), this);
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
   }
 
-  // Posted by Stop(): a connection waiting for its next request closes now;
-  // one with a request under way finishes it (DoRead then closes).
+  // Posted by Stop() and by the connection cap: a connection waiting for its
+  // next request closes now; one with a request under way finishes it (DoRead
+  // then closes if the server is stopping).
   void OnStop() {
-    if (state_ == State::kIdle && !parser_->got_some() && buffer_.size() == 0) stream_.cancel();
+    if (state_ == State::kIdle) stream_.cancel();
   }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
 
+  // When this session became idle (steady clock, ns), 0 when it is not: read
+  // by the acceptor under the registry's lock to find the oldest idle one,
+  // which takes it (exchange to 0) so that no one takes it twice.
+  std::atomic<int64_t> idle_since{0};
+
  private:
   enum class State {
-    kIdle,  // reading, possibly waiting for the first byte of a request
-    kBusy,  // handling or writing a response, or closing
+    kIdle,     // waiting for the first byte of a request, nothing buffered
+    kReading,  // reading a request's header or body
+    kBusy,     // handling or writing a response, or closing
   };
 
   // What the access log says about the current request. One per session,
@@ -173,8 +237,10 @@ class Session : public std::enable_shared_from_this<Session> {
     int status = 0;
     size_t bytes = 0;
     uint64_t queries = 0;
+    std::string client = "-";  // the client's address (X-Forwarded-For from a trusted proxy), else the peer's
 
     void Reset() {
+      client.assign("-");
       start = Clock::now();
       method.assign("-");
       path.assign("-");
@@ -188,10 +254,37 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void DoRead() {
     if (core_.stopping()) return DoClose();
-    state_ = State::kIdle;
     parser_.emplace();
     parser_->body_limit(core_.options().body_limit);
     parser_->header_limit(kHeaderLimit);
+    if (buffer_.size() > 0) return DoReadHeader();  // a pipelined request is already here
+    state_ = State::kIdle;
+    idle_since.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    stream_.expires_after(core_.options().read_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+  }
+
+  void OnFirstBytes(beast::error_code ec, size_t bytes) {
+    idle_since.store(0, std::memory_order_relaxed);
+    state_ = State::kBusy;
+    buffer_.commit(bytes);
+    if (ec == net::error::eof) return DoClose();
+    if (ec) return Fail(ec, "read");  // idle timeout, reset, or cancelled by Stop() or the cap
+    DoReadHeader();
+  }
+
+  void DoReadHeader() {
+    state_ = State::kReading;
+    stream_.expires_after(core_.options().header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return OnRead(ec, 0);
+    if (auto refused = CheckFraming(parser_->get())) return Reject(*refused);
+    if (parser_->is_done()) return OnRead(ec, 0);
     stream_.expires_after(core_.options().read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -217,7 +310,31 @@ class Session : public std::enable_shared_from_this<Session> {
 
     Request req;
     FillRequest(msg, remote_, req);
-    Write(Serve(req, target), msg.version(), msg.keep_alive());
+    // Behind a trusted proxy the client is named by X-Forwarded-For.
+    if (const CidrSet& trusted = core_.options().trusted_proxies; !trusted.empty()) {
+      auto xff = req.Header("x-forwarded-for");
+      req.remote_address = trusted.ClientAddress(remote_, xff ? *xff : std::string_view());
+    }
+    entry_.client.assign(req.remote_address);
+    const unsigned version = msg.version();
+    const bool keep_alive = msg.keep_alive();
+    const bool head = msg.method() == bhttp::verb::head;
+    Response resp = Serve(req, target);
+    if (!resp.later) return Write(std::move(resp), version, keep_alive, head);
+
+    // Deferred: the Reply brings the response back to this strand.
+    Reply reply = [self = shared_from_this(), version, keep_alive, head](Response done) {
+      net::post(self->stream_.get_executor(), [self, done = std::move(done), version, keep_alive, head]() mutable {
+        self->entry_.queries += done.statements_elsewhere;
+        self->Write(std::move(done), version, keep_alive, head);
+      });
+    };
+    try {
+      resp.later(std::move(reply));
+    } catch (const std::exception& e) {
+      spdlog::error("deferred handler for {} {} threw: {}", req.method, entry_.path, e.what());
+      Write(Response::FromError(Error::Internal("internal error")), version, /*keep_alive=*/false, head);
+    }
   }
 
   // Runs the handler on this thread, counting its statements. Never throws.
@@ -250,7 +367,7 @@ class Session : public std::enable_shared_from_this<Session> {
       entry_.path.assign(target.substr(0, target.find('?')));
     }
     linger_ = true;
-    Write(Response::FromError(e), 11, /*keep_alive=*/false);
+    Write(Response::FromError(e), 11, /*keep_alive=*/false, /*head=*/false);
   }
 
   // Sends `resp` as one gather write of two buffers: head_ (status line and
@@ -264,14 +381,17 @@ class Session : public std::enable_shared_from_this<Session> {
   //   X-Query-Count: <n>
   //   Connection: close | keep-alive       only against the version's default:
   //                                        close on 1.1, keep-alive on 1.0
+  //   Cache-Control: private, no-cache     unless resp.headers has one
   //   Content-Length: <n>                  except 1xx, 204 and 304, sent bodyless
+  // For HEAD (`head`) the same head is sent, Content-Length included, and no body.
   // REQUIRES: resp.headers names none of the headers written here, nor
   // Transfer-Encoding (no handler does; Beast merged Connection and replaced
   // X-Query-Count, this writes them as given).
-  void Write(Response resp, unsigned version, bool keep_alive) {
+  void Write(Response resp, unsigned version, bool keep_alive, bool head) {
     bool keep = keep_alive && !core_.stopping();
     bool bodyless = resp.status / 100 == 1 || resp.status == 204 || resp.status == 304;
     body_ = bodyless ? std::string() : std::move(resp.body);
+    bool own_cache_control = false;
 
     head_.clear();
     // "HTTP/1.1 200 OK\r\n": one digit each side of the version's dot, three for the code.
@@ -283,13 +403,18 @@ class Session : public std::enable_shared_from_this<Session> {
     head_.append(View(bhttp::obsolete_reason(static_cast<bhttp::status>(code)))).append("\r\n");
     head_.append("Server: rota\r\n");
     if (!resp.content_type.empty()) AppendHeader("Content-Type", resp.content_type);
-    for (const auto& [name, value] : resp.headers) AppendHeader(name, value);
+    for (const auto& [name, value] : resp.headers) {
+      AppendHeader(name, value);
+      own_cache_control = own_cache_control || IEquals(name, "Cache-Control");
+    }
+    if (!own_cache_control) head_.append("Cache-Control: private, no-cache\r\n");
     AppendHeader("X-Query-Count", entry_.queries);
     if (version >= 11 && !keep) head_.append("Connection: close\r\n");
     if (version < 11 && keep) head_.append("Connection: keep-alive\r\n");
     if (!bodyless) AppendHeader("Content-Length", uint64_t{body_.size()});
     head_.append("\r\n");
 
+    if (head) body_.clear();
     entry_.status = resp.status;
     entry_.bytes = body_.size();
     stream_.expires_after(core_.options().read_timeout);
@@ -332,11 +457,12 @@ class Session : public std::enable_shared_from_this<Session> {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     core_.access_log().info("method={} path={} route={} status={} bytes={} us={} queries={} remote={}",
                             entry_.method, entry_.path, entry_.route, entry_.status, entry_.bytes, us,
-                            entry_.queries, remote_);
+                            entry_.queries, entry_.client == "-" ? std::string_view(remote_) : entry_.client);
   }
 
   void DoClose() {
     state_ = State::kBusy;
+    idle_since.store(0, std::memory_order_relaxed);
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
@@ -369,10 +495,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Entry entry_;
 };
 
-uint64_t Core::Register(std::weak_ptr<Session> s) {
+uint64_t Core::Register(std::weak_ptr<Session> s, Session* raw) {
   std::lock_guard lock(sessions_mu_);
   uint64_t id = ++next_session_id_;
-  sessions_.emplace(id, std::move(s));
+  sessions_.emplace(id, Registered{std::move(s), raw});
   return id;
 }
 
@@ -390,6 +516,21 @@ Result<uint16_t> Core::Listen() {
   // The router is complete before serving (Router::Add), so every route's
   // series can be resolved now, off the request path.
   if (options_.metrics && !metrics_) metrics_ = std::make_unique<HttpMetrics>(*options_.metrics, router_.Routes());
+  max_connections_ = static_cast<size_t>(std::max(1, options_.max_connections));
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    if (lim.rlim_cur < lim.rlim_max) {
+      rlimit raised = lim;
+      raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : lim.rlim_max;
+      if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+    }
+    size_t room = lim.rlim_cur > rlim_t{kReservedFds} * 2 ? static_cast<size_t>(lim.rlim_cur) - kReservedFds
+                                                            : static_cast<size_t>(lim.rlim_cur) / 2;
+    if (room < max_connections_) {
+      spdlog::warn("http: max_connections lowered from {} to {} to fit the open-file limit of {}",
+                   max_connections_, room, static_cast<uint64_t>(lim.rlim_cur));
+      max_connections_ = std::max<size_t>(1, room);
+    }
+  }
   beast::error_code ec;
   tcp::resolver resolver(ioc_);
   auto results = resolver.resolve(options_.host, std::to_string(options_.port),
@@ -423,11 +564,65 @@ void Core::DoAccept() {
 
 void Core::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping_ || !acceptor_.is_open()) return;  // the socket, if any, is closed here
-  if (ec)
+  if (ec && IsOutOfResources(ec)) {
+    // Accepting again at once would fail again at once (the connection waits
+    // in the backlog): free what we can and pause.
+    if (!out_of_fds_) spdlog::warn("http: cannot accept: {}; closing idle connections and pausing", ec.message());
+    out_of_fds_ = true;
+    CloseOldestIdle();
+    accept_timer_.expires_after(kAcceptBackoff);
+    accept_timer_.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && !stopping_) DoAccept();
+    });
+    return;
+  }
+  out_of_fds_ = false;
+  if (ec) {
     Fail(ec, "accept");
-  else
-    std::make_shared<Session>(std::move(socket), *this)->Start();
+  } else {
+    size_t open;
+    {
+      std::lock_guard lock(sessions_mu_);
+      open = sessions_.size();
+    }
+    if (open < max_connections_ || CloseOldestIdle()) {
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+    } else {
+      // Full of busy connections: say so without reading, and close.
+      beast::error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.write_some(net::buffer(kBusyResponse.data(), kBusyResponse.size()), ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      spdlog::debug("http: {} connections open: refused one with 503", open);
+    }
+  }
   DoAccept();
+}
+
+bool Core::CloseOldestIdle() {
+  std::shared_ptr<Session> oldest;
+  {
+    std::lock_guard lock(sessions_mu_);
+    // Raw pointers are safe to read here: a session unregisters, under this
+    // lock, before its members are destroyed. Only the pick is locked, and its
+    // reference released outside the lock.
+    int64_t oldest_since = 0;
+    const Registered* pick = nullptr;
+    for (const auto& [id, r] : sessions_) {
+      int64_t since = r.raw->idle_since.load(std::memory_order_relaxed);
+      if (since != 0 && (oldest_since == 0 || since < oldest_since)) {
+        oldest_since = since;
+        pick = &r;
+      }
+    }
+    if (pick && pick->raw->idle_since.exchange(0, std::memory_order_relaxed) != 0) oldest = pick->weak.lock();
+  }
+  if (!oldest) return false;
+  // Outside the lock: the last reference may be ours, and ~Session takes it.
+  auto s = oldest;
+  net::post(s->executor(), [s] { s->OnStop(); });
+  return true;
 }
 
 void Core::Run() {
@@ -464,8 +659,8 @@ void Core::Stop() {
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(sessions_mu_);
-    for (auto& [id, weak] : sessions_)
-      if (auto s = weak.lock()) live.push_back(std::move(s));
+    for (auto& [id, r] : sessions_)
+      if (auto s = r.weak.lock()) live.push_back(std::move(s));
   }
   // Outside the lock: the last reference may be ours, and ~Session takes it.
   for (auto& s : live) net::post(s->executor(), [s] { s->OnStop(); });

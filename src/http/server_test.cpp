@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +16,8 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <mutex>
+#include <vector>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -109,6 +113,16 @@ class Conn {
     r.body = in_.substr(0, length);
     in_.erase(0, length);
     return r;
+  }
+
+  // Everything until the server closes (or `timeout`), unparsed.
+  std::string ReadAll(std::chrono::milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (Fill(deadline)) {
+    }
+    std::string out = std::move(in_);
+    in_.clear();
+    return out;
   }
 
   // True if the server closes the connection within `timeout`.
@@ -307,7 +321,7 @@ TEST(Server, RouterErrorsAreJson404And405WithAllow) {
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 405);
   EXPECT_EQ(ErrorCodeOf(*wrong), "method_not_allowed");
-  EXPECT_EQ(wrong->Header("allow"), "GET, DELETE");
+  EXPECT_EQ(wrong->Header("allow"), "GET, HEAD, DELETE");
   auto deleted = conn.Request("DELETE", "/a");
   ASSERT_TRUE(deleted);
   EXPECT_EQ(deleted->status, 204);
@@ -334,11 +348,11 @@ TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnecti
     ASSERT_TRUE(r);
     EXPECT_EQ(r->head,
               "HTTP/1.1 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
-              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nContent-Length: 7");
+              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nContent-Length: 7");
     EXPECT_EQ(r->body, R"({"a":1})");
     auto none = conn.Request("DELETE", "/h");
     ASSERT_TRUE(none);
-    EXPECT_EQ(none->head, "HTTP/1.1 204 No Content\r\nServer: rota\r\nX-Query-Count: 0");
+    EXPECT_EQ(none->head, "HTTP/1.1 204 No Content\r\nServer: rota\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0");
     auto busy = conn.Request("GET", "/slow-down");
     ASSERT_TRUE(busy);
     EXPECT_EQ(busy->head.substr(0, busy->head.find("\r\n")), "HTTP/1.1 429 Too Many Requests");
@@ -346,7 +360,7 @@ TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnecti
     ASSERT_TRUE(last);
     EXPECT_EQ(last->head,
               "HTTP/1.1 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
-              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nConnection: close\r\nContent-Length: 7");
+              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nConnection: close\r\nContent-Length: 7");
     EXPECT_TRUE(conn.WaitClosed(2000ms));
   }
   {
@@ -357,13 +371,13 @@ TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnecti
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->head,
               "HTTP/1.0 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
-              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nConnection: keep-alive\r\nContent-Length: 7");
+              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nConnection: keep-alive\r\nContent-Length: 7");
     ASSERT_TRUE(conn.Send("GET /h HTTP/1.0\r\n\r\n"));
     auto closed = conn.ReadResponse();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->head,
               "HTTP/1.0 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
-              "ETag: \"abc\"\r\nX-Query-Count: 0\r\nContent-Length: 7");
+              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nContent-Length: 7");
     EXPECT_TRUE(conn.WaitClosed(2000ms));
   }
 }
@@ -465,11 +479,11 @@ TEST(Server, SilentClientIsDisconnectedAfterTheReadTimeout) {
   EXPECT_LT(waited, 2000ms);
 }
 
-TEST(Server, TricklingClientIsDisconnectedAfterTheReadTimeout) {
+TEST(Server, TricklingClientIsDisconnectedAfterTheHeaderTimeout) {
   Router router;
   router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
   ServerOptions o = SmallOptions();
-  o.read_timeout = 200ms;
+  o.header_timeout = 200ms;
   RunningServer server(router, o);
   Conn conn(server.port());
   auto start = Clock::now();
@@ -581,6 +595,307 @@ TEST(Server, StopGivesUpOnStuckRequestsAfterTheDrainTimeout) {
   server.server().Stop();
   EXPECT_TRUE(server.WaitRunReturned(3000ms));
   EXPECT_GE(Clock::now() - start, 250ms);
+}
+
+
+// --- The edge (issue 11): HEAD, framing, timeouts, the connection cap. ---
+
+TEST(Server, HeadGetsTheGetHeadersAndLengthWithoutABody) {
+  Router router;
+  router.Add("GET", "/page", [](Request& req) {
+    Response r = Response::Json(200, R"({"hello":"world"})");
+    r.SetHeader("X-Method-Seen", req.method);
+    return r;
+  });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("HEAD /page HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  std::string all = conn.ReadAll(3000ms);
+  EXPECT_EQ(all.substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_NE(all.find("\r\nContent-Length: 17\r\n"), std::string::npos) << all;  // what GET sends
+  EXPECT_NE(all.find("\r\nContent-Type: application/json\r\n"), std::string::npos) << all;
+  EXPECT_NE(all.find("\r\nX-Method-Seen: HEAD\r\n"), std::string::npos) << all;
+  ASSERT_GE(all.size(), 4u);
+  EXPECT_EQ(all.find("\r\n\r\n"), all.size() - 4) << "bytes after the head: " << all;
+}
+
+// The same, read byte-exactly: a HEAD response is its head and nothing more.
+TEST(Server, HeadResponsesCarryNoBodyBytesEvenForErrors) {
+  Router router;
+  router.Add("GET", "/page", [](Request&) { return Response::Json(200, R"({"hello":"world"})"); });
+  router.Add("POST", "/only-post", [](Request&) { return Response::Json(200, "{}"); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("HEAD /page HTTP/1.1\r\nHost: t\r\n\r\n"
+                        "HEAD /only-post HTTP/1.1\r\nHost: t\r\n\r\n"
+                        "HEAD /missing HTTP/1.1\r\nHost: t\r\n\r\n"
+                        "GET /page HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  std::string all = conn.ReadAll(3000ms);
+  std::vector<std::string> heads;
+  size_t at = 0;
+  for (int i = 0; i < 3; ++i) {
+    size_t end = all.find("\r\n\r\n", at);
+    ASSERT_NE(end, std::string::npos) << all;
+    heads.push_back(all.substr(at, end - at));
+    at = end + 4;
+  }
+  EXPECT_EQ(heads[0].substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_NE(heads[1].find("HTTP/1.1 405"), std::string::npos);
+  EXPECT_NE(heads[1].find("\r\nAllow: POST"), std::string::npos) << heads[1];
+  EXPECT_NE(heads[1].find("\r\nContent-Length: "), std::string::npos);
+  EXPECT_EQ(heads[2].substr(0, 12), "HTTP/1.1 404");
+  // Right after the third head comes the GET's response, whole.
+  EXPECT_EQ(all.substr(at, 15), "HTTP/1.1 200 OK") << all.substr(at);
+  EXPECT_EQ(all.substr(all.size() - 17), R"({"hello":"world"})");
+}
+
+TEST(Server, AnUnknownMethodIs405WithAllowAndABody) {
+  Router router;
+  router.Add("GET", "/page", [](Request&) { return Response::Json(200, "{}"); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto r = conn.Request("BREW", "/page");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->Header("allow"), "GET, HEAD");
+  EXPECT_EQ(ErrorCodeOf(*r), "method_not_allowed");
+}
+
+// RFC 9112 §6: each of these is 400, the connection closes, and the request
+// smuggled after it never runs.
+TEST(Server, TransferEncodingOtherThanChunkedIsRefusedAndNothingAfterItRuns) {
+  std::atomic<int> smuggled{0};
+  Router router;
+  router.Add("POST", "/in", [](Request&) { return Response::Json(200, "{}"); });
+  router.Add("GET", "/smuggled", [&](Request&) {
+    ++smuggled;
+    return Response::Json(200, "{}");
+  });
+  RunningServer server(router, SmallOptions());
+  const std::string next = "GET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n";
+  const std::vector<std::string> refused = {
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: xchunked\r\nContent-Length: 0\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding:\r\n\r\n" + next,
+      "POST /in HTTP/1.0\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next,
+  };
+  for (const std::string& bytes : refused) {
+    Conn conn(server.port());
+    ASSERT_TRUE(conn.Send(bytes));
+    auto r = conn.ReadResponse();
+    ASSERT_TRUE(r) << bytes;
+    EXPECT_EQ(r->status, 400) << bytes;
+    EXPECT_EQ(ErrorCodeOf(*r), "bad_request") << bytes;
+    EXPECT_EQ(Lower(r->Header("connection")), "close") << bytes;
+    EXPECT_FALSE(conn.ReadResponse(300ms)) << "a second response after: " << bytes;
+    EXPECT_TRUE(conn.WaitClosed(3000ms)) << bytes;
+  }
+  EXPECT_EQ(smuggled, 0);
+}
+
+TEST(Server, ChunkedBodiesAreReadAndTheNextRequestRuns) {
+  std::atomic<int> after{0};
+  Router router;
+  router.Add("POST", "/in", [](Request& req) { return Response::Json(200, "\"" + req.body + "\""); });
+  router.Add("GET", "/after", [&](Request&) { return Response::Json(200, std::to_string(++after)); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+                        "GET /after HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto r = conn.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "\"abcde\"");
+  auto next = conn.ReadResponse();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "1");
+}
+
+TEST(Server, AnIncompleteHeaderIsCutOffAfterTheHeaderTimeoutButAnIdleConnectionIsNot) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 3000ms;
+  o.header_timeout = 200ms;
+  RunningServer server(router, o);
+  Conn idle(server.port());
+  Conn slow(server.port());
+  auto start = Clock::now();
+  ASSERT_TRUE(slow.Send("GET / HTTP/1.1\r\nHost: t\r\n"));  // and never the blank line
+  EXPECT_TRUE(slow.WaitClosed(2500ms));
+  EXPECT_LT(Clock::now() - start, 2000ms);
+  // The idle connection has outlived the header timeout and still works.
+  auto r = idle.Request("GET", "/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(Server, ResponsesWithoutTheirOwnCacheControlArePrivateNoCache) {
+  Router router;
+  router.Add("GET", "/data", [](Request&) { return Response::Json(200, "{}"); });
+  router.Add("GET", "/asset", [](Request&) {
+    Response r = Response::Json(200, "{}");
+    r.SetHeader("Cache-Control", "public, max-age=31536000, immutable");
+    return r;
+  });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  auto data = conn.Request("GET", "/data");
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->Header("cache-control"), "private, no-cache");
+  auto asset = conn.Request("GET", "/asset");
+  ASSERT_TRUE(asset);
+  EXPECT_EQ(asset->Header("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(asset->head.find("private"), std::string::npos);
+}
+
+TEST(Server, AtTheCapTheOldestIdleConnectionMakesRoom) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  ServerOptions o = SmallOptions();
+  o.max_connections = 3;
+  o.read_timeout = 5000ms;
+  RunningServer server(router, o);
+  Conn oldest(server.port());
+  ASSERT_TRUE(oldest.Request("GET", "/"));
+  std::this_thread::sleep_for(20ms);
+  Conn second(server.port());
+  ASSERT_TRUE(second.Request("GET", "/"));
+  Conn third(server.port());
+  ASSERT_TRUE(third.Request("GET", "/"));
+  Conn fourth(server.port());
+  auto r = fourth.Request("GET", "/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(oldest.WaitClosed(2000ms));
+  auto still = second.Request("GET", "/");
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200);
+}
+
+TEST(Server, AtTheCapWithNoIdleConnectionANewOneGets503) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  ServerOptions o = SmallOptions();
+  o.max_connections = 2;
+  o.header_timeout = 2000ms;
+  RunningServer server(router, o);
+  Conn a(server.port());
+  Conn b(server.port());
+  ASSERT_TRUE(a.Send("GET / HTTP/1.1\r\n"));  // both busy reading a header
+  ASSERT_TRUE(b.Send("GET / HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(100ms);
+  Conn c(server.port());
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("retry-after"), "1");
+  EXPECT_EQ(ErrorCodeOf(*r), "unavailable");
+  EXPECT_TRUE(c.WaitClosed(2000ms));
+  // a and b finish their requests normally.
+  ASSERT_TRUE(a.Send("Host: t\r\n\r\n"));
+  auto ra = a.ReadResponse();
+  ASSERT_TRUE(ra);
+  EXPECT_EQ(ra->status, 200);
+}
+
+TEST(Server, ADeferredResponseIsWrittenWhenItsReplyComesFromAnotherThread) {
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  Router router;
+  router.Add("GET", "/later", [&](Request&) {
+    return Response::Later([&](Reply reply) {
+      std::lock_guard lock(mu);
+      workers.emplace_back([reply] {
+        std::this_thread::sleep_for(50ms);
+        Response r = Response::Json(200, R"({"late":true})");
+        r.statements_elsewhere = 3;
+        reply(std::move(r));
+      });
+    });
+  });
+  router.Add("GET", "/never", [](Request&) { return Response::Later([](Reply) {}); });  // drops its Reply
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  for (int i = 0; i < 2; ++i) {
+    auto r = conn.Request("GET", "/later");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, R"({"late":true})");
+    EXPECT_EQ(r->Header("x-query-count"), "3");
+  }
+  Conn dropped(server.port());
+  ASSERT_TRUE(dropped.Send("GET /never HTTP/1.1\r\nHost: t\r\n\r\n"));
+  EXPECT_TRUE(dropped.WaitClosed(2000ms));
+  std::lock_guard lock(mu);
+  for (auto& t : workers) t.join();
+}
+
+TEST(Server, ForwardedForNamesTheClientOnlyFromATrustedPeer) {
+  Router router;
+  router.Add("GET", "/who", [](Request& req) { return Response::Json(200, "\"" + req.remote_address + "\""); });
+  {
+    RunningServer server(router, SmallOptions());
+    Conn conn(server.port());
+    auto r = conn.Request("GET", "/who", "", "X-Forwarded-For: 203.0.113.9\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "\"127.0.0.1\"");  // no proxy is trusted: the header is ignored
+  }
+  ServerOptions o = SmallOptions();
+  o.trusted_proxies = *CidrSet::Parse("127.0.0.0/8, 10.0.0.0/8");
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  auto r = conn.Request("GET", "/who", "", "X-Forwarded-For: 6.6.6.6, 203.0.113.9, 10.1.1.1\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "\"203.0.113.9\"");
+  auto none = conn.Request("GET", "/who");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->body, "\"127.0.0.1\"");
+}
+
+
+// Each test runs in a process of its own (gtest_discover_tests), so lowering
+// this process's open-file limit here touches no other test.
+TEST(Server, OutOfFileDescriptorsTheAcceptLoopPausesInsteadOfSpinning) {
+  Router router;
+  router.Add("GET", "/", [](Request&) { return Response::Json(200, "{}"); });
+  RunningServer server(router, SmallOptions());
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  int probe = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(probe, 0);
+  ::close(probe);
+  rlimit low = old;
+  low.rlim_cur = static_cast<rlim_t>(probe) + 64;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> filler;
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) filler.push_back(fd);
+  ASSERT_EQ(errno, EMFILE);
+  ::close(filler.back());  // room for the client's socket, none for the server's accept
+  filler.pop_back();
+
+  Conn conn(server.port());  // the kernel completes the handshake; accept() fails with EMFILE
+  ASSERT_TRUE(conn.Send("GET / HTTP/1.1\r\nHost: t\r\n\r\n"));
+  rusage before{}, after{};
+  ::getrusage(RUSAGE_SELF, &before);
+  std::this_thread::sleep_for(1000ms);
+  ::getrusage(RUSAGE_SELF, &after);
+  auto cpu = [](const rusage& u) {
+    return std::chrono::seconds(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           std::chrono::microseconds(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  };
+  auto used = std::chrono::duration_cast<std::chrono::milliseconds>(cpu(after) - cpu(before));
+  EXPECT_LT(used, 300ms) << "the accept loop spins while out of file descriptors";
+
+  for (int fd : filler) ::close(fd);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  auto r = conn.ReadResponse(3000ms);  // accepted at the next try, and served
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "http/wire.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -14,7 +15,40 @@ std::string ToLower(std::string_view s) {
   return out;
 }
 
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 }  // namespace
+
+std::optional<Error> CheckFraming(const boost::beast::http::request<boost::beast::http::string_body>& h) {
+  namespace bhttp = boost::beast::http;
+  auto [first, last] = h.equal_range(bhttp::field::transfer_encoding);
+  if (first == last) return std::nullopt;
+  if (h.version() < 11) return Error::BadRequest("Transfer-Encoding is not allowed in an HTTP/1.0 request");
+  if (h.count(bhttp::field::content_length) != 0)
+    return Error::BadRequest("a request may not carry both Transfer-Encoding and Content-Length");
+  int codings = 0;
+  bool chunked = false;
+  for (auto it = first; it != last; ++it) {
+    std::string_view value = View(it->value());
+    for (;;) {
+      size_t comma = value.find(',');
+      std::string_view coding = value.substr(0, comma);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      ++codings;
+      chunked = IEquals(coding, "chunked");
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  if (codings != 1 || !chunked)
+    return Error::BadRequest("unsupported Transfer-Encoding: only `chunked` is accepted");
+  return std::nullopt;
+}
 
 void FillRequest(boost::beast::http::request<boost::beast::http::string_body>& msg, std::string_view remote,
                  Request& req) {

@@ -5,6 +5,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 #include <string_view>
 
 #include "http/message.hpp"
@@ -16,5 +17,12 @@ namespace rota::http {
 // and req.remote_address. The path and query are ParseTarget's (message.hpp).
 void FillRequest(boost::beast::http::request<boost::beast::http::string_body>& msg, std::string_view remote,
                  Request& req);
+
+// RFC 9112 §6.1 and §6.3, for a request whose header has been read: the only
+// transfer coding accepted is `chunked` alone, on HTTP/1.1, and never with
+// Content-Length (a proxy in front may have framed the body by the other).
+// nullopt: go on reading; else the 400 to answer before closing the
+// connection, reading nothing more from it.
+std::optional<Error> CheckFraming(const boost::beast::http::request<boost::beast::http::string_body>& header);
 
 }  // namespace rota::http

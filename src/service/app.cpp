@@ -3,6 +3,12 @@
 #include <fmt/format.h>
 
 namespace rota::service {
+namespace {
+
+// Password hashing runs this much nicer than the I/O threads (base/work_pool.hpp).
+constexpr int kHashNice = 10;
+
+}  // namespace
 
 App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::Cache> cache)
     : config_(std::move(config)),
@@ -17,8 +23,11 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
       auth_(*pool_, config_.session_hours),
       login_throttle_(ThrottleLimits{.per_username = config_.login_failures_per_username,
                                      .per_address = config_.login_failures_per_address,
+                                     .successes_per_address = config_.login_successes_per_address,
                                      .window = std::chrono::seconds(config_.login_window_seconds)}),
-      cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }) {}
+      cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }),
+      login_pool_(std::make_unique<WorkPool>(config_.hash_threads, static_cast<size_t>(config_.hash_queue),
+                                             kHashNice)) {}
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
   auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),

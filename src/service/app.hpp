@@ -7,6 +7,7 @@
 
 #include "base/config.hpp"
 #include "base/status.hpp"
+#include "base/work_pool.hpp"
 #include "cache/cache.hpp"
 #include "db/database.hpp"
 #include "service/auth.hpp"
@@ -55,6 +56,11 @@ class App {
   WriteService& writes() { return writes_; }
   AuthService& auth() { return auth_; }
   LoginThrottle& login_throttle() { return login_throttle_; }
+  // Where logins verify passwords: `[auth] hash_threads` workers at a lower
+  // priority (nice +10), `[auth] hash_queue` waiting at most (base/work_pool.hpp).
+  // REQUIRES: shut down (login_pool().Shutdown()) before the HTTP server whose
+  // replies its tasks hold is destroyed.
+  WorkPool& login_pool() { return *login_pool_; }
   Date Today() const { return config_.Today(); }
   // "ok" when a connection answers a trivial statement.
   Status CheckDatabase();
@@ -72,6 +78,7 @@ class App {
   AuthService auth_;
   LoginThrottle login_throttle_;
   CacheAdmin cache_admin_;
+  std::unique_ptr<WorkPool> login_pool_;  // last: its tasks use the members above
 };
 
 }  // namespace rota::service

@@ -44,9 +44,10 @@ const std::string& DummyHash() {
 
 }  // namespace
 
-std::optional<SessionPrincipal> AuthService::Recall(const std::string& hash) {
+std::optional<SessionPrincipal> AuthService::Recall(std::string_view kind, const std::string& hash) {
+  std::string key = std::string(kind) + hash;
   std::lock_guard lock(mu_);
-  auto it = remembered_.find(hash);
+  auto it = remembered_.find(key);
   if (it == remembered_.end()) return std::nullopt;
   if (it->second.until <= std::chrono::steady_clock::now()) {
     remembered_.erase(it);
@@ -55,17 +56,19 @@ std::optional<SessionPrincipal> AuthService::Recall(const std::string& hash) {
   return it->second.who;
 }
 
-void AuthService::Remember(const std::string& hash, const SessionPrincipal& who, std::chrono::seconds for_at_most) {
+void AuthService::Remember(std::string_view kind, const std::string& hash, const SessionPrincipal& who,
+                           std::chrono::seconds for_at_most) {
   constexpr size_t kMaxRemembered = 100000;  // a flood of distinct secrets cannot grow memory without bound
+  std::string key = std::string(kind) + hash;
   std::lock_guard lock(mu_);
   if (remembered_.size() >= kMaxRemembered) remembered_.clear();
-  remembered_[hash] = Remembered{who, std::chrono::steady_clock::now() + std::min(for_at_most, kRememberFor)};
+  remembered_[key] = Remembered{who, std::chrono::steady_clock::now() + std::min(for_at_most, kRememberFor)};
 }
 
 Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
   if (token.empty() || token.size() > 256) return Error::Unauthorized("invalid token");
   std::string hash = HashSecret(token);
-  if (auto known = Recall(hash)) return known->principal;
+  if (auto known = Recall(kTokenKey, hash)) return known->principal;
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   std::optional<Principal> found;
@@ -74,14 +77,14 @@ Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
       "WHERE t.token_hash = ? AND u.is_active",
       {std::string_view(hash)}, [&](const db::Row& r) { found = FromRow(r, Principal::Via::kToken); }));
   if (!found) return Error::Unauthorized("invalid token");
-  Remember(hash, SessionPrincipal{*found, ""}, kRememberFor);
+  Remember(kTokenKey, hash, SessionPrincipal{*found, ""}, kRememberFor);
   return *found;
 }
 
 Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view session_id) {
   if (session_id.empty() || session_id.size() > 256) return Error::Unauthorized("not logged in");
   std::string hash = HashSecret(session_id);
-  if (auto known = Recall(hash)) return *known;
+  if (auto known = Recall(kSessionKey, hash)) return *known;
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   std::optional<SessionPrincipal> found;
@@ -98,7 +101,7 @@ Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view sessi
   if (!found) return Error::Unauthorized("not logged in or the session has expired");
   // Remembered no longer than the session has left.
   int64_t left = ParseTimestamp(expires).value_or(now) - now;
-  Remember(hash, *found, std::chrono::seconds(std::max<int64_t>(0, left)));
+  Remember(kSessionKey, hash, *found, std::chrono::seconds(std::max<int64_t>(0, left)));
   return *found;
 }
 
@@ -125,6 +128,11 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
   LoginResult out{NewSecret(), NewSecret(), UserJson(*user)};
   std::string hash = HashSecret(out.session_id);
   std::time_t now = std::time(nullptr);
+  // Expired sessions are deleted here, at most once a minute per process.
+  if (int64_t last = last_purge_.load(); now - last >= 60 && last_purge_.compare_exchange_strong(last, now)) {
+    auto purged = (*conn)->Exec("DELETE FROM user_session WHERE expires_at <= ?", {FormatTimestamp(now)});
+    if (!purged) return std::move(purged).error();
+  }
   ROTA_TRY((*conn)->Exec(
                      "INSERT INTO user_session (user_id, session_hash, csrf_token, created_at, expires_at) "
                      "VALUES (?, ?, ?, ?, ?)",
@@ -140,7 +148,7 @@ Status AuthService::Logout(std::string_view session_id) {
   std::string hash = HashSecret(session_id);
   {
     std::lock_guard lock(mu_);
-    remembered_.erase(hash);
+    remembered_.erase(std::string(kSessionKey) + hash);
   }
   return (*conn)->Exec("DELETE FROM user_session WHERE session_hash = ?", {std::string_view(hash)}).status();
 }

@@ -6,7 +6,10 @@
 // - Sessions come from POST /api/login: a random session id in an HttpOnly
 //   cookie (stored hashed in user_session) and a CSRF token that cookie-
 //   authenticated writes must echo in X-CSRF-Token (checked by the HTTP layer
-//   with SecretsEqual). Sessions expire after `session_hours`.
+//   with SecretsEqual). Sessions expire after `session_hours`; Login deletes
+//   expired ones, at most once a minute.
+// - Tokens and sessions are separate credentials: each is looked up only in
+//   its own table and its own part of the memory below.
 // - Inactive users cannot log in and their tokens and sessions stop working.
 // - A wrong username and a wrong password give the same answer, and take about
 //   the same time (a dummy hash is verified for unknown users).
@@ -19,6 +22,7 @@
 // Thread-safe: each call leases its own connection; the memory has its own mutex.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -70,13 +74,19 @@ class AuthService {
     SessionPrincipal who;  // csrf_token empty for tokens
     std::chrono::steady_clock::time_point until;
   };
-  std::optional<SessionPrincipal> Recall(const std::string& hash);
-  void Remember(const std::string& hash, const SessionPrincipal& who, std::chrono::seconds for_at_most);
+  // The memory keeps tokens and sessions apart: a token's hash is never
+  // looked up as a session's, nor the reverse.
+  static constexpr std::string_view kTokenKey = "t:";
+  static constexpr std::string_view kSessionKey = "s:";
+  std::optional<SessionPrincipal> Recall(std::string_view kind, const std::string& hash);
+  void Remember(std::string_view kind, const std::string& hash, const SessionPrincipal& who,
+                std::chrono::seconds for_at_most);
 
   db::Pool& pool_;
   int session_hours_;
   std::mutex mu_;
-  std::unordered_map<std::string, Remembered> remembered_;  // GUARDED_BY(mu_); key: secret hash
+  std::unordered_map<std::string, Remembered> remembered_;  // GUARDED_BY(mu_); key: kind + secret hash
+  std::atomic<int64_t> last_purge_{0};  // when Login last deleted expired sessions (time_t)
 };
 
 }  // namespace rota::service

@@ -13,6 +13,7 @@ std::string UserKey(std::string_view username) {
 }
 
 std::string AddressKey(std::string_view address) { return "a:" + std::string(address); }
+std::string SuccessKey(std::string_view address) { return "s:" + std::string(address); }
 
 }  // namespace
 
@@ -41,8 +42,12 @@ std::optional<std::chrono::seconds> LoginThrottle::Check(std::string_view userna
   std::lock_guard lock(mu_);
   auto by_user = Blocked(UserKey(username), limits_.per_username, now);
   auto by_address = address.empty() ? std::nullopt : Blocked(AddressKey(address), limits_.per_address, now);
-  if (by_user && by_address) return std::max(*by_user, *by_address);
-  return by_user ? by_user : by_address;
+  auto by_successes =
+      address.empty() ? std::nullopt : Blocked(SuccessKey(address), limits_.successes_per_address, now);
+  std::optional<std::chrono::seconds> wait;
+  for (const auto& w : {by_user, by_address, by_successes})
+    if (w && (!wait || *w > *wait)) wait = w;
+  return wait;
 }
 
 void LoginThrottle::Count(std::string key, std::chrono::steady_clock::time_point now) {
@@ -72,9 +77,11 @@ void LoginThrottle::Failed(std::string_view username, std::string_view address) 
   if (!address.empty()) Count(AddressKey(address), now);
 }
 
-void LoginThrottle::Succeeded(std::string_view username) {
+void LoginThrottle::Succeeded(std::string_view username, std::string_view address) {
+  auto now = Now();
   std::lock_guard lock(mu_);
   windows_.erase(UserKey(username));
+  if (!address.empty()) Count(SuccessKey(address), now);
 }
 
 }  // namespace rota::service

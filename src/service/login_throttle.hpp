@@ -8,6 +8,9 @@
 //   nothing about whether a user exists.
 // - A successful login clears the username's count (not the address's: one
 //   valid account must not let an address go on guessing others).
+// - Successful logins are counted per address too (`successes_per_address`
+//   per window): each costs an Argon2 hash and a session row, so one address
+//   logging in in a loop is refused like a guesser.
 // - Bounded memory: at most `max_tracked` keys; when full, expired windows are
 //   dropped first, then the oldest window.
 // - Counts are per process. Several servers behind a load balancer each allow
@@ -29,6 +32,7 @@ namespace rota::service {
 struct ThrottleLimits {
   int per_username = 5;              // failures per window before a username is refused
   int per_address = 20;              // failures per window before an address is refused
+  int successes_per_address = 100;   // successful logins per window before an address is refused
   std::chrono::seconds window{900};  // 15 minutes
   size_t max_tracked = 100'000;
 };
@@ -41,7 +45,7 @@ class LoginThrottle {
   // nullopt: the attempt may go ahead; else how long to wait (>= 1 s).
   std::optional<std::chrono::seconds> Check(std::string_view username, std::string_view address);
   void Failed(std::string_view username, std::string_view address);
-  void Succeeded(std::string_view username);
+  void Succeeded(std::string_view username, std::string_view address = {});
 
  private:
   struct Window {
@@ -56,7 +60,8 @@ class LoginThrottle {
   ThrottleLimits limits_;
   Clock clock_;
   std::mutex mu_;
-  std::unordered_map<std::string, Window> windows_;  // GUARDED_BY(mu_); "u:<name>" or "a:<address>"
+  std::unordered_map<std::string, Window> windows_;  // GUARDED_BY(mu_); "u:<name>", "a:<address>" (failures)
+                                                     // or "s:<address>" (successes)
 };
 
 }  // namespace rota::service

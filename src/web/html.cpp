@@ -55,26 +55,29 @@ std::string Layout(const PageFrame& frame, std::string_view main_html) {
       Escape(frame.title), Escape(frame.caller ? frame.caller->csrf_token : ""), AssetUrl("rota.css"), head_scripts, nav, main_html);
 }
 
-http::Response HtmlPage(int status, std::string body) {
-  http::Response r;
-  r.status = status;
+void SetHtmlHeaders(http::Response& r) {
   r.content_type = "text/html; charset=utf-8";
-  r.body = std::move(body);
   r.SetHeader("Content-Security-Policy",
               "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   r.SetHeader("X-Content-Type-Options", "nosniff");
   r.SetHeader("Referrer-Policy", "same-origin");
-  r.SetHeader("Cache-Control", "no-store");
+  r.SetHeader("Cache-Control", "private, no-cache");
+}
+
+http::Response HtmlPage(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  SetHtmlHeaders(r);
   return r;
 }
 
 http::Response Redirect(const std::string& location) {
   http::Response r;
   r.status = 302;
-  r.content_type = "text/html; charset=utf-8";
+  SetHtmlHeaders(r);
   r.SetHeader("Location", location);
-  r.SetHeader("Cache-Control", "no-store");
   r.body = fmt::format("<!doctype html><a href=\"{0}\">{0}</a>\n", Escape(location));
   return r;
 }

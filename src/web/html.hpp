@@ -2,7 +2,7 @@
 // every page goes through Layout(), which adds the header, the stylesheet and
 // the scripts, and HtmlPage(), which adds the headers every page carries
 // (a strict Content-Security-Policy: scripts and styles only from /static, so
-// an escaping slip cannot run a script; no framing; never cached by proxies).
+// an escaping slip cannot run a script; no framing; never stored by shared caches).
 #pragma once
 
 #include <string>
@@ -30,6 +30,10 @@ struct PageFrame {
 // A whole document around `main_html`.
 std::string Layout(const PageFrame& frame, std::string_view main_html);
 
+// Makes `r` text/html with the headers every HTML response carries, page or
+// fragment: the Content-Security-Policy, nosniff, Referrer-Policy and
+// `Cache-Control: private, no-cache` (api.md).
+void SetHtmlHeaders(http::Response& r);
 // A text/html response with the page headers.
 http::Response HtmlPage(int status, std::string body);
 // 302 to `location` (a path on this site).

@@ -25,6 +25,20 @@ std::string EncodeNext(std::string_view path) {
   return out;
 }
 
+}  // namespace
+
+bool SafeNext(std::string_view next) {
+  if (next.size() < 1 || next.size() > 2048 || next[0] != '/') return false;
+  if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return false;  // "//host" and "/\host" leave the site
+  // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil")
+  // and read '\' as '/': no control character and no backslash anywhere.
+  for (unsigned char c : next)
+    if (c < 0x20 || c == 0x7F || c == '\\') return false;
+  return true;
+}
+
+namespace {
+
 using PageHandler = std::function<Response(Request&, const SessionPrincipal&)>;
 
 // A page for logged-in users: anyone else is sent to the login form, and comes
@@ -55,8 +69,11 @@ Response Start(const SessionPrincipal& caller) {
 }
 
 Response LoginPage(App& app, Request& req) {
-  // Already logged in: straight on.
-  if (auto caller = http::Authenticate(app, req)) return Start(*caller);
+  // Already logged in: straight on, to `next` if it is a path of this site.
+  if (auto caller = http::Authenticate(app, req)) {
+    if (auto next = req.Query("next"); next && SafeNext(*next)) return Redirect(std::string(*next));
+    return Start(*caller);
+  }
   std::string body =
       "<section class=\"card login\"><h1>Log in to rota</h1>"
       "<form id=\"login-form\" autocomplete=\"on\">"
@@ -128,10 +145,9 @@ Response HomePanelFragment(App& app, const Request& req) {
   auto panel = HomePanel(app, home, q && *q == "1");
   if (!panel) return Response::FromError(panel.error());
   Response r;
-  r.content_type = "text/html; charset=utf-8";
   r.body = std::move(panel->body);
+  SetHtmlHeaders(r);
   r.SetHeader("X-Cache", service::OutcomeName(panel->outcome));
-  r.SetHeader("Cache-Control", "no-store");
   return r;
 }
 

@@ -15,6 +15,8 @@
 // anything cached is touched.
 #pragma once
 
+#include <string_view>
+
 #include "http/router.hpp"
 #include "service/app.hpp"
 
@@ -24,5 +26,11 @@ void AddPageRoutes(http::Router& router, service::App& app);
 
 // Registers the pages' fragments with `rota warm-cache` and POST /cache/warm/.
 void AddWarmers(service::App& app);
+
+// Whether `next` (the decoded ?next= of /login) may be followed after a login:
+// a path on this site only, never "//host", "/\host", nor one a browser would
+// turn into either (control characters, backslashes). login.js applies the
+// same rule.
+bool SafeNext(std::string_view next);
 
 }  // namespace rota::web

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "base/cidr.hpp"
 #include "db/database.hpp"
 #include "http/api.hpp"
 #include "service/passwords.hpp"
@@ -62,7 +63,7 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
     req.keep_alive(true);
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty() || method == "POST" || method == "PATCH") {
-      req.set(bhttp::field::content_type, "application/json");
+      if (!headers.count("Content-Type")) req.set(bhttp::field::content_type, "application/json");
       req.body() = body;
       req.prepare_payload();
     }
@@ -114,7 +115,8 @@ rapidjson::Document Json(const std::string& body) {
   return d;
 }
 
-TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_url) {
+TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_url,
+                       const std::function<void(Config&)>& configure) {
   service::InitCrypto();
   db_url_ = FreshDatabaseUrl(kind, dir_);
   if (db_url_.empty()) throw std::runtime_error("no database");
@@ -134,6 +136,7 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
   config.threads = 4;
   static std::atomic<int> servers{0};
   config.cache_key_prefix = "t" + RunTag() + "_" + std::to_string(servers++);
+  if (configure) configure(config);
   auto app = service::App::Open(config, true);
   if (!app) throw std::runtime_error(app.error().message);
   app_ = std::move(*app);
@@ -144,6 +147,9 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
   options.port = 0;
   options.threads = 4;
   options.read_timeout = std::chrono::milliseconds(5000);
+  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.max_connections = config.max_connections;
+  options.trusted_proxies = *CidrSet::Parse(config.trusted_proxies);
   options.statement_counter = [] { return db::StatementCounter::Now(); };
   server_ = std::make_unique<http::Server>(options, router_);
   auto port = server_->Listen();
@@ -160,6 +166,7 @@ TestServer::~TestServer() {
   client_.reset();
   server_->Stop();
   thread_.join();
+  app_->login_pool().Shutdown();  // before server_ goes: queued logins hold its sessions
 }
 
 std::string TestServer::ManagerToken(int64_t home) {

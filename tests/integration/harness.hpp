@@ -4,6 +4,7 @@
 // client. Each TestServer owns its database, so tests do not see each other.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,7 +67,10 @@ class TestServer {
  public:
   // Seeds `shape` with shifts starting 2026-11-21; today is pinned to 2026-11-28.
   // `cache_url`: memory:// or a redis:// URL (each server gets its own key prefix).
-  TestServer(DbKind kind, SeedShape shape = {}, const std::string& cache_url = "memory://");
+  // `configure` may change the configuration before the app opens (the
+  // server's edge settings are taken from it too).
+  TestServer(DbKind kind, SeedShape shape = {}, const std::string& cache_url = "memory://",
+             const std::function<void(Config&)>& configure = {});
   ~TestServer();
 
   int port() const { return port_; }

@@ -8,8 +8,10 @@ document.addEventListener('DOMContentLoaded', () => {
 
   function safeNext() {
     const next = new URLSearchParams(window.location.search).get('next') || '/';
-    // Only a path of this site: "/x", never "//host" or "/\host".
-    return /^\/(?![\/\\])/.test(next) ? next : '/';
+    // Only a path of this site: "/x", never "//host" or "/\host", nor one a
+    // browser turns into them (it drops tabs and newlines, reads "\" as "/").
+    // The server applies the same rule (web/pages.hpp SafeNext).
+    return /^\/(?![\/\\])[^\\\u0000-\u001f\u007f]*$/.test(next) && next.length <= 2048 ? next : '/';
   }
 
   form.addEventListener('submit', async (event) => {
