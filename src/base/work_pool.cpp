@@ -1,5 +1,7 @@
 #include "base/work_pool.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -11,7 +13,13 @@ namespace rota {
 
 WorkPool::WorkPool(int threads, size_t queue_limit, int nice)
     : queue_limit_(std::max<size_t>(1, queue_limit)), nice_(nice) {
+  // Workers take no signals (they inherit this mask): a process that waits for
+  // SIGTERM with sigwait() on one thread must not have it delivered here.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   for (int i = 0; i < std::max(1, threads); ++i) workers_.emplace_back([this] { Work(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 WorkPool::~WorkPool() { Shutdown(); }

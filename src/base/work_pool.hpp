@@ -8,6 +8,7 @@
 //   value for these threads only; Linux): the scheduler prefers the I/O
 //   threads, so a storm of logins slows logins more than other requests. Not
 //   SCHED_IDLE: on a busy machine that would starve logins almost entirely.
+// - Workers block every signal.
 // - Shutdown() (also run by the destructor) refuses new tasks, runs the ones
 //   already queued, and joins the workers.
 // Thread-safe.
