@@ -14,7 +14,7 @@ build_pkgs=(g++ cmake ninja-build pkg-config python3
   libboost-dev libsqlite3-dev sqlite3 libpq-dev rapidjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libtoml11-dev libxxhash-dev libsodium-dev libhiredis-dev libssl-dev libgtest-dev libgmock-dev)
 test_pkgs=(postgresql redis-server python3-django curl chromium fonts-dejavu-core clang libclang-rt-14-dev
-  prometheus nginx)
+  prometheus nginx pgbouncer openssl systemd)
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -1,4 +1,5 @@
 #include "base/config.hpp"
+#include "base/url.hpp"
 
 #include "base/url.hpp"
 
@@ -29,7 +30,7 @@ namespace {
 const std::map<std::string, std::set<std::string>> kKeys = {
     {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms", "metrics_token", "header_timeout_ms",
                 "max_connections", "trusted_proxies"}},
-    {"database", {"url", "pool_size", "pool_wait_ms"}},
+    {"database", {"url", "pool_size", "pool_wait_ms", "prepared_statements"}},
     {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases",
                "near", "near_max_entries", "near_ttl_ms", "near_ack_timeout_ms", "tls_ca_file", "tls_cert_file",
                "tls_key_file"}},
@@ -76,7 +77,7 @@ void CheckUrl(const std::string& url, const std::string& name, std::initializer_
   for (const char* s : schemes)
     if (url.rfind(s, 0) == 0 && url.size() > std::string_view(s).size()) return;
   if (url == "memory://") return;
-  throw ConfigError(fmt::format("config: {} '{}' is not a supported URL", name, url));
+  throw ConfigError(fmt::format("config: {} '{}' is not a supported URL", name, RedactUrl(url)));
 }
 
 // The original design's named timeouts.
@@ -131,6 +132,7 @@ void Apply(const toml::value& root, const std::string& path, Config& c) {
     Read(db, "database", "url", c.database_url);
     Read(db, "database", "pool_size", c.pool_size);
     Read(db, "database", "pool_wait_ms", c.pool_wait_ms);
+    Read(db, "database", "prepared_statements", c.prepared_statements);
   }
   auto cache = section("cache");
   if (cache.is_table()) {
@@ -271,6 +273,11 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
     if (*v == "1" || *v == "true") c.cache_near = true;
     else if (*v == "0" || *v == "false") c.cache_near = false;
     else throw ConfigError(fmt::format("config: ROTA_CACHE_NEAR '{}' must be true or false", *v));
+  }
+  if (auto v = get("ROTA_DATABASE_PREPARED_STATEMENTS")) {
+    if (*v == "1" || *v == "true") c.prepared_statements = true;
+    else if (*v == "0" || *v == "false") c.prepared_statements = false;
+    else throw ConfigError(fmt::format("config: ROTA_DATABASE_PREPARED_STATEMENTS '{}' must be true or false", *v));
   }
   if (auto v = get("ROTA_LOG_LEVEL")) c.log_level = *v;
   if (auto v = get("ROTA_METRICS_TOKEN")) c.metrics_token = *v;

@@ -19,6 +19,9 @@
 //   [database] url             "sqlite://rota.db" ROTA_DATABASE_URL; sqlite://PATH or postgresql://...
 //              pool_size       threads + 2        connections; a request waits <= pool_wait_ms for one
 //              pool_wait_ms    5000
+//              prepared_statements true           ROTA_DATABASE_PREPARED_STATEMENTS: PostgreSQL named prepared
+//                                                 statements; false behind PgBouncer transaction pooling
+//                                                 (db/database.hpp ConnectOptions)
 //   [cache]    url             "memory://"        ROTA_CACHE_URL: memory://, redis://[[user]:password@]host[:port][/db],
 //                                                 rediss://... (TLS), redis+sentinel://[[user]:password@]h:p[,h:p...]/name[/db]
 //              tls_ca_file     ""                 ROTA_CACHE_TLS_CA_FILE: rediss:// CAs (empty: the system's)
@@ -83,6 +86,7 @@ struct Config {
   std::string database_url = "sqlite://rota.db";
   int pool_size = 0;  // 0: threads + 2
   int pool_wait_ms = 5000;
+  bool prepared_statements = true;
 
   std::string cache_url = "memory://";
   long cache_max_entries = 1000;

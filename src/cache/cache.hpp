@@ -170,6 +170,27 @@ class Cache {
   // Redis: its maxmemory-policy (INFO memory), for `rota check --deploy`; nullopt
   // for memory:// or when Redis cannot answer.
   virtual std::optional<std::string> MaxmemoryPolicy() { return std::nullopt; }
+
+  // Counts shared by every process on this cache, for rate limits (the login
+  // throttle): a window opens at the first CountUp of `key` and lasts
+  // `window`; CountUp adds one, CountOf reads, ResetCount ends the window.
+  // They live apart from values and counters (`P:w:<key>` on Redis, expiring
+  // with their window; no pattern clear reaches them). nullopt: this backend
+  // shares nothing with other processes (memory://, the default here) or
+  // cannot be reached now: the caller counts in its own process instead.
+  struct WindowCount {
+    int64_t count = 0;
+    std::chrono::milliseconds left{0};  // until the window ends; 0 when none is open
+  };
+  virtual std::optional<WindowCount> CountUp(std::string_view key, std::chrono::milliseconds window) {
+    (void)key, (void)window;
+    return std::nullopt;
+  }
+  virtual std::optional<WindowCount> CountOf(std::string_view key) {
+    (void)key;
+    return std::nullopt;
+  }
+  virtual void ResetCount(std::string_view key) { (void)key; }
 };
 
 // The cache named by `url`: "memory://" for the in-process cache, or

@@ -140,6 +140,11 @@ class NearCache final : public Cache {
   Health health() override { return remote_->health(); }
   Status CheckAccess() override { return remote_->CheckAccess(); }
   std::optional<std::string> MaxmemoryPolicy() override { return remote_->MaxmemoryPolicy(); }
+  std::optional<WindowCount> CountUp(std::string_view key, std::chrono::milliseconds window) override {
+    return remote_->CountUp(key, window);
+  }
+  std::optional<WindowCount> CountOf(std::string_view key) override { return remote_->CountOf(key); }
+  void ResetCount(std::string_view key) override { remote_->ResetCount(key); }
 
   int64_t DeletePattern(std::string_view glob) override {
     int64_t n = remote_->DeletePattern(glob);

@@ -223,6 +223,28 @@ class RedisCache final : public Cache {
     Run({"EVAL", kScript, "1", LockKey(key), token_});
   }
 
+  // One EVAL each, so a window's count and expiry change together.
+  std::optional<WindowCount> CountUp(std::string_view key, std::chrono::milliseconds window) override {
+    static const std::string kScript =
+        "local n = redis.call('incr', KEYS[1]) "
+        "local t = redis.call('pttl', KEYS[1]) "
+        "if t < 0 then redis.call('pexpire', KEYS[1], ARGV[1]) t = tonumber(ARGV[1]) end "
+        "return {n, t}";
+    return WindowReply(
+        Run({"EVAL", kScript, "1", WindowKey(key), std::to_string(std::max<int64_t>(window.count(), 1))}));
+  }
+
+  std::optional<WindowCount> CountOf(std::string_view key) override {
+    static const std::string kScript =
+        "local n = tonumber(redis.call('get', KEYS[1]) or '0') "
+        "local t = redis.call('pttl', KEYS[1]) "
+        "if t < 0 then t = 0 end "
+        "return {n, t}";
+    return WindowReply(Run({"EVAL", kScript, "1", WindowKey(key)}));
+  }
+
+  void ResetCount(std::string_view key) override { Run({"UNLINK", WindowKey(key)}); }
+
   int64_t DeletePattern(std::string_view glob) override {
     if (!ValidPattern(glob)) return 0;
     int64_t deleted = 0;
@@ -302,6 +324,16 @@ class RedisCache final : public Cache {
     for (auto& arg : out)
       if (auto at = arg.find(kNsMark); at != std::string::npos) arg.replace(at, kNsMark.size(), ns);
     return out;
+  }
+  // Shared counts (the login throttle), expiring with their window.
+  std::string WindowKey(std::string_view k) const { return Space() + ":w:" + std::string(k); }
+
+  // {count, milliseconds left} from the window scripts; nullopt on any failure.
+  static std::optional<WindowCount> WindowReply(const Reply& r) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_INTEGER ||
+        r->element[1]->type != REDIS_REPLY_INTEGER)
+      return std::nullopt;
+    return WindowCount{r->element[0]->integer, std::chrono::milliseconds(r->element[1]->integer)};
   }
 
   static std::string RandomToken() {

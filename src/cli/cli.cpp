@@ -93,7 +93,7 @@ int Serve(const Config& config, const std::string& host, int port) {
       },
       &set);
   std::cout << fmt::format("rota: serving http://{}:{}/ ({} threads, database {}{})", host, *bound, config.threads,
-                           config.database_url, config.today ? ", today pinned to " + config.today->ToString() : "")
+                           RedactUrl(config.database_url), config.today ? ", today pinned to " + config.today->ToString() : "")
             << std::endl;
   std::thread warmer;
   if (config.cache_warm_on_start)
@@ -161,7 +161,7 @@ int CacheClearCommand(const Config& config, const std::optional<std::string>& pa
 }
 
 int Migrate(const Config& config) {
-  auto applied = service::MigrateDatabase(config.database_url);
+  auto applied = service::MigrateDatabase(config);
   if (!applied) return Fail(applied.error());
   if (applied->empty())
     std::cout << fmt::format("schema is up to date (version {})\n", service::LatestSchemaVersion());
@@ -172,7 +172,7 @@ int Migrate(const Config& config) {
 int Seed(const Config& config, service::SeedOptions options) {
   auto started = std::chrono::steady_clock::now();
   bool tty = isatty(STDERR_FILENO);
-  auto summary = service::SeedDatabase(config.database_url, options, [&](int64_t done, int64_t total) {
+  auto summary = service::SeedDatabase(config, options, [&](int64_t done, int64_t total) {
     if (tty)
       std::cerr << fmt::format("\rseeding shifts {}/{} ({}%)", done, total, total ? done * 100 / total : 100)
                 << std::flush;
@@ -188,7 +188,7 @@ int Seed(const Config& config, service::SeedOptions options) {
       "  homes {}, units {}, users {}, staff {}, certifications {}, leave requests {}\n"
       "  shifts {} ({} staffed), notes {}, links {}\n"
       "  logins: admin (administrator), manager1..manager{} (one per home); password '{}'\n",
-      config.database_url, secs, options.seed, options.start.ToString(),
+      RedactUrl(config.database_url), secs, options.seed, options.start.ToString(),
       options.start.AddDays(options.days - 1).ToString(), s.homes, s.units, s.users, s.staff, s.certifications,
       s.leave_requests, s.shifts, s.staffed_shifts, s.notes, s.links, options.homes, options.password);
   return 0;
@@ -214,12 +214,15 @@ int CreateUser(const Config& config, const std::string& username, bool admin, st
   return 0;
 }
 
-int CreateToken(const Config& config, const std::string& username) {
+// The token alone on stdout (scripts capture it); what it is on stderr.
+int CreateToken(const Config& config, const std::string& username, std::optional<int> expires_days) {
   auto app = service::App::Open(config, true);
   if (!app) return Fail(app.error());
-  auto token = (*app)->auth().CreateToken(username);
+  auto token = (*app)->auth().CreateToken(username, expires_days);
   if (!token) return Fail(token.error());
   std::cout << *token << "\n";
+  std::cerr << fmt::format("created an API token for {} ({}); only its hash is stored\n", username,
+                           expires_days ? fmt::format("expires in {} days", *expires_days) : "never expires");
   return 0;
 }
 
@@ -256,6 +259,54 @@ void CheckCacheDeployment(const Config& config, cache::Cache* cache,
   }
 }
 
+// api.md: a header line, then id, username, created, last used (or -), expires
+// (or never), tab-separated; never the secret.
+int ListTokens(const Config& config, const std::optional<std::string>& username) {
+  auto app = service::App::Open(config, true);
+  if (!app) return Fail(app.error());
+  auto tokens = (*app)->auth().ListTokens(username ? std::optional<std::string_view>(*username) : std::nullopt);
+  if (!tokens) return Fail(tokens.error());
+  std::cout << "id\tusername\tcreated\tlast_used\texpires\n";
+  for (const auto& t : *tokens)
+    std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", t.id, t.username, t.created, t.last_used.value_or("-"),
+                             t.expires.value_or("never"));
+  return 0;
+}
+
+int RevokeToken(const Config& config, int64_t id) {
+  auto app = service::App::Open(config, true);
+  if (!app) return Fail(app.error());
+  if (auto s = (*app)->auth().RevokeToken(id); !s) return Fail(s.error());
+  std::cout << fmt::format("revoked token {}; every server refuses it within 1 s\n", id);
+  return 0;
+}
+
+// The pool against PostgreSQL's max_connections: every server holds up to
+// pool_size connections, and superusers keep some for themselves.
+void CheckConnectionBudget(service::App& app, const std::function<void(const std::string&)>& problem) {
+  auto budget = app.DatabaseBudget();
+  if (!budget) {
+    problem("database: could not read max_connections: " + budget.error().message);
+    return;
+  }
+  if (!*budget) return;  // SQLite
+  const service::ConnectionBudget& b = **budget;
+  int64_t usable = b.max_connections - b.reserved;
+  std::cout << fmt::format(
+      "database: pool_size {} per server; PostgreSQL allows {} connections ({} max_connections, {} reserved for "
+      "superusers), {} in use now: at most {} servers of this pool size, with nothing else connected\n",
+      b.pool_size, usable, b.max_connections, b.reserved, b.in_use, b.pool_size > 0 ? usable / b.pool_size : 0);
+  if (b.pool_size > usable)
+    problem(fmt::format("[database] pool_size {} is more than PostgreSQL's {} usable connections (max_connections {} "
+                        "- superuser_reserved_connections {}): lower pool_size or raise max_connections",
+                        b.pool_size, usable, b.max_connections, b.reserved));
+  else if (b.pool_size * 2 > usable)
+    problem(fmt::format("[database] pool_size {} leaves no room for a second server within PostgreSQL's {} usable "
+                        "connections (max_connections {}): lower pool_size, raise max_connections, or put PgBouncer "
+                        "in front ([database] prepared_statements = false)",
+                        b.pool_size, usable, b.max_connections));
+}
+
 // Each problem is printed on its own line; the exit status counts them.
 int Check(const Config& config, bool deploy) {
   int problems = 0;
@@ -263,7 +314,7 @@ int Check(const Config& config, bool deploy) {
     std::cout << "problem: " << m << "\n";
     ++problems;
   };
-  std::cout << fmt::format("config: ok (database {}, cache {}, {} threads, pool {})\n", config.database_url,
+  std::cout << fmt::format("config: ok (database {}, cache {}, {} threads, pool {})\n", RedactUrl(config.database_url),
                            RedactUrl(config.cache_url), config.threads, config.EffectivePoolSize());
   auto app = service::App::Open(config, true);
   if (!app) {
@@ -280,9 +331,13 @@ int Check(const Config& config, bool deploy) {
   if (deploy) {
     if (config.database_url.rfind("sqlite://", 0) == 0)
       std::cout << "note: SQLite serves one machine; run several servers on PostgreSQL\n";
-    if (!config.secure_cookies) problem("[auth] secure_cookies is false: set it when serving behind TLS");
+    if (!config.secure_cookies)
+      problem("[auth] secure_cookies is false: behind TLS (https) the session cookie must be marked Secure, or a "
+              "browser sends it over plain http too; set it");
     CheckCacheDeployment(config, app ? &(*app)->cache() : nullptr, problem);
     if (config.today) problem("ROTA_TODAY pins today's date: unset it in production");
+    for (const auto& p : service::DatabaseUrlProblems(config.database_url)) problem(p);
+    if (app) CheckConnectionBudget(**app, problem);
   }
   std::cout << (problems ? fmt::format("{} problem(s)\n", problems) : std::string("all checks passed\n"));
   return problems ? 1 : 0;
@@ -325,6 +380,17 @@ int Main(int argc, char** argv) {
 
   auto* create_token = cli.add_subcommand("create-token", "print a new API token for a user");
   create_token->add_option("USERNAME", username)->required();
+  int expires_days = 0;
+  auto* expires_opt = create_token->add_option("--expires-days", expires_days, "refuse the token after N days")
+                          ->check(CLI::Range(1, 36500));
+
+  auto* list_tokens = cli.add_subcommand("list-tokens", "list API tokens (never their secrets)");
+  std::string list_user;
+  auto* list_user_opt = list_tokens->add_option("USERNAME", list_user, "only this user's tokens");
+
+  auto* revoke_token = cli.add_subcommand("revoke-token", "delete an API token; refused everywhere within 1 s");
+  int64_t token_id = 0;
+  revoke_token->add_option("ID", token_id, "the id list-tokens shows")->required()->check(CLI::PositiveNumber);
 
   auto* warm = cli.add_subcommand("warm-cache", "precompute dashboards, stats and reports into the cache");
   int64_t warm_home = 0;
@@ -376,7 +442,11 @@ int Main(int argc, char** argv) {
     return CreateUser(config, username, admin, admin ? std::nullopt : std::optional<int64_t>(home),
                       password_stdin);
   }
-  if (create_token->parsed()) return CreateToken(config, username);
+  if (create_token->parsed())
+    return CreateToken(config, username, expires_opt->count() ? std::optional<int>(expires_days) : std::nullopt);
+  if (list_tokens->parsed())
+    return ListTokens(config, list_user_opt->count() ? std::optional<std::string>(list_user) : std::nullopt);
+  if (revoke_token->parsed()) return RevokeToken(config, token_id);
   if (check->parsed()) return Check(config, deploy);
   if (warm->parsed())
     return WarmCache(config, warm_home_opt->count() ? std::optional<int64_t>(warm_home) : std::nullopt, warm_clear);

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "base/date.hpp"
+#include "base/url.hpp"
 #include "base/metrics.hpp"
 #include "db/drivers.hpp"
 
@@ -19,20 +20,8 @@ constexpr std::string_view kUrlForms =
 
 thread_local uint64_t statements_on_this_thread = 0;
 
-// The URL with any password replaced by "***", fit for messages and logs.
-std::string Redacted(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  size_t start = scheme + 3;
-  size_t at = url.find('@', start);
-  if (at == std::string::npos) return url;
-  size_t colon = url.find(':', start);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
-
 Error BadUrl(const std::string& url, std::string_view why) {
-  return Error::Invalid("bad database URL '" + Redacted(url) + "': " + std::string(why) + "; expected " +
+  return Error::Invalid("bad database URL '" + RedactUrl(url) + "': " + std::string(why) + "; expected " +
                         std::string(kUrlForms));
 }
 
@@ -136,14 +125,49 @@ Result<std::optional<int64_t>> Connection::QueryInt(std::string_view sql, const 
   return first;
 }
 
-Result<std::unique_ptr<Connection>> Connect(const std::string& url) {
+Result<std::unique_ptr<Connection>> Connect(const std::string& url, const ConnectOptions& options) {
   auto parsed = ParseUrl(url);
   if (!parsed) return parsed.status();
   if (parsed->dialect == Dialect::kSqlite) return internal::OpenSqlite(parsed->target);
-  return internal::OpenPostgres(parsed->target);
+  return internal::OpenPostgres(parsed->target, options);
 }
 
 Status ValidateUrl(const std::string& url) { return ParseUrl(url).status(); }
+
+std::vector<std::string> DeployProblems(const std::string& url) {
+  std::vector<std::string> problems;
+  if (!url.starts_with(kPostgresScheme)) return problems;
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  if (!opts) {
+    PQfreemem(err);
+    return problems;  // ValidateUrl reports it
+  }
+  std::string hosts, hostaddrs, sslmode;
+  for (PQconninfoOption* o = opts; o->keyword; ++o) {
+    std::string_view k = o->keyword;
+    if (!o->val) continue;
+    if (k == "host") hosts = o->val;
+    else if (k == "hostaddr") hostaddrs = o->val;
+    else if (k == "sslmode") sslmode = o->val;
+  }
+  PQconninfoFree(opts);
+  // host may list several (a,b,c); a Unix socket is a path; none means the default socket.
+  std::string exposed;
+  std::string all = hosts.empty() ? hostaddrs : hosts;
+  for (size_t b = 0; b <= all.size() && !all.empty();) {
+    size_t e = all.find(',', b);
+    if (e == std::string::npos) e = all.size();
+    std::string h = all.substr(b, e - b);
+    if (!h.empty() && h[0] != '/' && h[0] != '@' && !IsLoopbackHost(h)) exposed += (exposed.empty() ? "" : ", ") + h;
+    b = e + 1;
+  }
+  if (!exposed.empty() && sslmode != "verify-full" && sslmode != "verify-ca")
+    problems.push_back("ROTA_DATABASE_URL reaches " + exposed + " with sslmode=" + (sslmode.empty() ? "prefer" : sslmode) +
+                       ": add sslmode=verify-full and sslrootcert=<the server's CA> so that the password and the data "
+                       "cannot be read or redirected on the network");
+  return problems;
+}
 
 Result<Dialect> DialectOf(const std::string& url) {
   auto parsed = ParseUrl(url);

@@ -101,12 +101,30 @@ class Connection {
   Result<std::optional<int64_t>> QueryInt(std::string_view sql, const Params& params);
 };
 
+// How PostgreSQL statements are sent ([database] prepared_statements).
+//   true  (default): each SQL text is PQprepare'd once per connection under a
+//         name of its own and then only executed: planned once, one round trip.
+//   false: each statement is sent as an unnamed statement (PQexecParams: parse,
+//         bind and execute in one round trip), still with bound parameters.
+//         Needed behind PgBouncer in transaction pooling mode, where a
+//         connection's named statements live on a server connection that the
+//         next transaction may not get. Costs a parse and plan per statement.
+// SQLite ignores it.
+struct ConnectOptions {
+  bool prepared_statements = true;
+};
+
 // Opens a connection for a URL: `sqlite://relative/path.db`, `sqlite:///abs/path.db`,
-// `sqlite://:memory:` (tests), or `postgresql://user:pass@host:port/db`.
-Result<std::unique_ptr<Connection>> Connect(const std::string& url);
+// `sqlite://:memory:` (tests), or any libpq URI `postgresql://...` (passed to
+// libpq unchanged: sslmode, sslrootcert, several hosts, target_session_attrs...).
+Result<std::unique_ptr<Connection>> Connect(const std::string& url, const ConnectOptions& options = {});
 // Validates a database URL without connecting (configuration checks).
 Status ValidateUrl(const std::string& url);
 Result<Dialect> DialectOf(const std::string& url);
+// `rota check --deploy`: what is wrong with a database URL for production, one
+// message per problem: a PostgreSQL host other than loopback or a Unix socket
+// reached without sslmode=verify-full (or verify-ca). Empty for SQLite.
+std::vector<std::string> DeployProblems(const std::string& url);
 
 // A fixed-size pool. Acquire() waits up to `wait` for a free connection, then
 // answers `unavailable`. A connection found unhealthy on return is reopened
@@ -129,7 +147,8 @@ class Pool {
 
   // Opens one connection at once (to fail fast on a bad URL); the rest lazily.
   static Result<std::unique_ptr<Pool>> Open(const std::string& url, int size,
-                                            std::chrono::milliseconds wait = std::chrono::seconds(5));
+                                            std::chrono::milliseconds wait = std::chrono::seconds(5),
+                                            ConnectOptions options = {});
   ~Pool();
 
   Result<Lease> Acquire();
@@ -138,13 +157,14 @@ class Pool {
   int in_use() const;
 
  private:
-  Pool(std::string url, int size, std::chrono::milliseconds wait, Dialect d);
+  Pool(std::string url, int size, std::chrono::milliseconds wait, Dialect d, ConnectOptions options);
   void Release(std::unique_ptr<Connection> c);
 
   const std::string url_;
   const int size_;
   const std::chrono::milliseconds wait_;
   const Dialect dialect_;
+  const ConnectOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)

@@ -2,6 +2,7 @@
 // PostgreSQL database: the same statements must mean the same on both.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -97,7 +98,7 @@ class FreshDatabase {
     ASSERT_NE(conn_, nullptr);
     auto applied = Migrate(*conn_);
     ASSERT_TRUE(applied.ok()) << applied.error().message;
-    ASSERT_EQ(*applied, (std::vector<int>{1, 2}));
+    ASSERT_EQ(*applied, (std::vector<int>{1, 2, 3}));
   }
 
   Connection& db() { return *conn_; }
@@ -134,7 +135,7 @@ TEST_P(DatabaseTest, MigrateCreatesEveryContractTableWithEveryColumn) {
 }
 
 TEST_P(DatabaseTest, MigrateAddsTokensSessionsAndReadPathIndexes) {
-  EXPECT_EQ(ColumnsOf(db(), "api_token"), (std::set<std::string>{"id", "user_id", "token_hash", "created_at"}));
+  EXPECT_EQ(ColumnsOf(db(), "api_token"), (std::set<std::string>{"id", "user_id", "token_hash", "created_at", "expires_at", "last_used_at"}));
   EXPECT_EQ(ColumnsOf(db(), "user_session"),
             (std::set<std::string>{"id", "user_id", "session_hash", "csrf_token", "created_at", "expires_at"}));
   for (const char* index : {"unit_home", "staff_home", "certification_staff_expires", "leave_request_staff_status",
@@ -170,7 +171,7 @@ TEST_P(DatabaseTest, MigrateTwiceChangesNothing) {
   auto versions = db().QueryInt("SELECT count(*) FROM schema_migrations", {});
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->value_or(0), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 2);
+  EXPECT_EQ(LatestSchemaVersion(), 3);
   auto max = db().QueryInt("SELECT max(version) FROM schema_migrations", {});
   ASSERT_TRUE(max.ok());
   EXPECT_EQ(max->value_or(0), 2);
@@ -653,6 +654,127 @@ TEST(DatabaseUrl, SqliteAbsolutePathCreatesTheFile) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   ASSERT_TRUE(Migrate(**c).ok());
   EXPECT_TRUE(std::filesystem::exists(path));
+}
+
+}  // namespace
+}  // namespace rota::db
+
+namespace rota::db {
+namespace {
+
+TEST(DatabaseUrl, DeployProblemsNameAHostReachedWithoutVerifiedTls) {
+  EXPECT_TRUE(DeployProblems("sqlite://rota.db").empty());
+  EXPECT_TRUE(DeployProblems("postgresql://rota:pw@127.0.0.1:5432/rota").empty()) << "loopback";
+  EXPECT_TRUE(DeployProblems("postgresql://rota@localhost/rota").empty());
+  EXPECT_TRUE(DeployProblems("postgresql:///rota?host=/var/run/postgresql").empty()) << "a Unix socket";
+  EXPECT_TRUE(DeployProblems("postgresql://rota:pw@db.example:5432/rota?sslmode=verify-full&sslrootcert=ca.pem").empty());
+  auto plain = DeployProblems("postgresql://rota:s3cret@db.example:5432/rota?sslmode=require");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_NE(plain[0].find("db.example"), std::string::npos) << plain[0];
+  EXPECT_NE(plain[0].find("sslmode=require"), std::string::npos) << plain[0];
+  EXPECT_EQ(plain[0].find("s3cret"), std::string::npos) << "never the password: " << plain[0];
+  auto two = DeployProblems("postgresql://rota@127.0.0.1:5432,db2.example:5433/rota?target_session_attrs=read-write");
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_NE(two[0].find("db2.example"), std::string::npos) << two[0];
+  EXPECT_EQ(two[0].find("127.0.0.1"), std::string::npos) << "only the exposed host is named: " << two[0];
+}
+
+}  // namespace
+}  // namespace rota::db
+
+namespace rota::db {
+namespace {
+
+// Named statements the server holds for this session (what PgBouncer's
+// transaction pooling cannot carry from one transaction to the next).
+int64_t NamedStatements(Connection& c) {
+  auto n = c.QueryInt("SELECT count(*) FROM pg_prepared_statements", {});
+  EXPECT_TRUE(n.ok()) << n.error().message;
+  return n.ok() ? n->value_or(-1) : -1;
+}
+
+class PostgresStatements : public FreshDatabase, public ::testing::Test {
+ protected:
+  void SetUp() override { Open(DbKind::kPostgres); }
+  std::unique_ptr<Connection> ConnectWith(bool prepared) {
+    auto c = Connect(url_, ConnectOptions{.prepared_statements = prepared});
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
+  // Ends `victim`'s server session from another connection, as a dying server would.
+  void TerminateSessionOf(Connection& victim) {
+    auto pid = victim.QueryInt("SELECT pg_backend_pid()", {});
+    ASSERT_TRUE(pid.ok() && *pid);
+    bool terminated = false;
+    ASSERT_TRUE(db().Query("SELECT pg_terminate_backend(?)", {**pid}, [&](const Row& r) { terminated = r.Bool(0); })
+                    .ok());
+    ASSERT_TRUE(terminated);
+    usleep(100000);
+  }
+};
+
+TEST_F(PostgresStatements, UnnamedStatementsLeaveNothingOnTheServerAndMeanTheSame) {
+  for (bool prepared : {true, false}) {
+    auto c = ConnectWith(prepared);
+    ASSERT_NE(c, nullptr);
+    std::string name = prepared ? "Named" : "Unnamed";
+    int64_t home = AddHome(*c, name);
+    ASSERT_GT(home, 0);
+    EXPECT_EQ(CountHomes(*c, name), 1);
+    // Types are inferred from the columns either way: a date text, a boolean 0/1.
+    auto unit = c->QueryInt("INSERT INTO unit (home_id, name) VALUES (?, ?) RETURNING id", {home, name});
+    ASSERT_TRUE(unit.ok()) << unit.error().message;
+    auto user = c->QueryInt(
+        "INSERT INTO app_user (username, password_hash, is_staff, is_active) VALUES (?, 'x', ?, ?) RETURNING id",
+        {name, int64_t{1}, int64_t{0}});
+    ASSERT_TRUE(user.ok()) << user.error().message;
+    std::string flags;
+    ASSERT_TRUE(c->Query("SELECT is_staff, is_active FROM app_user WHERE id = ?", {**user}, [&](const Row& r) {
+                   flags = std::string(r.Bool(0) ? "t" : "f") + (r.Bool(1) ? "t" : "f");
+                 }).ok());
+    EXPECT_EQ(flags, "tf");
+    auto later = c->QueryInt("SELECT count(*) FROM care_home WHERE created_at < ?", {std::string("2027-01-01")});
+    ASSERT_TRUE(later.ok()) << later.error().message;
+    if (prepared)
+      EXPECT_GT(NamedStatements(*c), 3) << "named statements live on the session";
+    else
+      EXPECT_EQ(NamedStatements(*c), 0) << "nothing outlives a statement";
+  }
+}
+
+TEST_F(PostgresStatements, AReadOnABrokenConnectionIsRetriedOnceOnAFreshOne) {
+  for (bool prepared : {true, false}) {
+    auto c = ConnectWith(prepared);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(CountAllHomes(*c), 0);
+    TerminateSessionOf(*c);
+    EXPECT_EQ(CountAllHomes(*c), 0) << "a SELECT outside a transaction is sent again";
+    EXPECT_TRUE(c->Healthy());
+  }
+}
+
+TEST_F(PostgresStatements, AWriteOnABrokenConnectionIsNeverSentAgain) {
+  auto c = ConnectWith(true);
+  ASSERT_NE(c, nullptr);
+  TerminateSessionOf(*c);
+  auto write = c->Exec("INSERT INTO care_home (name, created_at) VALUES (?, ?)", {std::string("Once"), kTs});
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(write.error().message, "database unavailable") << "no driver text";
+  EXPECT_FALSE(c->Healthy()) << "the pool drops it";
+  EXPECT_EQ(CountHomes(db(), "Once"), 0) << "the INSERT was not retried";
+}
+
+TEST_F(PostgresStatements, ABeginOnABrokenConnectionIsRetriedSoAWriteGoesThrough) {
+  auto c = ConnectWith(true);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(CountAllHomes(*c), 0);
+  TerminateSessionOf(*c);
+  Status s = InTransaction(*c, [&]() -> Status {
+    return c->Exec("INSERT INTO care_home (name, created_at) VALUES (?, ?)", {std::string("After"), kTs}).status();
+  });
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(CountHomes(db(), "After"), 1);
 }
 
 }  // namespace

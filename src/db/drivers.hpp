@@ -55,6 +55,6 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path);
 
 // Connects to PostgreSQL with a libpq URL `postgresql://...`. Fails with
 // `unavailable` when the server cannot be reached or refuses the login.
-Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url);
+Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url, const ConnectOptions& options);
 
 }  // namespace rota::db::internal

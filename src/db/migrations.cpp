@@ -280,9 +280,28 @@ CREATE INDEX shift_note_shift ON shift_note (shift_id);
 CREATE INDEX shift_home_date_unit_staff ON shift (home_id, date, unit_id, staff_id, shift_type_id);
 )sql";
 
+// ---- Migration 3: token expiry and last use ---------------------------------
+//
+// `rota create-token --expires-days N` and `rota list-tokens` (api.md). NULL
+// expires_at: never; NULL last_used_at: never used. last_used_at is written at
+// most once a minute per token (AuthService), not on every request.
+
+constexpr std::string_view kTokenExpirySqlite = R"sql(
+ALTER TABLE api_token ADD COLUMN expires_at TIMESTAMP;
+ALTER TABLE api_token ADD COLUMN last_used_at TIMESTAMP;
+CREATE INDEX api_token_user ON api_token (user_id);
+)sql";
+
+constexpr std::string_view kTokenExpiryPostgres = R"sql(
+ALTER TABLE api_token ADD COLUMN expires_at TIMESTAMPTZ;
+ALTER TABLE api_token ADD COLUMN last_used_at TIMESTAMPTZ;
+CREATE INDEX api_token_user ON api_token (user_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kContractSqlite, kContractPostgres},
     {2, kAdditionsSqlite, kAdditionsPostgres},
+    {3, kTokenExpirySqlite, kTokenExpiryPostgres},
 };
 
 constexpr std::string_view kCreateMigrationTable =

@@ -25,19 +25,20 @@ Pool::Lease& Pool::Lease::operator=(Lease&& other) noexcept {
   return *this;
 }
 
-Pool::Pool(std::string url, int size, std::chrono::milliseconds wait, Dialect d)
-    : url_(std::move(url)), size_(size), wait_(wait), dialect_(d) {}
+Pool::Pool(std::string url, int size, std::chrono::milliseconds wait, Dialect d, ConnectOptions options)
+    : url_(std::move(url)), size_(size), wait_(wait), dialect_(d), options_(options) {}
 
 // REQUIRES: every Lease has been returned.
 Pool::~Pool() = default;
 
-Result<std::unique_ptr<Pool>> Pool::Open(const std::string& url, int size, std::chrono::milliseconds wait) {
+Result<std::unique_ptr<Pool>> Pool::Open(const std::string& url, int size, std::chrono::milliseconds wait,
+                                         ConnectOptions options) {
   if (size < 1) return Error::Invalid("database pool size must be at least 1");
   auto dialect = DialectOf(url);
   if (!dialect) return dialect.status();
-  auto first = Connect(url);
+  auto first = Connect(url, options);
   if (!first) return first.status();
-  std::unique_ptr<Pool> pool(new Pool(url, size, wait, *dialect));
+  std::unique_ptr<Pool> pool(new Pool(url, size, wait, *dialect, options));
   pool->idle_.push_back(std::move(first).value());
   pool->open_ = 1;
   return pool;
@@ -57,7 +58,7 @@ Result<Pool::Lease> Pool::Acquire() {
   }
   ++open_;  // reserve the slot, then connect without holding the lock
   lock.unlock();
-  auto c = Connect(url_);
+  auto c = Connect(url_, options_);
   if (!c) {
     lock.lock();
     --open_;

@@ -1,23 +1,38 @@
 // PostgresConnection: the Connection interface over libpq.
 //
 // SQL arrives with `?` placeholders. The first time a connection sees a SQL
-// text it rewrites the placeholders to $1..$n and PQprepare()s it under a name
-// of its own (s1, s2, ...) without parameter types, so the server infers them
-// from the columns (a 'YYYY-MM-DD' text becomes a DATE, 0/1 a BOOLEAN). Values
-// travel as text and results come back as text; Row parses them on demand.
+// text it rewrites the placeholders to $1..$n and, with prepared_statements
+// (the default), PQprepare()s it under a name of its own (s1, s2, ...) without
+// parameter types, so the server infers them from the columns (a 'YYYY-MM-DD'
+// text becomes a DATE, 0/1 a BOOLEAN). Without prepared_statements (behind
+// PgBouncer in transaction pooling mode) the rewritten text is kept and sent
+// each time as an unnamed statement with PQexecParams: the same types are
+// inferred, the values are still bound, and nothing outlives the statement on
+// the server connection. Values travel as text and results come back as text;
+// Row parses them on demand.
 //
 // Each session runs with TimeZone UTC and DateStyle ISO, so TIMESTAMPTZ values
 // read as `YYYY-MM-DD HH:MM:SS+00` (Row::Timestamp normalises them) and DATEs as
 // `YYYY-MM-DD`.
 //
 // Failure: once the server goes away every call answers `unavailable` and
-// Healthy() turns false, so the pool drops the connection.
+// Healthy() turns false, so the pool drops the connection. A failover (the
+// primary dies, a replica is promoted; the URL lists both hosts with
+// target_session_attrs=read-write) would otherwise cost one failed request per
+// idle pooled connection, so a statement that failed because the connection is
+// gone is retried once on a fresh connection (PQreset: libpq picks the
+// writable host again) when that is safe: a BEGIN, or a SELECT outside a
+// transaction, which change nothing. Never an INSERT/UPDATE/DELETE or a
+// COMMIT, which may have been applied before the connection broke: those
+// answer `unavailable` and the client decides.
 #include <libpq-fe.h>
 
 #include <charconv>
 #include <cstring>
 #include <string>
 #include <unordered_map>
+
+#include <spdlog/spdlog.h>
 
 #include "db/drivers.hpp"
 
@@ -56,6 +71,12 @@ std::string Trimmed(const char* msg) {
 
 void IgnoreNotice(void*, const char*) {}
 
+// Session settings; not counted as statements. PgBouncer tracks these three
+// (client_encoding, DateStyle, TimeZone) per client and sets them on whichever
+// server connection a transaction gets, so they hold in transaction pooling too.
+constexpr const char* kSessionSetupSql =
+    "SET TIME ZONE 'UTC'; SET client_encoding TO 'UTF8'; SET DateStyle TO 'ISO, YMD'";
+
 class PgRow final : public Row {
  public:
   PgRow(const PGresult* r, int row) : r_(r), row_(row) {}
@@ -90,7 +111,7 @@ class PgRow final : public Row {
 class PostgresConnection final : public Connection {
  public:
   // Takes ownership of `conn`, which is connected and configured.
-  explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
+  PostgresConnection(PGconn* conn, ConnectOptions options) : conn_(conn), options_(options) {}
   ~PostgresConnection() override { PQfinish(conn_); }
   PostgresConnection(const PostgresConnection&) = delete;
   PostgresConnection& operator=(const PostgresConnection&) = delete;
@@ -99,7 +120,9 @@ class PostgresConnection final : public Connection {
 
   Status Query(std::string_view sql, const Params& params, const RowFn& fn) override {
     StatementTimer timer(Dialect::kPostgres, StatementKind::kQuery);
+    bool may_retry = IsRead(sql) && PQtransactionStatus(conn_) == PQTRANS_IDLE;
     auto r = Execute(sql, params);
+    if (!r && may_retry && Reconnected()) r = Execute(sql, params);
     if (!r) return r.status();
     const PGresult* res = r->get();
     for (int i = 0, n = PQntuples(res); i < n; ++i) fn(PgRow(res, i));
@@ -117,7 +140,10 @@ class PostgresConnection final : public Connection {
 
   Status Begin() override {
     StatementTimer timer(Dialect::kPostgres, StatementKind::kTransaction);
-    return Simple("BEGIN");
+    bool may_retry = PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    Status s = Simple("BEGIN");
+    if (!s && may_retry && Reconnected()) s = Simple("BEGIN");
+    return s;
   }
   Status Commit() override {
     StatementTimer timer(Dialect::kPostgres, StatementKind::kTransaction);
@@ -134,9 +160,30 @@ class PostgresConnection final : public Connection {
 
  private:
   struct Prepared {
-    std::string name;
+    std::string name;  // empty: sent as an unnamed statement (text below)
+    std::string text;  // the SQL with $n placeholders (unnamed statements only)
     int params;
   };
+
+  // A statement that reads only; safe to send again after a broken connection.
+  static bool IsRead(std::string_view sql) {
+    size_t i = sql.find_first_not_of(" \t\r\n");
+    return i != std::string_view::npos && sql.size() - i >= 6 &&
+           (sql.substr(i, 6) == "SELECT" || sql.substr(i, 6) == "select");
+  }
+
+  // After a failure: true if the connection was broken and is now open again
+  // (PQreset, with the session set up anew and no prepared statements).
+  bool Reconnected() {
+    if (PQstatus(conn_) == CONNECTION_OK) return false;  // the statement failed, not the connection
+    PQreset(conn_);
+    prepared_.clear();
+    if (PQstatus(conn_) != CONNECTION_OK) return false;
+    PgResult r(PQexec(conn_, kSessionSetupSql));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return false;
+    spdlog::info("postgres: a broken connection was opened again; retrying a statement that changes nothing");
+    return true;
+  }
 
   // Runs `sql` through its prepared statement with `params` as text.
   Result<PgResult> Execute(std::string_view sql, const Params& params) {
@@ -149,8 +196,11 @@ class PostgresConnection final : public Connection {
     std::vector<std::string> text(params.size());
     std::vector<const char*> values(params.size(), nullptr);
     for (size_t i = 0; i < params.size(); ++i) values[i] = ToText(params[i], &text[i]);
-    PgResult r(PQexecPrepared(conn_, prepared.value()->name.c_str(), static_cast<int>(values.size()), values.data(),
-                              nullptr, nullptr, 0));
+    const Prepared& p = *prepared.value();
+    PgResult r(p.name.empty() ? PQexecParams(conn_, p.text.c_str(), static_cast<int>(values.size()), nullptr,
+                                             values.data(), nullptr, nullptr, 0)
+                              : PQexecPrepared(conn_, p.name.c_str(), static_cast<int>(values.size()), values.data(),
+                                               nullptr, nullptr, 0));
     if (!Succeeded(r.get())) return ErrorFor(r.get());
     return r;
   }
@@ -160,10 +210,14 @@ class PostgresConnection final : public Connection {
     if (auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
     int count = 0;
     std::string text = RewritePlaceholders(sql, &count);
+    if (!options_.prepared_statements) {
+      auto it = prepared_.emplace(std::string(sql), Prepared{"", std::move(text), count}).first;
+      return &it->second;
+    }
     std::string name = "s" + std::to_string(prepared_.size() + 1);
     PgResult r(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
     if (!Succeeded(r.get())) return ErrorFor(r.get());
-    auto it = prepared_.emplace(std::string(sql), Prepared{std::move(name), count}).first;
+    auto it = prepared_.emplace(std::string(sql), Prepared{std::move(name), "", count}).first;
     return &it->second;
   }
 
@@ -210,6 +264,11 @@ class PostgresConnection final : public Connection {
     return v;
   }
 
+  static Error Refused(Error e, std::string_view sqlstate, const std::string& detail) {
+    spdlog::info("postgres refused a statement (SQLSTATE {}): {}", sqlstate, detail);
+    return e;
+  }
+
   // Maps a failed result (or none at all) to an Error by its SQLSTATE.
   Error ErrorFor(const PGresult* r) const {
     if (!r || PQstatus(conn_) != CONNECTION_OK) return Error::Unavailable("database unavailable");
@@ -217,19 +276,19 @@ class PostgresConnection final : public Connection {
     std::string msg = Trimmed(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
     if (msg.empty()) msg = Trimmed(PQerrorMessage(conn_));
     std::string_view code = state ? state : "";
-    if (code == "23505") return Error::Conflict(msg);
-    if (code == "23503" || code == "23514" || code == "23502") return Error::Invalid(msg);
+    // Refusals a caller may see carry a plain message; the driver's (which
+    // names constraints and values) goes to the log only.
+    if (code == "23505") return Refused(Error::Conflict("the change conflicts with existing data"), code, msg);
+    if (code == "23503" || code == "23514" || code == "23502" || code.starts_with("22"))
+      return Refused(Error::Invalid("a value was refused by the database"), code, msg);
     if (code.starts_with("08")) return Error::Unavailable("database unavailable");
-    if (code.starts_with("22")) return Error::Invalid(msg);
-    return Error::Internal("postgres: " + msg);
+    return Error::Internal("postgres: " + msg);  // http/ answers a plain 500 and logs this
   }
 
   PGconn* conn_;
+  const ConnectOptions options_;
   std::unordered_map<std::string, Prepared, SqlHash, SqlEq> prepared_;  // keyed by the caller's SQL text
 };
-
-// Session settings; not counted as statements.
-constexpr const char* kSessionSetup = "SET TIME ZONE 'UTC'; SET client_encoding TO 'UTF8'; SET DateStyle TO 'ISO, YMD'";
 
 std::string WithConnectTimeout(const std::string& url) {
   if (url.find("connect_timeout=") != std::string::npos) return url;
@@ -238,7 +297,7 @@ std::string WithConnectTimeout(const std::string& url) {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url) {
+Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url, const ConnectOptions& options) {
   PGconn* conn = PQconnectdb(WithConnectTimeout(url).c_str());
   if (!conn) return Error::Unavailable("database unavailable: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -247,13 +306,13 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url) {
     return Error::Unavailable("database unavailable: " + msg);
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-  PgResult r(PQexec(conn, kSessionSetup));
+  PgResult r(PQexec(conn, kSessionSetupSql));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
     std::string msg = Trimmed(PQerrorMessage(conn));
     PQfinish(conn);
     return Error::Unavailable("database unavailable: " + msg);
   }
-  return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
+  return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn, options));
 }
 
 }  // namespace rota::db::internal

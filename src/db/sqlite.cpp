@@ -15,6 +15,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
 #include "db/drivers.hpp"
 
 namespace rota::db::internal {
@@ -27,13 +29,15 @@ Error ErrorFor(sqlite3* db, int rc) {
   switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-      return Error::Conflict(msg);
+      spdlog::info("sqlite refused a statement: {}", msg);  // names tables and columns: the log only
+      return Error::Conflict("the change conflicts with existing data");
     default:
       break;
   }
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
-      return Error::Invalid(msg);
+      spdlog::info("sqlite refused a statement: {}", msg);
+      return Error::Invalid("a value was refused by the database");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Error::Unavailable("database is busy");

@@ -2,6 +2,7 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
 
 namespace rota::http {
 namespace {
@@ -95,7 +96,20 @@ Response Response::NoContent() {
   return r;
 }
 
-Response Response::FromError(const Error& e) { return Json(HttpStatus(e.code), ErrorBody(e)); }
+Error PublicError(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kInternal:
+      spdlog::error("internal error answered as 500: {}", e.message);
+      return Error::Internal("internal error");
+    case ErrorCode::kUnavailable:
+      spdlog::warn("unavailable, answered as 503: {}", e.message);
+      return Error::Unavailable("temporarily unavailable: the database did not answer in time; try again shortly");
+    default:
+      return e;
+  }
+}
+
+Response Response::FromError(const Error& e) { return Json(HttpStatus(e.code), ErrorBody(PublicError(e))); }
 
 std::string ErrorBody(const Error& e) {
   rapidjson::StringBuffer buf;

@@ -59,10 +59,17 @@ struct Response {
   static Response Later(std::function<void(Reply)> start);
   static Response Json(int status, std::string body);
   static Response NoContent();
-  // The api.md error body: {"error": {"code", "message", "field"}} with its status.
+  // The api.md error body: {"error": {"code", "message", "field"}} with its
+  // status. 500 and 503 answer PublicError's plain message (see there).
   static Response FromError(const Error& e);
   void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
+
+// What a client may be told of `e` (api.md: never a database host, user or
+// driver message in a body). 4xx errors are the caller's and pass unchanged;
+// a 500 becomes "internal error" and a 503 "temporarily unavailable: ...", and
+// the original message goes to the log (error for 500, warn for 503).
+Error PublicError(const Error& e);
 
 // Serialises the api.md error body.
 std::string ErrorBody(const Error& e);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/url.hpp"
+
 namespace rota::service {
 namespace {
 
@@ -24,22 +26,29 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
       login_throttle_(ThrottleLimits{.per_username = config_.login_failures_per_username,
                                      .per_address = config_.login_failures_per_address,
                                      .successes_per_address = config_.login_successes_per_address,
-                                     .window = std::chrono::seconds(config_.login_window_seconds)}),
+                                     .window = std::chrono::seconds(config_.login_window_seconds)},
+                      {}, cache_.get()),
       cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }),
       login_pool_(std::make_unique<WorkPool>(config_.hash_threads, static_cast<size_t>(config_.hash_queue),
                                              kHashNice)) {}
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
   auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),
-                             std::chrono::milliseconds(config.pool_wait_ms));
-  if (!pool) return std::move(pool).error();
+                             std::chrono::milliseconds(config.pool_wait_ms),
+                             db::ConnectOptions{.prepared_statements = config.prepared_statements});
+  if (!pool) {
+    // Name the setting; the URL without its password.
+    Error e = std::move(pool).error();
+    e.message = fmt::format("ROTA_DATABASE_URL / [database] url {}: {}", RedactUrl(config.database_url), e.message);
+    return e;
+  }
   if (require_schema) {
     auto conn = (*pool)->Acquire();
     if (!conn) return std::move(conn).error();
     auto version = (*conn)->QueryInt("SELECT MAX(version) FROM schema_migrations", {});
     if (!version || !*version || **version < db::LatestSchemaVersion())
       return Error::Unavailable(fmt::format("the database at {} is not migrated to version {}: run `rota migrate`",
-                                            config.database_url, db::LatestSchemaVersion()));
+                                            RedactUrl(config.database_url), db::LatestSchemaVersion()));
   }
   cache::CacheOptions cache_options;
   cache_options.max_entries = config.cache_max_entries;
@@ -69,10 +78,38 @@ EngineFigures App::Figures() {
 
 uint64_t StatementsOnThisThread() { return db::StatementCounter::Now(); }
 
-Result<std::vector<int>> MigrateDatabase(const std::string& url) {
-  auto conn = db::Connect(url);
+Result<std::unique_ptr<db::Connection>> ConnectDatabase(const Config& config) {
+  auto conn = db::Connect(config.database_url, db::ConnectOptions{.prepared_statements = config.prepared_statements});
+  if (!conn) {
+    Error e = std::move(conn).error();
+    e.message = fmt::format("ROTA_DATABASE_URL / [database] url {}: {}", RedactUrl(config.database_url), e.message);
+    return e;
+  }
+  return conn;
+}
+
+Result<std::vector<int>> MigrateDatabase(const Config& config) {
+  auto conn = ConnectDatabase(config);
   if (!conn) return std::move(conn).error();
   return db::Migrate(**conn);
+}
+
+std::vector<std::string> DatabaseUrlProblems(const std::string& url) { return db::DeployProblems(url); }
+
+Result<std::optional<ConnectionBudget>> App::DatabaseBudget() {
+  if (pool_->dialect() != db::Dialect::kPostgres) return std::optional<ConnectionBudget>();
+  auto conn = pool_->Acquire();
+  if (!conn) return std::move(conn).error();
+  ConnectionBudget b{.pool_size = pool_->size()};
+  ROTA_TRY((*conn)->Query(
+      "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int, "
+      "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')",
+      {}, [&](const db::Row& r) {
+        b.max_connections = r.Int(0);
+        b.reserved = r.Int(1);
+        b.in_use = r.Int(2);
+      }));
+  return std::optional<ConnectionBudget>(b);
 }
 
 int LatestSchemaVersion() { return db::LatestSchemaVersion(); }

@@ -33,9 +33,25 @@ struct EngineFigures {
 // difference across one request; see db::StatementCounter).
 uint64_t StatementsOnThisThread();
 
-// `rota migrate`: brings the database at `url` to the schema of this build and
-// returns the versions it applied (none when already up to date).
-Result<std::vector<int>> MigrateDatabase(const std::string& url);
+// `rota migrate`: brings the database of `config` to the schema of this build
+// and returns the versions it applied (none when already up to date). A
+// connection failure names ROTA_DATABASE_URL (without its password).
+Result<std::vector<int>> MigrateDatabase(const Config& config);
+// One connection (not a pool) to the database of `config`, for migrate and
+// seed; a failure names ROTA_DATABASE_URL (without its password).
+Result<std::unique_ptr<db::Connection>> ConnectDatabase(const Config& config);
+
+// `rota check --deploy`: what is wrong with the database URL for production
+// (db::DeployProblems), one message each.
+std::vector<std::string> DatabaseUrlProblems(const std::string& url);
+
+// PostgreSQL's connection budget against this server's pool (`check --deploy`).
+struct ConnectionBudget {
+  int64_t pool_size = 0;        // this server's [database] pool_size
+  int64_t max_connections = 0;  // the server's setting
+  int64_t reserved = 0;         // superuser_reserved_connections
+  int64_t in_use = 0;           // client backends connected now
+};
 int LatestSchemaVersion();
 
 class App {
@@ -64,6 +80,8 @@ class App {
   Date Today() const { return config_.Today(); }
   // "ok" when a connection answers a trivial statement.
   Status CheckDatabase();
+  // nullopt on SQLite.
+  Result<std::optional<ConnectionBudget>> DatabaseBudget();
   bool CacheHealthy();
 
  private:

@@ -44,64 +44,101 @@ const std::string& DummyHash() {
 
 }  // namespace
 
-std::optional<SessionPrincipal> AuthService::Recall(std::string_view kind, const std::string& hash) {
-  std::string key = std::string(kind) + hash;
+std::optional<SessionPrincipal> AuthService::Recall(const std::string& hash, bool database_down) {
+  auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   auto it = remembered_.find(key);
   if (it == remembered_.end()) return std::nullopt;
-  if (it->second.until <= std::chrono::steady_clock::now()) {
+  if (it->second.until_down <= now) {
     remembered_.erase(it);
     return std::nullopt;
   }
-  return it->second.who;
+  if (database_down || now < it->second.until) return it->second.who;
+  return std::nullopt;
 }
 
-void AuthService::Remember(std::string_view kind, const std::string& hash, const SessionPrincipal& who,
-                           std::chrono::seconds for_at_most) {
+Result<SessionPrincipal> AuthService::Fallback(const std::string& hash, Error e) {
+  if (e.code == ErrorCode::kUnavailable)
+    if (auto known = Recall(hash, /*database_down=*/true)) return *known;
+  return e;
+}
+
+void AuthService::Remember(const std::string& hash, const SessionPrincipal& who,
+                           std::chrono::steady_clock::time_point asked, std::chrono::steady_clock::duration for_at_most) {
   constexpr size_t kMaxRemembered = 100000;  // a flood of distinct secrets cannot grow memory without bound
-  std::string key = std::string(kind) + hash;
+  std::chrono::steady_clock::duration lease = kRememberFor, when_down = kRememberWhenDown;
   std::lock_guard lock(mu_);
   if (remembered_.size() >= kMaxRemembered) remembered_.clear();
-  remembered_[key] = Remembered{who, std::chrono::steady_clock::now() + std::min(for_at_most, kRememberFor)};
+  remembered_[hash] = Remembered{who, asked + std::min(for_at_most, lease), asked + std::min(for_at_most, when_down)};
 }
 
 Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
   if (token.empty() || token.size() > 256) return Error::Unauthorized("invalid token");
   std::string hash = HashSecret(token);
-  if (auto known = Recall(kTokenKey, hash)) return known->principal;
+  const std::string key = std::string(kTokenKey) + hash;
+  if (auto known = Recall(key)) return known->principal;
+  auto asked = std::chrono::steady_clock::now();
   auto conn = pool_.Acquire();
-  if (!conn) return std::move(conn).error();
+  if (!conn) {
+    auto known = Fallback(key, std::move(conn).error());
+    if (!known) return std::move(known).error();
+    return known->principal;
+  }
   std::optional<Principal> found;
-  ROTA_TRY((*conn)->Query(
-      "SELECT u.id, u.username, u.is_staff, u.home_id FROM api_token t JOIN app_user u ON u.id = t.user_id "
-      "WHERE t.token_hash = ? AND u.is_active",
-      {std::string_view(hash)}, [&](const db::Row& r) { found = FromRow(r, Principal::Via::kToken); }));
+  int64_t id = 0;
+  std::optional<int64_t> expires, last_used;
+  std::time_t now = std::time(nullptr);
+  std::string now_text = FormatTimestamp(now);
+  Status looked = (*conn)->Query(
+      "SELECT u.id, u.username, u.is_staff, u.home_id, t.id, t.expires_at, t.last_used_at FROM api_token t "
+      "JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ? AND u.is_active "
+      "AND (t.expires_at IS NULL OR t.expires_at > ?)",
+      {std::string_view(hash), std::string_view(now_text)}, [&](const db::Row& r) {
+        found = FromRow(r, Principal::Via::kToken);
+        id = r.Int(4);
+        if (!r.IsNull(5)) expires = ParseTimestamp(r.Timestamp(5));
+        if (!r.IsNull(6)) last_used = ParseTimestamp(r.Timestamp(6));
+      });
+  if (!looked) {
+    auto known = Fallback(key, std::move(looked).error());
+    if (!known) return std::move(known).error();
+    return known->principal;
+  }
   if (!found) return Error::Unauthorized("invalid token");
-  Remember(kTokenKey, hash, SessionPrincipal{*found, ""}, kRememberFor);
+  if (!last_used || *last_used < now - 60) {
+    // Best effort: a failed bookkeeping write must not refuse a valid token.
+    (void)(*conn)->Exec("UPDATE api_token SET last_used_at = ? WHERE id = ?", {std::string_view(now_text), id});
+  }
+  std::chrono::steady_clock::duration left = std::chrono::steady_clock::duration::max();
+  if (expires) left = std::chrono::seconds(std::max<int64_t>(0, *expires - now));  // never past its expiry
+  Remember(key, SessionPrincipal{*found, ""}, asked, left);
   return *found;
 }
 
 Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view session_id) {
   if (session_id.empty() || session_id.size() > 256) return Error::Unauthorized("not logged in");
   std::string hash = HashSecret(session_id);
-  if (auto known = Recall(kSessionKey, hash)) return *known;
+  const std::string key = std::string(kSessionKey) + hash;
+  if (auto known = Recall(key)) return *known;
+  auto asked = std::chrono::steady_clock::now();
   auto conn = pool_.Acquire();
-  if (!conn) return std::move(conn).error();
+  if (!conn) return Fallback(key, std::move(conn).error());
   std::optional<SessionPrincipal> found;
   std::time_t now = std::time(nullptr);
   std::string now_text = FormatTimestamp(now);
   std::string expires;
-  ROTA_TRY((*conn)->Query(
+  Status looked = (*conn)->Query(
       "SELECT u.id, u.username, u.is_staff, u.home_id, s.csrf_token, s.expires_at FROM user_session s "
       "JOIN app_user u ON u.id = s.user_id WHERE s.session_hash = ? AND s.expires_at > ? AND u.is_active",
       {std::string_view(hash), std::string_view(now_text)}, [&](const db::Row& r) {
         found = SessionPrincipal{FromRow(r, Principal::Via::kSession), std::string(r.Text(4))};
         expires = r.Timestamp(5);
-      }));
+      });
+  if (!looked) return Fallback(key, std::move(looked).error());
   if (!found) return Error::Unauthorized("not logged in or the session has expired");
   // Remembered no longer than the session has left.
   int64_t left = ParseTimestamp(expires).value_or(now) - now;
-  Remember(kSessionKey, hash, *found, std::chrono::seconds(std::max<int64_t>(0, left)));
+  Remember(key, *found, asked, std::chrono::seconds(std::max<int64_t>(0, left)));
   return *found;
 }
 
@@ -146,11 +183,11 @@ Status AuthService::Logout(std::string_view session_id) {
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   std::string hash = HashSecret(session_id);
-  {
-    std::lock_guard lock(mu_);
-    remembered_.erase(std::string(kSessionKey) + hash);
-  }
-  return (*conn)->Exec("DELETE FROM user_session WHERE session_hash = ?", {std::string_view(hash)}).status();
+  Status s = (*conn)->Exec("DELETE FROM user_session WHERE session_hash = ?", {std::string_view(hash)}).status();
+  // After the DELETE, so that no request of ours can remember it again meanwhile.
+  std::lock_guard lock(mu_);
+  remembered_.erase(std::string(kSessionKey) + hash);
+  return s;
 }
 
 Result<int64_t> AuthService::CreateUser(std::string_view username, std::string_view password, bool admin,
@@ -181,7 +218,9 @@ Result<int64_t> AuthService::CreateUser(std::string_view username, std::string_v
   return *id;
 }
 
-Result<std::string> AuthService::CreateToken(std::string_view username) {
+Result<std::string> AuthService::CreateToken(std::string_view username, std::optional<int> expires_days) {
+  if (expires_days && (*expires_days < 1 || *expires_days > 36500))
+    return Error::Invalid("--expires-days must be 1..36500", "expires_days");
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   auto user = (*conn)->QueryInt("SELECT id FROM app_user WHERE username = ?", {username});
@@ -189,10 +228,44 @@ Result<std::string> AuthService::CreateToken(std::string_view username) {
   if (!*user) return Error::NotFound(fmt::format("user {} does not exist", username));
   std::string token = NewSecret();
   std::string hash = HashSecret(token);
-  ROTA_TRY((*conn)->Exec("INSERT INTO api_token (user_id, token_hash, created_at) VALUES (?, ?, ?)",
-                         {**user, std::string_view(hash), NowTimestamp()})
+  std::time_t now = std::time(nullptr);
+  db::Value expires = expires_days ? db::Value(FormatTimestamp(now + int64_t{*expires_days} * 86400)) : db::Value(nullptr);
+  ROTA_TRY((*conn)->Exec("INSERT INTO api_token (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                         {**user, std::string_view(hash), FormatTimestamp(now), expires})
                .status());
   return token;
+}
+
+Result<std::vector<AuthService::TokenInfo>> AuthService::ListTokens(std::optional<std::string_view> username) {
+  auto conn = pool_.Acquire();
+  if (!conn) return std::move(conn).error();
+  std::vector<TokenInfo> out;
+  auto row = [&](const db::Row& r) {
+    out.push_back(TokenInfo{r.Int(0), std::string(r.Text(1)), r.Timestamp(2),
+                            r.IsNull(3) ? std::nullopt : std::optional<std::string>(r.Timestamp(3)),
+                            r.IsNull(4) ? std::nullopt : std::optional<std::string>(r.Timestamp(4))});
+  };
+  constexpr std::string_view kColumns =
+      "SELECT t.id, u.username, t.created_at, t.last_used_at, t.expires_at FROM api_token t "
+      "JOIN app_user u ON u.id = t.user_id";
+  if (!username) {
+    ROTA_TRY((*conn)->Query(std::string(kColumns) + " ORDER BY t.id", {}, row));
+    return out;
+  }
+  auto user = (*conn)->QueryInt("SELECT id FROM app_user WHERE username = ?", {*username});
+  if (!user) return std::move(user).error();
+  if (!*user) return Error::NotFound(fmt::format("user {} does not exist", *username));
+  ROTA_TRY((*conn)->Query(std::string(kColumns) + " WHERE t.user_id = ? ORDER BY t.id", {**user}, row));
+  return out;
+}
+
+Status AuthService::RevokeToken(int64_t id) {
+  auto conn = pool_.Acquire();
+  if (!conn) return std::move(conn).error();
+  auto deleted = (*conn)->Exec("DELETE FROM api_token WHERE id = ?", {id});
+  if (!deleted) return std::move(deleted).error();
+  if (*deleted == 0) return Error::NotFound(fmt::format("token {} does not exist", id));
+  return Status::Ok();
 }
 
 }  // namespace rota::service

@@ -3,6 +3,10 @@
 // - Users (app_user) have Argon2id password hashes (service/passwords.hpp).
 // - API tokens are made by `rota create-token`; only their hash is stored
 //   (api_token.token_hash). A request presents `Authorization: Bearer <token>`.
+//   A token may expire (api_token.expires_at; NULL: never) and is refused from
+//   then on; `rota revoke-token ID` deletes it. last_used_at is written when a
+//   server looks the token up and the stored time is over a minute old, so a
+//   busy token costs at most one UPDATE a minute per server.
 // - Sessions come from POST /api/login: a random session id in an HttpOnly
 //   cookie (stored hashed in user_session) and a CSRF token that cookie-
 //   authenticated writes must echo in X-CSRF-Token (checked by the HTTP layer
@@ -13,12 +17,22 @@
 // - Inactive users cannot log in and their tokens and sessions stop working.
 // - A wrong username and a wrong password give the same answer, and take about
 //   the same time (a dummy hash is verified for unknown users).
-// - The hot path needs no database: a verified token or session is remembered
-//   in this process for `kRememberFor` (30 s), keyed by the secret's hash, so a
-//   cached dashboard is served with X-Query-Count 0. Logout forgets the session
-//   here at once; another server may accept it until its memory of it lapses
-//   (at most 30 s) — the same bound applies to a user deactivated in the
-//   database. Session expiry is always honoured exactly.
+// - One truth for credentials, on every server within 1 s (api.md): a verified
+//   token or session is remembered in this process for `kRememberFor` (750 ms;
+//   the rest of the second is for the request in flight), keyed by the
+//   secret's hash, counted from before the database was asked. So
+//   a credential deleted (logout, revoke-token) or a user deactivated in the
+//   database is refused by every server sharing it within 1 s of the commit,
+//   whatever the cache backend and even with Redis down, and no message has to
+//   reach anyone. The price: one lookup per credential per server per 0.75 s
+//   (a busy dashboard is still served with X-Query-Count 0 in between). Logout
+//   forgets the session in this process at once. Session and token expiry are
+//   honoured exactly.
+// - While the database cannot be asked (503), a credential this process
+//   verified within the last kRememberWhenDown (30 s) is still accepted, so
+//   cached reads go on being served through a database outage (writes fail
+//   anyway). A revocation committed just before such an outage is therefore
+//   honoured within 1 s, or when the database answers again.
 // Thread-safe: each call leases its own connection; the memory has its own mutex.
 #pragma once
 
@@ -30,6 +44,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.hpp"
 #include "db/database.hpp"
@@ -64,23 +79,44 @@ class AuthService {
   // Command line. `home_id` for a manager, nullopt for an administrator.
   Result<int64_t> CreateUser(std::string_view username, std::string_view password, bool admin,
                              std::optional<int64_t> home_id);
-  // Returns the new token (printed once; only its hash is kept).
-  Result<std::string> CreateToken(std::string_view username);
+  // Returns the new token (printed once; only its hash is kept). With
+  // `expires_days` (1..36500) it is refused from that many days on.
+  Result<std::string> CreateToken(std::string_view username, std::optional<int> expires_days = std::nullopt);
 
- static constexpr std::chrono::seconds kRememberFor{30};
+  // One api_token row, never its secret. Timestamps 'YYYY-MM-DDTHH:MM:SSZ'.
+  struct TokenInfo {
+    int64_t id = 0;
+    std::string username;
+    std::string created;
+    std::optional<std::string> last_used;  // never used: nullopt
+    std::optional<std::string> expires;    // never expires: nullopt
+  };
+  // Every token (of `username` only, when given; 404 for an unknown user), by id.
+  Result<std::vector<TokenInfo>> ListTokens(std::optional<std::string_view> username);
+  // Deletes token `id` (404 when there is none): refused everywhere within 1 s.
+  Status RevokeToken(int64_t id);
+
+  static constexpr std::chrono::milliseconds kRememberFor{750};
+  static constexpr std::chrono::seconds kRememberWhenDown{30};
 
  private:
   struct Remembered {
     SessionPrincipal who;  // csrf_token empty for tokens
-    std::chrono::steady_clock::time_point until;
+    std::chrono::steady_clock::time_point until;       // answered from memory until then
+    std::chrono::steady_clock::time_point until_down;  // and while the database is down until then
   };
   // The memory keeps tokens and sessions apart: a token's hash is never
-  // looked up as a session's, nor the reverse.
+  // looked up as a session's, nor the reverse. Memory keys are kind + hash.
   static constexpr std::string_view kTokenKey = "t:";
   static constexpr std::string_view kSessionKey = "s:";
-  std::optional<SessionPrincipal> Recall(std::string_view kind, const std::string& hash);
-  void Remember(std::string_view kind, const std::string& hash, const SessionPrincipal& who,
-                std::chrono::seconds for_at_most);
+  // `who` for `hash` if remembered; with `database_down`, within kRememberWhenDown.
+  std::optional<SessionPrincipal> Recall(const std::string& hash, bool database_down = false);
+  // The error of a failed lookup, or the remembered caller when it is only that the database is down.
+  Result<SessionPrincipal> Fallback(const std::string& hash, Error e);
+  // Remembers `who` until `asked` (when the database was asked) + kRememberFor,
+  // or `until` if that is sooner.
+  void Remember(const std::string& hash, const SessionPrincipal& who, std::chrono::steady_clock::time_point asked,
+                std::chrono::steady_clock::duration for_at_most = kRememberFor);
 
   db::Pool& pool_;
   int session_hours_;

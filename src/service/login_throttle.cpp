@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "service/passwords.hpp"
+
 namespace rota::service {
 namespace {
 
@@ -15,9 +17,24 @@ std::string UserKey(std::string_view username) {
 std::string AddressKey(std::string_view address) { return "a:" + std::string(address); }
 std::string SuccessKey(std::string_view address) { return "s:" + std::string(address); }
 
+// The shared counter of a local key: "login:" + a hash (usernames may hold any
+// character; the cache's keys may not).
+std::string SharedKey(const std::string& key) { return "login:" + HashSecret(key).substr(0, 32); }
+
 }  // namespace
 
-LoginThrottle::LoginThrottle(ThrottleLimits limits, Clock clock) : limits_(limits), clock_(std::move(clock)) {}
+LoginThrottle::LoginThrottle(ThrottleLimits limits, Clock clock, cache::Cache* shared)
+    : limits_(limits), clock_(std::move(clock)), shared_(shared) {}
+
+std::optional<std::optional<std::chrono::seconds>> LoginThrottle::SharedBlocked(const std::string& key, int limit) {
+  if (!shared_) return std::nullopt;
+  auto c = shared_->CountOf(SharedKey(key));
+  if (!c) return std::nullopt;
+  if (c->count < limit) return std::optional<std::chrono::seconds>();
+  auto wait = std::chrono::ceil<std::chrono::seconds>(c->left);
+  return std::optional<std::chrono::seconds>(std::max(wait, std::chrono::seconds(1)));
+}
+
 
 std::chrono::steady_clock::time_point LoginThrottle::Now() const {
   return clock_ ? clock_() : std::chrono::steady_clock::now();
@@ -39,9 +56,15 @@ std::optional<std::chrono::seconds> LoginThrottle::Blocked(const std::string& ke
 
 std::optional<std::chrono::seconds> LoginThrottle::Check(std::string_view username, std::string_view address) {
   auto now = Now();
+  std::string user_key = UserKey(username), address_key = AddressKey(address);
+  // The cache first (outside our lock: it is a network round trip).
+  auto shared_user = SharedBlocked(user_key, limits_.per_username);
+  auto shared_address = address.empty() ? std::nullopt : SharedBlocked(address_key, limits_.per_address);
   std::lock_guard lock(mu_);
-  auto by_user = Blocked(UserKey(username), limits_.per_username, now);
-  auto by_address = address.empty() ? std::nullopt : Blocked(AddressKey(address), limits_.per_address, now);
+  auto by_user = shared_user ? *shared_user : Blocked(user_key, limits_.per_username, now);
+  auto by_address = address.empty()  ? std::nullopt
+                    : shared_address ? *shared_address
+                                     : Blocked(address_key, limits_.per_address, now);
   auto by_successes =
       address.empty() ? std::nullopt : Blocked(SuccessKey(address), limits_.successes_per_address, now);
   std::optional<std::chrono::seconds> wait;
@@ -72,15 +95,23 @@ void LoginThrottle::Count(std::string key, std::chrono::steady_clock::time_point
 
 void LoginThrottle::Failed(std::string_view username, std::string_view address) {
   auto now = Now();
+  std::string user_key = UserKey(username), address_key = AddressKey(address);
+  if (shared_) {
+    auto window = std::chrono::duration_cast<std::chrono::milliseconds>(limits_.window);
+    (void)shared_->CountUp(SharedKey(user_key), window);
+    if (!address.empty()) (void)shared_->CountUp(SharedKey(address_key), window);
+  }
   std::lock_guard lock(mu_);
-  Count(UserKey(username), now);
-  if (!address.empty()) Count(AddressKey(address), now);
+  Count(user_key, now);
+  if (!address.empty()) Count(address_key, now);
 }
 
 void LoginThrottle::Succeeded(std::string_view username, std::string_view address) {
   auto now = Now();
+  std::string user_key = UserKey(username);
+  if (shared_) shared_->ResetCount(SharedKey(user_key));
   std::lock_guard lock(mu_);
-  windows_.erase(UserKey(username));
+  windows_.erase(user_key);
   if (!address.empty()) Count(SuccessKey(address), now);
 }
 

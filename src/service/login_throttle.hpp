@@ -13,8 +13,11 @@
 //   logging in in a loop is refused like a guesser.
 // - Bounded memory: at most `max_tracked` keys; when full, expired windows are
 //   dropped first, then the oldest window.
-// - Counts are per process. Several servers behind a load balancer each allow
-//   the limit, so the effective limit is limit × servers (see README).
+// - Shared across servers: given a cache that keeps shared counts (redis://,
+//   Cache::CountUp), the counts live there, so every server sharing the Redis
+//   refuses once the servers together have seen `limit` failures. Each process
+//   also counts in its own memory, and uses that when the cache cannot answer
+//   (memory://, or Redis down): the limit is then per server.
 // Thread-safe.
 #pragma once
 
@@ -26,6 +29,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "cache/cache.hpp"
 
 namespace rota::service {
 
@@ -40,7 +45,8 @@ struct ThrottleLimits {
 class LoginThrottle {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
-  explicit LoginThrottle(ThrottleLimits limits = {}, Clock clock = {});
+  // `shared`, when given, must outlive the throttle.
+  explicit LoginThrottle(ThrottleLimits limits = {}, Clock clock = {}, cache::Cache* shared = nullptr);
 
   // nullopt: the attempt may go ahead; else how long to wait (>= 1 s).
   std::optional<std::chrono::seconds> Check(std::string_view username, std::string_view address);
@@ -56,9 +62,13 @@ class LoginThrottle {
   std::optional<std::chrono::seconds> Blocked(const std::string& key, int limit,
                                               std::chrono::steady_clock::time_point now);
   void Count(std::string key, std::chrono::steady_clock::time_point now);
+  // The shared verdict for `key`: nullopt when the cache cannot say, else
+  // whether it is blocked (and for how long).
+  std::optional<std::optional<std::chrono::seconds>> SharedBlocked(const std::string& key, int limit);
 
   ThrottleLimits limits_;
   Clock clock_;
+  cache::Cache* shared_;
   std::mutex mu_;
   std::unordered_map<std::string, Window> windows_;  // GUARDED_BY(mu_); "u:<name>", "a:<address>" (failures)
                                                      // or "s:<address>" (successes)

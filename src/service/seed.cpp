@@ -28,6 +28,8 @@
 // one transaction: a failed seed leaves the database as it was.
 #include "service/seed.hpp"
 
+#include "service/app.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -508,8 +510,8 @@ Result<SeedSummary> Seed(db::Connection& conn, const SeedOptions& options, const
   return seeder.summary();
 }
 
-Result<SeedSummary> SeedDatabase(const std::string& url, const SeedOptions& options, const SeedProgress& progress) {
-  auto conn = db::Connect(url);
+Result<SeedSummary> SeedDatabase(const Config& config, const SeedOptions& options, const SeedProgress& progress) {
+  auto conn = ConnectDatabase(config);
   if (!conn) return std::move(conn).error();
   return Seed(**conn, options, progress);
 }

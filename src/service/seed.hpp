@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "base/config.hpp"
 #include "base/date.hpp"
 #include "base/status.hpp"
 #include "db/database.hpp"
@@ -41,7 +42,7 @@ using SeedProgress = std::function<void(int64_t done, int64_t total)>;
 // Migrates, then fills the database in one transaction.
 Result<SeedSummary> Seed(db::Connection& conn, const SeedOptions& options, const SeedProgress& progress = {});
 // The same on a connection of its own to the database at `url` (`rota seed`).
-Result<SeedSummary> SeedDatabase(const std::string& url, const SeedOptions& options,
+Result<SeedSummary> SeedDatabase(const Config& config, const SeedOptions& options,
                                  const SeedProgress& progress = {});
 
 }  // namespace rota::service

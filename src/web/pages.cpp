@@ -48,7 +48,7 @@ http::Handler Page(App& app, PageHandler fn) {
     auto caller = http::Authenticate(app, req);
     if (!caller) {
       if (caller.error().code == ErrorCode::kUnavailable)
-        return ErrorPage(503, "Temporarily unavailable", caller.error().message, nullptr);
+        return ErrorPage(503, "Temporarily unavailable", http::PublicError(caller.error()).message, nullptr);
       return Redirect("/login?next=" + EncodeNext(req.path));
     }
     return fn(req, *caller);
@@ -110,7 +110,7 @@ Response HomesPage(App& app, const SessionPrincipal& caller) {
   const auto& p = caller.principal;
   if (!p.is_admin) return p.home_id ? Redirect(HomeUrl(*p.home_id)) : Start(caller);
   auto list = HomesHtml(app, false);
-  if (!list) return ErrorPage(HttpStatus(list.error().code), "Error", list.error().message, &caller);
+  if (!list) return ErrorPage(HttpStatus(list.error().code), "Error", http::PublicError(list.error()).message, &caller);
   Response r = HtmlPage(200, Layout(PageFrame{"Homes", &caller, {"rota.js"}},
                                     "<section class=\"card\"><h1>Homes</h1><ul class=\"homes\">" + list->body +
                                         "</ul></section>"));
@@ -125,7 +125,7 @@ Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) 
   auto panel = HomePanel(app, home, false);
   if (!panel) {
     int status = HttpStatus(panel.error().code);
-    return ErrorPage(status, status == 404 ? "Not found" : "Error", panel.error().message, &caller);
+    return ErrorPage(status, status == 404 ? "Not found" : "Error", http::PublicError(panel.error()).message, &caller);
   }
   Response r = HtmlPage(
       200, Layout(PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}},
@@ -154,7 +154,7 @@ Response HomePanelFragment(App& app, const Request& req) {
 Response CacheStatsPage(App& app, const SessionPrincipal& caller) {
   if (!caller.principal.is_admin) return Forbidden(caller, "The cache monitoring page is for administrators.");
   auto homes = HomesHtml(app, true);
-  if (!homes) return ErrorPage(HttpStatus(homes.error().code), "Error", homes.error().message, &caller);
+  if (!homes) return ErrorPage(HttpStatus(homes.error().code), "Error", http::PublicError(homes.error()).message, &caller);
   std::string options = "<option value=\"\">all homes</option>" + homes->body;
   auto figure = [](const char* id, const char* label) {
     return fmt::format("<div class=\"stat\"><span class=\"n\" id=\"{0}\" data-testid=\"{0}\">…</span><span>{1}</span></div>",

@@ -28,6 +28,12 @@ out=$("$rota" --config bad.toml check 2>&1); rc=$?
 expect "an unknown config key is rejected naming it" test $rc -ne 0 -a -n "$(grep prot <<<"$out")"
 out=$("$rota" check 2>&1); rc=$?
 expect "check passes on a good setup" test $rc -eq 0
+out=$("$rota" check --deploy 2>&1); rc=$?
+expect "check --deploy counts a missing Secure cookie and a pinned today" \
+  test $rc -ne 0 -a -n "$(grep secure_cookies <<<"$out")" -a -n "$(grep ROTA_TODAY <<<"$out")" -a -n "$(grep '2 problem' <<<"$out")"
+printf '[auth]\nsecure_cookies = true\n' >secure.toml
+out=$(env -u ROTA_TODAY "$rota" --config secure.toml check --deploy 2>&1); rc=$?
+expect "check --deploy passes a production setup" test $rc -eq 0
 out=$(echo 'a long secret pw' | "$rota" create-user alice --home 1 --password-stdin 2>&1); rc=$?
 expect "create-user makes a manager" test $rc -eq 0
 out=$(echo 'a long secret pw' | "$rota" create-user alice --home 1 --password-stdin 2>&1); rc=$?
@@ -38,6 +44,22 @@ token=$("$rota" create-token alice)
 expect "create-token prints a token" test ${#token} -ge 32
 hash_count=$(sqlite3 rota.db "SELECT COUNT(*) FROM api_token WHERE token_hash = '$token'" 2>/dev/null || echo 0)
 expect "the token is stored hashed, not in clear" test "$hash_count" = 0
+tok_err=$("$rota" create-token alice --expires-days 30 2>&1 >/dev/null)
+expect "create-token --expires-days says when it expires" grep -q "expires in 30 days" <<<"$tok_err"
+out=$("$rota" create-token alice --expires-days 0 2>&1); rc=$?
+expect "create-token --expires-days 0 is refused naming the option" test $rc -ne 0 -a -n "$(grep -- --expires-days <<<"$out")"
+out=$("$rota" create-token nobody 2>&1); rc=$?
+expect "create-token for an unknown user is refused" test $rc -ne 0 -a -n "$(grep -i 'does not exist' <<<"$out")"
+expiring=$("$rota" create-token alice --expires-days 1 2>/dev/null)
+list=$("$rota" list-tokens)
+expect "list-tokens prints a header line" test "$(head -n1 <<<"$list")" = "$(printf 'id\tusername\tcreated\tlast_used\texpires')"
+expect "list-tokens lists the three tokens" test "$(tail -n +2 <<<"$list" | wc -l)" = 3
+expect "an unused token shows - and one without expiry never" grep -qP '^1\talice\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\t-\tnever$' <<<"$list"
+expect "an expiring token shows its expiry" grep -qP '^3\talice\t\S+\t-\t\d{4}-\d\d-\d\dT' <<<"$list"
+expect "list-tokens never prints a secret" test -z "$(grep -F -e "$token" -e "$expiring" <<<"$list")"
+out=$("$rota" list-tokens nobody 2>&1); rc=$?
+expect "list-tokens for an unknown user is refused" test $rc -ne 0
+out=$("$rota" list-tokens alice); expect "list-tokens USERNAME lists that user's" test "$(tail -n +2 <<<"$out" | wc -l)" = 3
 pw=$(sqlite3 rota.db "SELECT password_hash FROM app_user WHERE username = 'alice'" 2>/dev/null)
 expect "passwords are Argon2id hashes" grep -q '^\$argon2id\$' <<<"$pw"
 
@@ -49,6 +71,29 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" 
 expect "the manager's token reads home 1" test "$code" = 200
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/homes/2/dashboard")
 expect "and is refused home 2" test "$code" = 403
+list=$("$rota" list-tokens alice)
+expect "list-tokens shows when a token was last used" grep -qP '^1\talice\t\S+\t\d{4}-\d\d-\d\dT\S+\tnever$' <<<"$list"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $expiring" "http://127.0.0.1:$port/api/homes/1/dashboard")
+expect "a token that has not expired works" test "$code" = 200
+sqlite3 rota.db "UPDATE api_token SET expires_at = '2020-01-01T00:00:00Z' WHERE id = 3"
+sleep 1  # a verified token is remembered for at most 0.75 s
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $expiring" "http://127.0.0.1:$port/api/homes/1/dashboard")
+expect "an expired token is refused" test "$code" = 401
+out=$("$rota" revoke-token 1); rc=$?
+expect "revoke-token revokes" test $rc -eq 0
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+t0=$(now_ms)
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/homes/1/dashboard")
+while [ "$code" = 200 ] && [ $(($(now_ms) - t0)) -lt 2000 ]; do
+  sleep 0.05
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/homes/1/dashboard")
+done
+took=$(($(now_ms) - t0))
+echo "revoked token refused ${took} ms after revoke-token exited"
+expect "a revoked token is refused within 1 s" test "$code" = 401 -a "$took" -lt 1000
+out=$("$rota" revoke-token 1 2>&1); rc=$?
+expect "revoking it again says it does not exist" test $rc -ne 0 -a -n "$(grep -i 'does not exist' <<<"$out")"
+out=$("$rota" list-tokens); expect "a revoked token is no longer listed" test -z "$(grep -P '^1\t' <<<"$out")"
 out=$(echo 'another long pw' | "$rota" create-user carol --admin --password-stdin 2>&1)
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
   -d '{"username":"carol","password":"another long pw"}' "http://127.0.0.1:$port/api/login")
