@@ -44,7 +44,7 @@ const std::string& DummyHash() {
 
 }  // namespace
 
-std::optional<SessionPrincipal> AuthService::Recall(const std::string& hash, bool database_down) {
+std::optional<SessionPrincipal> AuthService::Recall(const std::string& key, bool database_down) {
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   auto it = remembered_.find(key);
@@ -57,9 +57,9 @@ std::optional<SessionPrincipal> AuthService::Recall(const std::string& hash, boo
   return std::nullopt;
 }
 
-Result<SessionPrincipal> AuthService::Fallback(const std::string& hash, Error e) {
+Result<SessionPrincipal> AuthService::Fallback(const std::string& key, Error e) {
   if (e.code == ErrorCode::kUnavailable)
-    if (auto known = Recall(hash, /*database_down=*/true)) return *known;
+    if (auto known = Recall(key, /*database_down=*/true)) return *known;
   return e;
 }
 
