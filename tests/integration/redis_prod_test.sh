@@ -43,7 +43,7 @@ redis-server --bind 127.0.0.1 --port 0 --tls-port "$tls_port" --save '' --append
   --tls-cert-file server.crt --tls-key-file server.key --tls-ca-cert-file ca.crt --tls-auth-clients yes \
   --maxmemory-policy volatile-lru \
   --user default off --user admin on '>adminpw' '~*' '&*' '+@all' \
-  --user rota on '>tls-S3cret/x' '~rota*' '&rota*' +ping +select +info +role +get +set +strlen +exists +incr \
+  --user rota on '>tls-S3cret/x' '~rota*' '&rota*' +ping +select +info +role +get +set +strlen +exists +incr +pttl +pexpire \
   +del +unlink +eval +scan +publish +subscribe -keys \
   --daemonize yes --pidfile "$dir/tls.pid" --dir "$dir" --logfile "$dir/tls.log"
 tls_cli=(redis-cli -p "$tls_port" --tls --cacert ca.crt --cert client.crt --key client.key --user admin --pass adminpw
