@@ -46,7 +46,6 @@
 #include <cerrno>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -122,13 +121,6 @@ bool IsOutOfResources(beast::error_code ec) {
 }
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 
 class Session;
 
@@ -221,9 +213,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   enum class State {
-    kIdle,     // waiting for the first byte of a request, nothing buffered
-    kReading,  // reading a request's header or body
-    kBusy,     // handling or writing a response, or closing
+    kIdle,  // waiting for the first byte of a request, nothing buffered
+    kBusy,  // reading, handling or writing a request, or closing
   };
 
   // What the access log says about the current request. One per session,
@@ -275,7 +266,6 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DoReadHeader() {
-    state_ = State::kReading;
     stream_.expires_after(core_.options().header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
@@ -405,7 +395,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!resp.content_type.empty()) AppendHeader("Content-Type", resp.content_type);
     for (const auto& [name, value] : resp.headers) {
       AppendHeader(name, value);
-      own_cache_control = own_cache_control || IEquals(name, "Cache-Control");
+      own_cache_control = own_cache_control || beast::iequals(name, "Cache-Control");
     }
     if (!own_cache_control) head_.append("Cache-Control: private, no-cache\r\n");
     AppendHeader("X-Query-Count", entry_.queries);

@@ -1,8 +1,9 @@
 #include "http/wire.hpp"
 
-#include <algorithm>
 #include <cctype>
 #include <string>
+
+#include <boost/beast/core/string.hpp>
 
 namespace rota::http {
 namespace {
@@ -13,12 +14,6 @@ std::string ToLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -40,7 +35,7 @@ std::optional<Error> CheckFraming(const boost::beast::http::request<boost::beast
       while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
       while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
       ++codings;
-      chunked = IEquals(coding, "chunked");
+      chunked = boost::beast::iequals({coding.data(), coding.size()}, "chunked");
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);
     }
