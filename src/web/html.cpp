@@ -62,7 +62,6 @@ void SetHtmlHeaders(http::Response& r) {
               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   r.SetHeader("X-Content-Type-Options", "nosniff");
   r.SetHeader("Referrer-Policy", "same-origin");
-  r.SetHeader("Cache-Control", "private, no-cache");
 }
 
 http::Response HtmlPage(int status, std::string body) {
@@ -88,6 +87,10 @@ http::Response ErrorPage(int status, std::string_view title, std::string_view me
   return HtmlPage(status, Layout(frame, fmt::format("<section class=\"card error-page\"><h1>{}</h1><p>{}</p>"
                                                     "<p><a href=\"/\">Back to the start page</a></p></section>",
                                                     Escape(title), Escape(message))));
+}
+
+http::Response ErrorPage(std::string_view title, const Error& e, const service::SessionPrincipal* caller) {
+  return ErrorPage(HttpStatus(e.code), title, http::PublicError(e).message, caller);
 }
 
 }  // namespace rota::web

@@ -31,8 +31,9 @@ struct PageFrame {
 std::string Layout(const PageFrame& frame, std::string_view main_html);
 
 // Makes `r` text/html with the headers every HTML response carries, page or
-// fragment: the Content-Security-Policy, nosniff, Referrer-Policy and
-// `Cache-Control: private, no-cache` (api.md).
+// fragment: the Content-Security-Policy, nosniff and Referrer-Policy.
+// (`Cache-Control: private, no-cache`, api.md, is the server's default for
+// every response: http/server.hpp.)
 void SetHtmlHeaders(http::Response& r);
 // A text/html response with the page headers.
 http::Response HtmlPage(int status, std::string body);
@@ -41,5 +42,8 @@ http::Response Redirect(const std::string& location);
 // A small page for 403/404/503 with a way back.
 http::Response ErrorPage(int status, std::string_view title, std::string_view message,
                          const service::SessionPrincipal* caller);
+// The same for a failed service call: its status, and only what a client may
+// be told of it (http::PublicError: a 500 or 503 never shows the driver's message).
+http::Response ErrorPage(std::string_view title, const Error& e, const service::SessionPrincipal* caller);
 
 }  // namespace rota::web

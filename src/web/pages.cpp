@@ -28,8 +28,8 @@ std::string EncodeNext(std::string_view path) {
 }  // namespace
 
 bool SafeNext(std::string_view next) {
-  if (next.size() < 1 || next.size() > 2048 || next[0] != '/') return false;
-  if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return false;  // "//host" and "/\host" leave the site
+  if (next.empty() || next.size() > 2048 || next[0] != '/') return false;
+  if (next.size() > 1 && next[1] == '/') return false;  // "//host" leaves the site ("/\host" is refused below)
   // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil")
   // and read '\' as '/': no control character and no backslash anywhere.
   for (unsigned char c : next)
@@ -48,7 +48,7 @@ http::Handler Page(App& app, PageHandler fn) {
     auto caller = http::Authenticate(app, req);
     if (!caller) {
       if (caller.error().code == ErrorCode::kUnavailable)
-        return ErrorPage(503, "Temporarily unavailable", http::PublicError(caller.error()).message, nullptr);
+        return ErrorPage("Temporarily unavailable", caller.error(), nullptr);
       return Redirect("/login?next=" + EncodeNext(req.path));
     }
     return fn(req, *caller);
@@ -110,7 +110,7 @@ Response HomesPage(App& app, const SessionPrincipal& caller) {
   const auto& p = caller.principal;
   if (!p.is_admin) return p.home_id ? Redirect(HomeUrl(*p.home_id)) : Start(caller);
   auto list = HomesHtml(app, false);
-  if (!list) return ErrorPage(HttpStatus(list.error().code), "Error", http::PublicError(list.error()).message, &caller);
+  if (!list) return ErrorPage("Error", list.error(), &caller);
   Response r = HtmlPage(200, Layout(PageFrame{"Homes", &caller, {"rota.js"}},
                                     "<section class=\"card\"><h1>Homes</h1><ul class=\"homes\">" + list->body +
                                         "</ul></section>"));
@@ -123,10 +123,7 @@ Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) 
   if (!caller.principal.CanSeeHome(home))
     return Forbidden(caller, fmt::format("You may not see home {}.", home));
   auto panel = HomePanel(app, home, false);
-  if (!panel) {
-    int status = HttpStatus(panel.error().code);
-    return ErrorPage(status, status == 404 ? "Not found" : "Error", http::PublicError(panel.error()).message, &caller);
-  }
+  if (!panel) return ErrorPage(panel.error().code == ErrorCode::kNotFound ? "Not found" : "Error", panel.error(), &caller);
   Response r = HtmlPage(
       200, Layout(PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}},
                   fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
@@ -154,7 +151,7 @@ Response HomePanelFragment(App& app, const Request& req) {
 Response CacheStatsPage(App& app, const SessionPrincipal& caller) {
   if (!caller.principal.is_admin) return Forbidden(caller, "The cache monitoring page is for administrators.");
   auto homes = HomesHtml(app, true);
-  if (!homes) return ErrorPage(HttpStatus(homes.error().code), "Error", http::PublicError(homes.error()).message, &caller);
+  if (!homes) return ErrorPage("Error", homes.error(), &caller);
   std::string options = "<option value=\"\">all homes</option>" + homes->body;
   auto figure = [](const char* id, const char* label) {
     return fmt::format("<div class=\"stat\"><span class=\"n\" id=\"{0}\" data-testid=\"{0}\">…</span><span>{1}</span></div>",
