@@ -26,7 +26,7 @@ WorkPool::~WorkPool() { Shutdown(); }
 
 bool WorkPool::TrySubmit(std::function<void()> task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ || queue_.size() >= queue_limit_) return false;
     queue_.push_back(std::move(task));
   }
@@ -36,19 +36,19 @@ bool WorkPool::TrySubmit(std::function<void()> task) {
 
 void WorkPool::Shutdown() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && workers_.empty()) return;
     stopping_ = true;
   }
   wake_.notify_all();
   for (auto& t : workers_)
     if (t.joinable()) t.join();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   workers_.clear();
 }
 
 size_t WorkPool::Queued() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return queue_.size();
 }
 
@@ -62,8 +62,8 @@ void WorkPool::Work() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) wake_.wait(lock);
       if (queue_.empty()) return;  // stopping, and nothing left to run
       task = std::move(queue_.front());
       queue_.pop_front();

@@ -18,9 +18,10 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "base/mutex.hpp"
 
 namespace rota {
 
@@ -33,22 +34,22 @@ class WorkPool {
 
   // Queues `task`; false (and `task` dropped uncalled) when the queue is full
   // or the pool is shutting down.
-  bool TrySubmit(std::function<void()> task);
-  void Shutdown();
+  bool TrySubmit(std::function<void()> task) EXCLUDES(mu_);
+  void Shutdown() EXCLUDES(mu_);
 
   // Tasks waiting (not running).
-  size_t Queued() const;
+  size_t Queued() const EXCLUDES(mu_);
 
  private:
   void Work();
 
   const size_t queue_limit_;
   const int nice_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                    // GUARDED_BY(mu_)
-  std::vector<std::thread> workers_;
+  mutable Mutex mu_;
+  std::condition_variable_any wake_;
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> workers_;  // joined and cleared by Shutdown()
 };
 
 }  // namespace rota
