@@ -265,35 +265,11 @@ def upstream_connections(ports):
     return n
 
 
-def raw_pipeline_through_nginx(port):
-    # A refused request (Transfer-Encoding: gzip) followed by a second one in the
-    # same packet: nginx itself rejects the unknown coding (501) and closes;
-    # nothing reaches rota. Then straight to rota: 400 and close, and the second
-    # request never runs.
-    for target, label, want in ((port, "nginx", (400, 501)),):
-        s = socket.create_connection(("127.0.0.1", target), timeout=5)
-        s.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
-                  b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        data = b""
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except socket.timeout:
-                break
-            if not chunk:
-                break
-            data += chunk
-        s.close()
-        statuses = re.findall(rb"HTTP/1\.[01] (\d{3})", data)
-        check(len(statuses) == 1 and int(statuses[0]) in want,
-              f"{label}: Transfer-Encoding: gzip then a pipelined GET -> {[int(x) for x in statuses]}, one answer")
-
-
-def smuggle_direct(port):
+def exchange(port, data):
+    """Sends `data` on a new connection; the status codes of what comes back until the peer closes."""
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: 3\r\n\r\n{}\n"
-              b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    data = b""
+    s.sendall(data)
+    got = b""
     while True:
         try:
             chunk = s.recv(65536)
@@ -301,10 +277,31 @@ def smuggle_direct(port):
             break
         if not chunk:
             break
-        data += chunk
+        got += chunk
     s.close()
-    statuses = [int(x) for x in re.findall(rb"HTTP/1\.[01] (\d{3})", data)]
-    check(statuses == [400], f"rota: xchunked + Content-Length then a pipelined GET -> {statuses} (400 only, closed)")
+    return [int(x) for x in re.findall(rb"HTTP/1\.[01] (\d{3})", got)]
+
+
+# A refused request followed by a second one in the same packet: one answer, and
+# the second request never runs.
+GZIP_THEN_GET = (b"POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+XCHUNKED_THEN_GET = (b"POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: 3\r\n"
+                     b"\r\n{}\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+
+
+def raw_pipeline_through_nginx(port):
+    # nginx itself rejects the unknown coding (501) and closes; nothing reaches rota.
+    statuses = exchange(port, GZIP_THEN_GET)
+    check(len(statuses) == 1 and statuses[0] in (400, 501),
+          f"nginx: Transfer-Encoding: gzip then a pipelined GET -> {statuses}, one answer")
+
+
+def smuggle_direct(port):
+    # Straight to rota: 400 and close.
+    for label, data in (("Transfer-Encoding: gzip", GZIP_THEN_GET), ("xchunked + Content-Length", XCHUNKED_THEN_GET)):
+        statuses = exchange(port, data)
+        check(statuses == [400], f"rota: {label} then a pipelined GET -> {statuses} (400 only, closed)")
 
 
 def healthz_latency(port, tries=20):

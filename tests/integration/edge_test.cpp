@@ -67,6 +67,14 @@ class Edge : public ::testing::TestWithParam<DbKind> {
     return out;
   }
 
+  // A login with a wrong password, sent with `X-Forwarded-For: xff`: its status.
+  int FailedLogin(const std::string& username, const std::string& xff) {
+    HttpClient c(s().port());
+    return c.Request("POST", "/api/login", R"({"username":")" + username + R"(","password":"wrong"})",
+                     {{"X-Forwarded-For", xff}})
+        .status;
+  }
+
   // A request on a fresh connection that the server then closes: the exact bytes.
   Raw Exact(const std::string& method, const std::string& target, const std::string& extra_headers = "") {
     HttpClient c(s().port());
@@ -302,30 +310,18 @@ TEST_P(Edge, TheThrottleCountsTheForwardedClientOnlyBehindATrustedProxy) {
     c.login_failures_per_address = 2;
     c.login_failures_per_username = 100;
   });
-  HttpClient c(s().port());
-  auto attempt = [&](const std::string& user, const std::string& xff) {
-    return c.Request("POST", "/api/login", R"({"username":")" + user + R"(","password":"wrong"})",
-                     {{"X-Forwarded-For", xff}})
-        .status;
-  };
-  EXPECT_EQ(attempt("a", "198.51.100.1"), 401);
-  EXPECT_EQ(attempt("b", "198.51.100.1"), 401);
-  EXPECT_EQ(attempt("c", "198.51.100.1"), 429);
-  EXPECT_EQ(attempt("c", "198.51.100.2"), 401);          // another client behind the same proxy
-  EXPECT_EQ(attempt("d", "198.51.100.1, 198.51.100.3"), 401);  // the rightmost untrusted hop counts
+  EXPECT_EQ(FailedLogin("a", "198.51.100.1"), 401);
+  EXPECT_EQ(FailedLogin("b", "198.51.100.1"), 401);
+  EXPECT_EQ(FailedLogin("c", "198.51.100.1"), 429);
+  EXPECT_EQ(FailedLogin("c", "198.51.100.2"), 401);          // another client behind the same proxy
+  EXPECT_EQ(FailedLogin("d", "198.51.100.1, 198.51.100.3"), 401);  // the rightmost untrusted hop counts
 }
 
 TEST_P(Edge, WithoutTrustedProxiesForwardedForIsIgnored) {
   Start([](Config& c) { c.login_failures_per_address = 2; c.login_failures_per_username = 100; });
-  HttpClient c(s().port());
-  auto attempt = [&](const std::string& user, const std::string& xff) {
-    return c.Request("POST", "/api/login", R"({"username":")" + user + R"(","password":"wrong"})",
-                     {{"X-Forwarded-For", xff}})
-        .status;
-  };
-  EXPECT_EQ(attempt("a", "198.51.100.1"), 401);
-  EXPECT_EQ(attempt("b", "198.51.100.2"), 401);
-  EXPECT_EQ(attempt("c", "198.51.100.3"), 429);  // all one address: the peer's
+  EXPECT_EQ(FailedLogin("a", "198.51.100.1"), 401);
+  EXPECT_EQ(FailedLogin("b", "198.51.100.2"), 401);
+  EXPECT_EQ(FailedLogin("c", "198.51.100.3"), 429);  // all one address: the peer's
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, Edge, ::testing::ValuesIn(AllDbKinds()),
