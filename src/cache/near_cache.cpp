@@ -6,13 +6,13 @@
 #include <charconv>
 #include <condition_variable>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "base/mutex.hpp"
 #include "cache/memory_cache.hpp"
 #include "cache/redis_cache.hpp"
 #include "cache/redis_conn.hpp"
@@ -52,7 +52,7 @@ class NearCache final : public Cache {
 
   ~NearCache() override {
     {
-      std::lock_guard lock(sub_mu_);
+      MutexLock lock(sub_mu_);
       stop_ = true;
       if (sub_) sub_->Shutdown();  // wakes the blocked read
     }
@@ -72,7 +72,7 @@ class NearCache final : public Cache {
     uint64_t seq = Seq();
     auto v = remote_->Get(key);
     if (v) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (Live() && seq_ == seq) values_->Set(key, *v, NearTtl(options_.near_ttl));
     }
     return v;
@@ -81,7 +81,7 @@ class NearCache final : public Cache {
   void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
     if (Live()) {
       auto near_ttl = NearTtl(options_.near_ttl);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       values_->Set(key, value, ttl == kNoExpiry ? near_ttl : std::min(ttl, near_ttl));
     }
     remote_->Set(key, std::move(value), ttl);
@@ -90,7 +90,7 @@ class NearCache final : public Cache {
   bool Delete(std::string_view key) override {
     bool deleted = remote_->Delete(key);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       values_->Delete(key);
       ++seq_;
     }
@@ -101,7 +101,7 @@ class NearCache final : public Cache {
   std::optional<int64_t> Incr(std::string_view key) override {
     auto v = remote_->Incr(key);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       counters_.erase(std::string(key));
       ++seq_;
     }
@@ -113,7 +113,7 @@ class NearCache final : public Cache {
   std::optional<int64_t> Counter(std::string_view key) override {
     uint64_t seq;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (Live()) {
         auto it = counters_.find(std::string(key));
         if (it != counters_.end() && SteadyClock::now() < it->second.until) {
@@ -126,7 +126,7 @@ class NearCache final : public Cache {
     near_misses_.fetch_add(1, std::memory_order_relaxed);
     auto v = remote_->Counter(key);
     if (v) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (Live() && seq_ == seq) {
         if (counters_.size() > 100'000) counters_.clear();  // generations: one per home; a bound all the same
         counters_[std::string(key)] = {*v, SteadyClock::now() + options_.near_ttl};
@@ -149,7 +149,7 @@ class NearCache final : public Cache {
   int64_t DeletePattern(std::string_view glob) override {
     int64_t n = remote_->DeletePattern(glob);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       values_->DeletePattern(glob);
       ++seq_;
     }
@@ -202,23 +202,23 @@ class NearCache final : public Cache {
   // Publishes a heartbeat stamped with its sending time every quarter lease, so
   // that subscribers keep their leases while Redis is up and they keep up.
   void Beat() {
-    std::unique_lock lock(sub_mu_);
+    MutexLock lock(sub_mu_);
     while (!stop_) {
       lock.unlock();
       Publish(inval_channel_, fmt::format("{} {} h -", id_, SteadyNanos()));
       lock.lock();
-      sub_cv_.wait_for(lock, options_.near_ack_timeout / 4, [&] { return stop_; });
+      sub_cv_.wait_for(lock, options_.near_ack_timeout / 4, [&]() REQUIRES(sub_mu_) { return stop_; });
     }
   }
 
   uint64_t Seq() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return seq_;
   }
 
   // Drops every near copy (the channel went down or came back).
   void Flush() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     counters_.clear();
     values_->DeletePattern("*");
     ++seq_;
@@ -230,7 +230,7 @@ class NearCache final : public Cache {
   // nullopt if Redis cannot be reached (then nobody's near tier is answering:
   // a subscriber without Redis has dropped its copies).
   std::optional<int64_t> Publish(const std::string& channel, const std::string& payload) {
-    std::lock_guard lock(pub_mu_);
+    MutexLock lock(pub_mu_);
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!pub_) {
         ConnectError error;
@@ -250,11 +250,11 @@ class NearCache final : public Cache {
   void Broadcast(char kind, std::string_view key) {
     uint64_t seq = next_message_.fetch_add(1) + 1;
     {
-      std::lock_guard lock(ack_mu_);
+      MutexLock lock(ack_mu_);
       acks_[seq] = 0;
     }
     auto receivers = Publish(inval_channel_, fmt::format("{} {} {} {}", id_, seq, kind, key));
-    std::unique_lock lock(ack_mu_);
+    MutexLock lock(ack_mu_);
     if (!receivers) {
       acks_.erase(seq);
       lock.unlock();
@@ -264,7 +264,7 @@ class NearCache final : public Cache {
     // Waiting the whole lease is enough: a server that has not applied the
     // message by then has heard nothing since (messages arrive in order), so
     // its lease has lapsed and it serves no copy.
-    bool all = ack_cv_.wait_for(lock, options_.near_ack_timeout, [&] { return acks_[seq] >= *receivers; });
+    bool all = ack_cv_.wait_for(lock, options_.near_ack_timeout, [&]() REQUIRES(ack_mu_) { return acks_[seq] >= *receivers; });
     if (!all)
       spdlog::warn("cache: near tier: {} of {} servers did not confirm an invalidation of {} within {} ms",
                    *receivers - acks_[seq], *receivers, key, options_.near_ack_timeout.count());
@@ -272,7 +272,7 @@ class NearCache final : public Cache {
   }
 
   void Acknowledged(uint64_t seq) {
-    std::lock_guard lock(ack_mu_);
+    MutexLock lock(ack_mu_);
     auto it = acks_.find(seq);
     if (it == acks_.end()) return;  // the writer stopped waiting
     ++it->second;
@@ -285,7 +285,7 @@ class NearCache final : public Cache {
     auto backoff = 50ms;
     while (true) {
       {
-        std::unique_lock lock(sub_mu_);
+        MutexLock lock(sub_mu_);
         if (stop_) return;
       }
       ConnectOptions listen = target_.connect;
@@ -296,7 +296,7 @@ class NearCache final : public Cache {
       bool stopping = false;
       if (c) {
         {
-          std::lock_guard lock(sub_mu_);
+          MutexLock lock(sub_mu_);
           stopping = stop_;
           sub_ = c.get();
         }
@@ -304,18 +304,18 @@ class NearCache final : public Cache {
           Listen(c.get());
           backoff = 50ms;
         }
-        std::lock_guard lock(sub_mu_);
+        MutexLock lock(sub_mu_);
         sub_ = nullptr;
       }
       bool was_connected = connected_.exchange(false);
       Flush();
       {
-        std::lock_guard lock(sub_mu_);
+        MutexLock lock(sub_mu_);
         if (stop_) return;
       }
       if (was_connected) spdlog::warn("cache: near tier: invalidation channel lost; serving from redis until it is back");
-      std::unique_lock lock(sub_mu_);
-      sub_cv_.wait_for(lock, backoff, [&] { return stop_; });
+      MutexLock lock(sub_mu_);
+      sub_cv_.wait_for(lock, backoff, [&]() REQUIRES(sub_mu_) { return stop_; });
       backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
     }
   }
@@ -366,7 +366,7 @@ class NearCache final : public Cache {
     }
     std::string_view key = payload.substr(sp2 + 3);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (kind == 'c') counters_.erase(std::string(key));
       else if (kind == 'v') values_->Delete(key);
       else if (kind == 'p') values_->DeletePattern(key);
@@ -393,22 +393,22 @@ class NearCache final : public Cache {
   std::atomic<int64_t> last_heard_{0};  // steady-clock ns: sending time of our last heartbeat back (or SUBSCRIBE)
   std::atomic<int64_t> near_hits_{0}, near_misses_{0};
 
-  std::mutex mu_;
-  uint64_t seq_ = 0;                                         // GUARDED_BY(mu_): bumped by every invalidation
-  std::unordered_map<std::string, CounterCopy> counters_;    // GUARDED_BY(mu_)
+  Mutex mu_;
+  uint64_t seq_ GUARDED_BY(mu_) = 0;  // bumped by every invalidation
+  std::unordered_map<std::string, CounterCopy> counters_ GUARDED_BY(mu_);
 
-  std::mutex pub_mu_;
-  std::unique_ptr<Connection> pub_;  // GUARDED_BY(pub_mu_)
+  Mutex pub_mu_;
+  std::unique_ptr<Connection> pub_ GUARDED_BY(pub_mu_);
 
   std::atomic<uint64_t> next_message_{0};
-  std::mutex ack_mu_;
-  std::condition_variable ack_cv_;
-  std::map<uint64_t, int64_t> acks_;  // GUARDED_BY(ack_mu_): message -> acknowledgements so far
+  Mutex ack_mu_;
+  std::condition_variable_any ack_cv_;
+  std::map<uint64_t, int64_t> acks_ GUARDED_BY(ack_mu_);  // message -> acknowledgements so far
 
-  std::mutex sub_mu_;
-  std::condition_variable sub_cv_;
-  bool stop_ = false;  // GUARDED_BY(sub_mu_)
-  Connection* sub_ = nullptr;  // GUARDED_BY(sub_mu_): the subscriber's, while it listens
+  Mutex sub_mu_;
+  std::condition_variable_any sub_cv_;
+  bool stop_ GUARDED_BY(sub_mu_) = false;
+  Connection* sub_ GUARDED_BY(sub_mu_) = nullptr;  // the subscriber's, while it listens
   std::thread subscriber_;  // last: they start after everything above exists
   std::thread heartbeat_;
 };

@@ -78,7 +78,6 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -86,6 +85,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "base/mutex.hpp"
 #include "cache/keys.hpp"
 #include "cache/redis_conn.hpp"
 
@@ -148,7 +148,7 @@ class RedisCache final : public Cache {
   ~RedisCache() override {
     if (!watcher_.joinable()) return;
     {
-      std::lock_guard lock(watch_mu_);
+      MutexLock lock(watch_mu_);
       stop_ = true;
       if (watching_) watching_->Shutdown();  // wakes the blocked read
     }
@@ -187,7 +187,7 @@ class RedisCache final : public Cache {
     // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
     if (Reply r = Run(IncrCommand(k), options_.socket_timeout); r && r->type == REDIS_REPLY_INTEGER)
       return r->integer;
-    std::lock_guard lock(owed_mu_);
+    MutexLock lock(owed_mu_);
     owed_.insert(std::move(k));
     owing_.store(true);
     // Hold the breaker open until a probe has replayed it (even if the failure was a full pool).
@@ -381,7 +381,7 @@ class RedisCache final : public Cache {
     if (!c) return false;
     Reply pong = c->Call({"PING"});
     if (!pong) return Open(c->error());
-    std::lock_guard lock(owed_mu_);
+    MutexLock lock(owed_mu_);
     while (!owed_.empty()) {
       Reply r = c->Call(InSpace(IncrCommand(*owed_.begin()), ns));
       if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
@@ -418,7 +418,7 @@ class RedisCache final : public Cache {
     for (size_t i = 0;; ++i) {
       std::unique_ptr<Connection> c;
       {
-        std::unique_lock lock(watch_mu_);
+        MutexLock lock(watch_mu_);
         if (stop_) return;
       }
       ConnectOptions listen = target_.sentinels;
@@ -427,7 +427,7 @@ class RedisCache final : public Cache {
       c = Connection::Open(target_.url.nodes[i % target_.url.nodes.size()], listen, &error);
       if (c) {
         {
-          std::lock_guard lock(watch_mu_);
+          MutexLock lock(watch_mu_);
           if (stop_) return;
           watching_ = c.get();
         }
@@ -441,11 +441,11 @@ class RedisCache final : public Cache {
             epoch_.fetch_add(1);  // idle connections (to the old primary) are not reused
           }
         }
-        std::lock_guard lock(watch_mu_);
+        MutexLock lock(watch_mu_);
         watching_ = nullptr;
       }
-      std::unique_lock lock(watch_mu_);
-      watch_cv_.wait_for(lock, options_.retry_after, [&] { return stop_; });
+      MutexLock lock(watch_mu_);
+      watch_cv_.wait_for(lock, options_.retry_after, [&]() REQUIRES(watch_mu_) { return stop_; });
     }
   }
 
@@ -455,7 +455,7 @@ class RedisCache final : public Cache {
   // live under the new id, and idle connections to the old primary are dropped.
   void NoteNamespace(const std::string& ns) {
     if (!target_.sentinel()) return;
-    std::lock_guard lock(ns_mu_);
+    MutexLock lock(ns_mu_);
     if (ns == ns_) return;
     if (!ns_.empty()) {
       spdlog::warn("cache: the Redis primary of '{}' changed (replication id {} -> {}): everything cached before "
@@ -477,7 +477,7 @@ class RedisCache final : public Cache {
       return c;
     }
     if (error.kind == ConnectError::kRefused) {
-      std::lock_guard lock(refused_mu_);
+      MutexLock lock(refused_mu_);
       if (refused_ != error.message) spdlog::error("cache: {} (check ROTA_CACHE_URL and the TLS settings)", error.message);
       refused_ = error.message;
     }
@@ -499,10 +499,10 @@ class RedisCache final : public Cache {
   std::optional<Pooled> Acquire(std::chrono::milliseconds wait) {
     const uint64_t epoch = epoch_.load();
     {
-      std::unique_lock lock(pool_mu_);
+      MutexLock lock(pool_mu_);
       // Idle connections made before the breaker last closed may point at a dead or restarted Redis.
       open_ -= static_cast<int>(std::erase_if(idle_, [&](const Pooled& p) { return p.epoch != epoch; }));
-      if (!pool_cv_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < options_.pool_size; }))
+      if (!pool_cv_.wait_for(lock, wait, [&]() REQUIRES(pool_mu_) { return !idle_.empty() || open_ < options_.pool_size; }))
         return std::nullopt;  // exhausted: fail open for this call
       if (!idle_.empty()) {
         Pooled p = std::move(idle_.back());
@@ -521,7 +521,7 @@ class RedisCache final : public Cache {
   }
 
   void Release(Pooled p) {
-    std::lock_guard lock(pool_mu_);
+    MutexLock lock(pool_mu_);
     if (p.epoch == epoch_.load()) {
       idle_.push_back(std::move(p));
     } else {
@@ -531,7 +531,7 @@ class RedisCache final : public Cache {
   }
 
   void Forget() {
-    std::lock_guard lock(pool_mu_);
+    MutexLock lock(pool_mu_);
     --open_;
     pool_cv_.notify_one();
   }
@@ -586,26 +586,26 @@ class RedisCache final : public Cache {
   std::atomic<bool> logged_down_{false};
   std::atomic<uint64_t> epoch_{0};      // bumped each time the breaker closes
 
-  std::mutex owed_mu_;
-  std::set<std::string> owed_;      // GUARDED_BY(owed_mu_): counter keys whose INCR was not delivered
-  std::atomic<bool> owing_{false};  // !owed_.empty(); written under owed_mu_, read without it
+  Mutex owed_mu_;
+  std::set<std::string> owed_ GUARDED_BY(owed_mu_);  // counter keys whose INCR was not delivered
+  std::atomic<bool> owing_{false};                    // !owed_.empty(); written under owed_mu_, read without it
 
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::vector<Pooled> idle_;  // GUARDED_BY(pool_mu_)
-  int open_ = 0;              // GUARDED_BY(pool_mu_): connections in existence (idle or in use)
+  Mutex pool_mu_;
+  std::condition_variable_any pool_cv_;
+  std::vector<Pooled> idle_ GUARDED_BY(pool_mu_);
+  int open_ GUARDED_BY(pool_mu_) = 0;  // connections in existence (idle or in use)
 
-  std::mutex watch_mu_;
-  std::condition_variable watch_cv_;
-  bool stop_ = false;                // GUARDED_BY(watch_mu_)
-  Connection* watching_ = nullptr;   // GUARDED_BY(watch_mu_): the watcher's, while it listens
-  std::thread watcher_;              // Sentinel only: WatchSentinels
+  Mutex watch_mu_;
+  std::condition_variable_any watch_cv_;
+  bool stop_ GUARDED_BY(watch_mu_) = false;
+  Connection* watching_ GUARDED_BY(watch_mu_) = nullptr;  // the watcher's, while it listens
+  std::thread watcher_;                                   // Sentinel only: WatchSentinels
 
-  std::mutex ns_mu_;
-  std::string ns_;  // GUARDED_BY(ns_mu_): Sentinel: the namespace of the newest connection
+  Mutex ns_mu_;
+  std::string ns_ GUARDED_BY(ns_mu_);  // Sentinel: the namespace of the newest connection
 
-  std::mutex refused_mu_;
-  std::string refused_;  // GUARDED_BY(refused_mu_): the last refusal logged
+  Mutex refused_mu_;
+  std::string refused_ GUARDED_BY(refused_mu_);  // the last refusal logged
 };
 
 }  // namespace
