@@ -81,8 +81,6 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 }  // namespace
 
 std::string RedactUrl(std::string_view url) {
@@ -140,7 +138,7 @@ std::optional<std::string> PercentDecode(std::string_view s) {
 bool IsLoopbackHost(std::string_view host) {
   if (!host.empty() && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
-  if (!StartsWith(host, "127.")) return false;
+  if (!host.starts_with("127.")) return false;
   // 127.a.b.c with numeric parts only (not a name such as 127.example.com).
   int dots = 0;
   for (char c : host) {
@@ -170,7 +168,7 @@ Result<CacheUrl> ParseCacheUrl(std::string_view url) {
                                  {"rediss+sentinel://", CacheUrl::Kind::kSentinel, true}};
   bool matched = false;
   for (const auto& s : kSchemes) {
-    if (StartsWith(url, s.prefix)) {
+    if (url.starts_with(s.prefix)) {
       u.kind = s.kind;
       u.tls = s.tls;
       rest = url.substr(s.prefix.size());
@@ -235,10 +233,8 @@ Result<CacheUrl> ParseCacheUrl(std::string_view url) {
       return bad(fmt::format("'{}' is not a host name", node.host));
     node.port = default_port;
     if (!port.empty()) {
-      if (!AllDigits(port) || port.size() > 5 || std::stoi(std::string(port)) < 1 ||
-          std::stoi(std::string(port)) > 65535)
-        return bad(fmt::format("port '{}' is not 1..65535", port));
-      node.port = std::stoi(std::string(port));
+      node.port = AllDigits(port) && port.size() <= 5 ? std::stoi(std::string(port)) : 0;
+      if (node.port < 1 || node.port > 65535) return bad(fmt::format("port '{}' is not 1..65535", port));
     }
     u.nodes.push_back(std::move(node));
     if (comma == hosts.size()) break;

@@ -1,7 +1,5 @@
 #include "cache/cache.hpp"
 
-#include "base/url.hpp"
-
 #include "cache/memory_cache.hpp"
 #include "cache/near_cache.hpp"
 #include "cache/redis_cache.hpp"
@@ -10,8 +8,7 @@ namespace rota::cache {
 
 Result<std::unique_ptr<Cache>> MakeCache(const std::string& url, const CacheOptions& options) {
   if (url == "memory://") return NewMemoryCache(options);
-  auto parsed = ParseCacheUrl(url);
-  if (!parsed) return Error::Invalid(parsed.error().message, "cache_url");
+  // Both parse the URL (MakeRedisTarget): a malformed one is an `invalid` error naming cache_url.
   return options.near ? NewNearCache(url, options) : NewRedisCache(url, options);
 }
 
