@@ -2,7 +2,7 @@
 # The production forms of ROTA_CACHE_URL through the `rota` binary, against Redis
 # servers this script starts on free ports in a temp dir (always stopped on exit):
 # a password-only Redis, and a TLS-only Redis (certificates made here with openssl,
-# client certificates required) whose user `rota` has exactly the README's ACL.
+# client certificates required) whose user `rota` has exactly the README's ACL (read from it).
 # `check` and `serve` accept the right credentials, refuse wrong ones and an untrusted
 # certificate naming ROTA_CACHE_URL, start degraded on an unreachable Redis, never
 # print a password, and `check --deploy` reports a Redis without AUTH or TLS off this
@@ -38,13 +38,15 @@ ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
 pw_port=$(free_port)
 redis-server --bind 127.0.0.1 --port "$pw_port" --save '' --appendonly no --requirepass 'pw-S3cret' \
   --maxmemory-policy allkeys-lru --daemonize yes --pidfile "$dir/pw.pid" --dir "$dir" --logfile "$dir/pw.log"
+# The README's ACL for user rota, read from the README itself: what it tells people is what runs here.
+read -ra acl <<<"$(sed -n 's/^ *ACL SETUSER rota on >PASSWORD //p' "$here/../../README.md")"
+[ "${#acl[@]}" -gt 5 ] || { echo "redis_prod_test: no 'ACL SETUSER rota on >PASSWORD ...' line in README.md"; exit 1; }
 tls_port=$(free_port)
 redis-server --bind 127.0.0.1 --port 0 --tls-port "$tls_port" --save '' --appendonly no \
   --tls-cert-file server.crt --tls-key-file server.key --tls-ca-cert-file ca.crt --tls-auth-clients yes \
   --maxmemory-policy volatile-lru \
   --user default off --user admin on '>adminpw' '~*' '&*' '+@all' \
-  --user rota on '>tls-S3cret/x' '~rota*' '&rota*' +ping +select +info +role +get +set +strlen +exists +incr +pttl +pexpire \
-  +del +unlink +eval +scan +publish +subscribe -keys \
+  --user rota on '>tls-S3cret/x' "${acl[@]}" \
   --daemonize yes --pidfile "$dir/tls.pid" --dir "$dir" --logfile "$dir/tls.log"
 tls_cli=(redis-cli -p "$tls_port" --tls --cacert ca.crt --cert client.crt --key client.key --user admin --pass adminpw
   --no-auth-warning)
