@@ -63,6 +63,14 @@ Result<SessionPrincipal> AuthService::Fallback(const std::string& key, Error e) 
   return e;
 }
 
+// How long a credential that expires at `expires` (Unix seconds) may be
+// remembered from `now`: never past its expiry, and never longer than
+// kRememberWhenDown, so that any timestamp the database holds (year 9999
+// included) converts to a steady_clock duration without overflow.
+std::chrono::steady_clock::duration AuthService::Until(int64_t expires, int64_t now) {
+  return std::chrono::seconds(std::clamp<int64_t>(expires - now, 0, kRememberWhenDown.count()));
+}
+
 void AuthService::Remember(const std::string& hash, const SessionPrincipal& who,
                            std::chrono::steady_clock::time_point asked, std::chrono::steady_clock::duration for_at_most) {
   constexpr size_t kMaxRemembered = 100000;  // a flood of distinct secrets cannot grow memory without bound
@@ -109,9 +117,7 @@ Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
     // Best effort: a failed bookkeeping write must not refuse a valid token.
     (void)(*conn)->Exec("UPDATE api_token SET last_used_at = ? WHERE id = ?", {std::string_view(now_text), id});
   }
-  std::chrono::steady_clock::duration left = std::chrono::steady_clock::duration::max();
-  if (expires) left = std::chrono::seconds(std::max<int64_t>(0, *expires - now));  // never past its expiry
-  Remember(key, SessionPrincipal{*found, ""}, asked, left);
+  Remember(key, SessionPrincipal{*found, ""}, asked, expires ? Until(*expires, now) : kRememberWhenDown);
   return *found;
 }
 
@@ -137,8 +143,7 @@ Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view sessi
   if (!looked) return Fallback(key, std::move(looked).error());
   if (!found) return Error::Unauthorized("not logged in or the session has expired");
   // Remembered no longer than the session has left.
-  int64_t left = ParseTimestamp(expires).value_or(now) - now;
-  Remember(key, *found, asked, std::chrono::seconds(std::max<int64_t>(0, left)));
+  Remember(key, *found, asked, Until(ParseTimestamp(expires).value_or(now), now));
   return *found;
 }
 

@@ -113,8 +113,10 @@ class AuthService {
   std::optional<SessionPrincipal> Recall(const std::string& hash, bool database_down = false);
   // The error of a failed lookup, or the remembered caller when it is only that the database is down.
   Result<SessionPrincipal> Fallback(const std::string& hash, Error e);
+  // How long a credential expiring at `expires` may be remembered from `now` (Unix seconds).
+  static std::chrono::steady_clock::duration Until(int64_t expires, int64_t now);
   // Remembers `who` until `asked` (when the database was asked) + kRememberFor,
-  // or `until` if that is sooner.
+  // or `asked` + `for_at_most` if that is sooner.
   void Remember(const std::string& hash, const SessionPrincipal& who, std::chrono::steady_clock::time_point asked,
                 std::chrono::steady_clock::duration for_at_most = kRememberFor);
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "integration/harness.hpp"
+#include "service/passwords.hpp"
 
 namespace rota::testing {
 namespace {
@@ -263,6 +264,33 @@ TEST_P(Api, LoginSessionsNeedTheCsrfTokenToWrite) {
 
   EXPECT_EQ(c.Request("POST", "/api/logout", "", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}).status, 204);
   EXPECT_EQ(c.Request("GET", "/api/homes/1/dashboard", "", {{"Cookie", cookie}}).status, 401);
+}
+
+// Any timestamp the database may hold is a valid expiry: a session or token
+// that expires in year 9999 (a migrated or hand-made row) authenticates, where
+// converting its remaining time to nanoseconds once overflowed (found by the
+// http_request fuzzer under UBSan).
+TEST_P(Api, CredentialsThatExpireCenturiesAheadAreAccepted) {
+  {
+    auto conn = s().app().pool().Acquire();
+    ASSERT_TRUE(conn) << conn.error().message;
+    const std::string far = "9999-12-31T00:00:00Z", now = NowTimestamp();
+    auto session = (*conn)->Exec(
+        "INSERT INTO user_session (user_id, session_hash, csrf_token, created_at, expires_at) "
+        "SELECT id, ?, 'far-csrf', ?, ? FROM app_user WHERE username = 'admin'",
+        {service::HashSecret("far-session"), now, far});
+    ASSERT_TRUE(session) << session.error().message;
+    auto token = (*conn)->Exec(
+        "INSERT INTO api_token (user_id, token_hash, created_at, expires_at) "
+        "SELECT id, ?, ?, ? FROM app_user WHERE username = 'admin'",
+        {service::HashSecret("far-token"), now, far});
+    ASSERT_TRUE(token) << token.error().message;
+  }
+  HttpClient c(s().port());
+  for (int round = 0; round < 2; ++round) {  // from the database, then remembered
+    EXPECT_EQ(c.Request("GET", "/api/homes/1/dashboard", "", {{"Cookie", "rota_session=far-session"}}).status, 200);
+    EXPECT_EQ(c.Request("GET", "/api/homes/1/dashboard", "", {{"Authorization", "Bearer far-token"}}).status, 200);
+  }
 }
 
 TEST_P(Api, MalformedRequestLineGets400) {
