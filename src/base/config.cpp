@@ -1,7 +1,4 @@
 #include "base/config.hpp"
-#include "base/url.hpp"
-
-#include "base/url.hpp"
 
 #include <unistd.h>
 
@@ -20,6 +17,7 @@
 #include <toml.hpp>
 
 #include "base/cidr.hpp"
+#include "base/url.hpp"
 
 extern char** environ;
 
@@ -269,16 +267,15 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
   if (auto v = get("ROTA_CACHE_TLS_CERT_FILE")) c.cache_tls_cert_file = *v;
   if (auto v = get("ROTA_CACHE_TLS_KEY_FILE")) c.cache_tls_key_file = *v;
   if (auto v = get("ROTA_CACHE_SENTINEL_PASSWORD")) c.cache_sentinel_password = *v;
-  if (auto v = get("ROTA_CACHE_NEAR")) {
-    if (*v == "1" || *v == "true") c.cache_near = true;
-    else if (*v == "0" || *v == "false") c.cache_near = false;
-    else throw ConfigError(fmt::format("config: ROTA_CACHE_NEAR '{}' must be true or false", *v));
-  }
-  if (auto v = get("ROTA_DATABASE_PREPARED_STATEMENTS")) {
-    if (*v == "1" || *v == "true") c.prepared_statements = true;
-    else if (*v == "0" || *v == "false") c.prepared_statements = false;
-    else throw ConfigError(fmt::format("config: ROTA_DATABASE_PREPARED_STATEMENTS '{}' must be true or false", *v));
-  }
+  auto get_bool = [&](const char* k, bool& out) {
+    auto v = get(k);
+    if (!v) return;
+    if (*v == "1" || *v == "true") out = true;
+    else if (*v == "0" || *v == "false") out = false;
+    else throw ConfigError(fmt::format("config: {} '{}' must be true or false", k, *v));
+  };
+  get_bool("ROTA_CACHE_NEAR", c.cache_near);
+  get_bool("ROTA_DATABASE_PREPARED_STATEMENTS", c.prepared_statements);
   if (auto v = get("ROTA_LOG_LEVEL")) c.log_level = *v;
   if (auto v = get("ROTA_METRICS_TOKEN")) c.metrics_token = *v;
   if (auto v = get("ROTA_TRUSTED_PROXIES")) c.trusted_proxies = *v;

@@ -55,6 +55,17 @@ TEST(Config, BadValuesStopStartUpNamingTheSetting) {
   ExpectRejected("[server]\nport = 70000\n", {}, "[server] port");
   ExpectRejected("[server]\nport = \"eighty\"\n", {}, "[server] port");
   ExpectRejected("[server]\nthreads = 0\n", {}, "[server] threads");
+  ExpectRejected("", {{"ROTA_CACHE_NEAR", "yes"}}, "ROTA_CACHE_NEAR");
+  ExpectRejected("", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "off"}}, "ROTA_DATABASE_PREPARED_STATEMENTS");
+}
+
+TEST(Config, BooleanEnvironmentVariablesTakeTrueFalseOneOrZero) {
+  EXPECT_TRUE(Config::Load("", {}).prepared_statements);
+  EXPECT_FALSE(Config::Load("", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "false"}}).prepared_statements);
+  EXPECT_FALSE(Config::Load("", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "0"}}).prepared_statements);
+  EXPECT_TRUE(Config::Load("", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "1"}}).prepared_statements);
+  EXPECT_TRUE(
+      Config::Load("", {{"ROTA_CACHE_URL", "redis://127.0.0.1:6379"}, {"ROTA_CACHE_NEAR", "true"}}).cache_near);
 }
 
 TEST(Config, ProductionCacheUrlsAndTheirSettings) {
