@@ -10,6 +10,12 @@ namespace {
 // Password hashing runs this much nicer than the I/O threads (base/work_pool.hpp).
 constexpr int kHashNice = 10;
 
+// A failure to open the database, naming the setting and the URL without its password.
+Error NamingDatabaseUrl(const Config& config, Error e) {
+  e.message = fmt::format("ROTA_DATABASE_URL / [database] url {}: {}", RedactUrl(config.database_url), e.message);
+  return e;
+}
+
 }  // namespace
 
 App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::Cache> cache)
@@ -36,12 +42,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),
                              std::chrono::milliseconds(config.pool_wait_ms),
                              db::ConnectOptions{.prepared_statements = config.prepared_statements});
-  if (!pool) {
-    // Name the setting; the URL without its password.
-    Error e = std::move(pool).error();
-    e.message = fmt::format("ROTA_DATABASE_URL / [database] url {}: {}", RedactUrl(config.database_url), e.message);
-    return e;
-  }
+  if (!pool) return NamingDatabaseUrl(config, std::move(pool).error());
   if (require_schema) {
     auto conn = (*pool)->Acquire();
     if (!conn) return std::move(conn).error();
@@ -80,11 +81,7 @@ uint64_t StatementsOnThisThread() { return db::StatementCounter::Now(); }
 
 Result<std::unique_ptr<db::Connection>> ConnectDatabase(const Config& config) {
   auto conn = db::Connect(config.database_url, db::ConnectOptions{.prepared_statements = config.prepared_statements});
-  if (!conn) {
-    Error e = std::move(conn).error();
-    e.message = fmt::format("ROTA_DATABASE_URL / [database] url {}: {}", RedactUrl(config.database_url), e.message);
-    return e;
-  }
+  if (!conn) return NamingDatabaseUrl(config, std::move(conn).error());
   return conn;
 }
 

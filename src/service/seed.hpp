@@ -41,7 +41,7 @@ using SeedProgress = std::function<void(int64_t done, int64_t total)>;
 
 // Migrates, then fills the database in one transaction.
 Result<SeedSummary> Seed(db::Connection& conn, const SeedOptions& options, const SeedProgress& progress = {});
-// The same on a connection of its own to the database at `url` (`rota seed`).
+// The same on a connection of its own to the database of `config` (`rota seed`).
 Result<SeedSummary> SeedDatabase(const Config& config, const SeedOptions& options,
                                  const SeedProgress& progress = {});
 
