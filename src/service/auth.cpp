@@ -46,7 +46,7 @@ const std::string& DummyHash() {
 
 std::optional<SessionPrincipal> AuthService::Recall(const std::string& key, bool database_down) {
   auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = remembered_.find(key);
   if (it == remembered_.end()) return std::nullopt;
   if (it->second.until_down <= now) {
@@ -75,7 +75,7 @@ void AuthService::Remember(const std::string& hash, const SessionPrincipal& who,
                            std::chrono::steady_clock::time_point asked, std::chrono::steady_clock::duration for_at_most) {
   constexpr size_t kMaxRemembered = 100000;  // a flood of distinct secrets cannot grow memory without bound
   std::chrono::steady_clock::duration lease = kRememberFor, when_down = kRememberWhenDown;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (remembered_.size() >= kMaxRemembered) remembered_.clear();
   remembered_[hash] = Remembered{who, asked + std::min(for_at_most, lease), asked + std::min(for_at_most, when_down)};
 }
@@ -85,13 +85,15 @@ Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
   std::string hash = HashSecret(token);
   const std::string key = std::string(kTokenKey) + hash;
   if (auto known = Recall(key)) return known->principal;
+  auto looked = lookups_.Do(key, [&] { return LookUpToken(hash, key); });
+  if (!looked) return std::move(looked).error();
+  return looked->principal;
+}
+
+Result<SessionPrincipal> AuthService::LookUpToken(const std::string& hash, const std::string& key) {
   auto asked = std::chrono::steady_clock::now();
   auto conn = pool_.Acquire();
-  if (!conn) {
-    auto known = Fallback(key, std::move(conn).error());
-    if (!known) return std::move(known).error();
-    return known->principal;
-  }
+  if (!conn) return Fallback(key, std::move(conn).error());
   std::optional<Principal> found;
   int64_t id = 0;
   std::optional<int64_t> expires, last_used;
@@ -107,18 +109,15 @@ Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
         if (!r.IsNull(5)) expires = ParseTimestamp(r.Timestamp(5));
         if (!r.IsNull(6)) last_used = ParseTimestamp(r.Timestamp(6));
       });
-  if (!looked) {
-    auto known = Fallback(key, std::move(looked).error());
-    if (!known) return std::move(known).error();
-    return known->principal;
-  }
+  if (!looked) return Fallback(key, std::move(looked).error());
   if (!found) return Error::Unauthorized("invalid token");
   if (!last_used || *last_used < now - 60) {
     // Best effort: a failed bookkeeping write must not refuse a valid token.
     (void)(*conn)->Exec("UPDATE api_token SET last_used_at = ? WHERE id = ?", {std::string_view(now_text), id});
   }
-  Remember(key, SessionPrincipal{*found, ""}, asked, expires ? Until(*expires, now) : kRememberWhenDown);
-  return *found;
+  SessionPrincipal who{*found, ""};
+  Remember(key, who, asked, expires ? Until(*expires, now) : kRememberWhenDown);
+  return who;
 }
 
 Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view session_id) {
@@ -126,6 +125,10 @@ Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view sessi
   std::string hash = HashSecret(session_id);
   const std::string key = std::string(kSessionKey) + hash;
   if (auto known = Recall(key)) return *known;
+  return lookups_.Do(key, [&] { return LookUpSession(hash, key); });
+}
+
+Result<SessionPrincipal> AuthService::LookUpSession(const std::string& hash, const std::string& key) {
   auto asked = std::chrono::steady_clock::now();
   auto conn = pool_.Acquire();
   if (!conn) return Fallback(key, std::move(conn).error());
@@ -190,7 +193,7 @@ Status AuthService::Logout(std::string_view session_id) {
   std::string hash = HashSecret(session_id);
   Status s = (*conn)->Exec("DELETE FROM user_session WHERE session_hash = ?", {std::string_view(hash)}).status();
   // After the DELETE, so that no request of ours can remember it again meanwhile.
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   remembered_.erase(std::string(kSessionKey) + hash);
   return s;
 }

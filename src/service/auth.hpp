@@ -25,9 +25,9 @@
 //   database is refused by every server sharing it within 1 s of the commit,
 //   whatever the cache backend and even with Redis down, and no message has to
 //   reach anyone. The price: one lookup per credential per server per 0.75 s
-//   (a busy dashboard is still served with X-Query-Count 0 in between). Logout
-//   forgets the session in this process at once. Session and token expiry are
-//   honoured exactly.
+//   (concurrent requests share it; a busy dashboard is still served with
+//   X-Query-Count 0 in between). Logout forgets the session in this process at
+//   once. Session and token expiry are honoured exactly.
 // - While the database cannot be asked (503), a credential this process
 //   verified within the last kRememberWhenDown (30 s) is still accepted, so
 //   cached reads go on being served through a database outage (writes fail
@@ -39,14 +39,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "base/mutex.hpp"
 #include "base/status.hpp"
+#include "cache/single_flight.hpp"
 #include "db/database.hpp"
 #include "service/principal.hpp"
 
@@ -111,6 +112,10 @@ class AuthService {
   static constexpr std::string_view kSessionKey = "s:";
   // `who` for `hash` if remembered; with `database_down`, within kRememberWhenDown.
   std::optional<SessionPrincipal> Recall(const std::string& hash, bool database_down = false);
+  // The database lookups behind AuthenticateToken/Session, run once per key
+  // in flight (lookups_) and remembered when they verify the credential.
+  Result<SessionPrincipal> LookUpToken(const std::string& hash, const std::string& key);
+  Result<SessionPrincipal> LookUpSession(const std::string& hash, const std::string& key);
   // The error of a failed lookup, or the remembered caller when it is only that the database is down.
   Result<SessionPrincipal> Fallback(const std::string& hash, Error e);
   // How long a credential expiring at `expires` may be remembered from `now` (Unix seconds).
@@ -122,8 +127,11 @@ class AuthService {
 
   db::Pool& pool_;
   int session_hours_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Remembered> remembered_;  // GUARDED_BY(mu_); key: kind + secret hash
+  Mutex mu_;
+  std::unordered_map<std::string, Remembered> remembered_ GUARDED_BY(mu_);  // key: kind + secret hash
+  // Concurrent requests with one credential whose lease has lapsed share one
+  // lookup: at most one query per credential per lease, however busy it is.
+  cache::SingleFlight<Result<SessionPrincipal>> lookups_;
   std::atomic<int64_t> last_purge_{0};  // when Login last deleted expired sessions (time_t)
 };
 

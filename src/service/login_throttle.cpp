@@ -35,7 +35,6 @@ std::optional<std::optional<std::chrono::seconds>> LoginThrottle::SharedBlocked(
   return std::optional<std::chrono::seconds>(std::max(wait, std::chrono::seconds(1)));
 }
 
-
 std::chrono::steady_clock::time_point LoginThrottle::Now() const {
   return clock_ ? clock_() : std::chrono::steady_clock::now();
 }
@@ -60,7 +59,7 @@ std::optional<std::chrono::seconds> LoginThrottle::Check(std::string_view userna
   // The cache first (outside our lock: it is a network round trip).
   auto shared_user = SharedBlocked(user_key, limits_.per_username);
   auto shared_address = address.empty() ? std::nullopt : SharedBlocked(address_key, limits_.per_address);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto by_user = shared_user ? *shared_user : Blocked(user_key, limits_.per_username, now);
   auto by_address = address.empty()  ? std::nullopt
                     : shared_address ? *shared_address
@@ -101,7 +100,7 @@ void LoginThrottle::Failed(std::string_view username, std::string_view address) 
     (void)shared_->CountUp(SharedKey(user_key), window);
     if (!address.empty()) (void)shared_->CountUp(SharedKey(address_key), window);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Count(user_key, now);
   if (!address.empty()) Count(address_key, now);
 }
@@ -110,7 +109,7 @@ void LoginThrottle::Succeeded(std::string_view username, std::string_view addres
   auto now = Now();
   std::string user_key = UserKey(username);
   if (shared_) shared_->ResetCount(SharedKey(user_key));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   windows_.erase(user_key);
   if (!address.empty()) Count(SuccessKey(address), now);
 }

@@ -24,12 +24,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "base/mutex.hpp"
 #include "cache/cache.hpp"
 
 namespace rota::service {
@@ -60,8 +60,8 @@ class LoginThrottle {
   };
   std::chrono::steady_clock::time_point Now() const;
   std::optional<std::chrono::seconds> Blocked(const std::string& key, int limit,
-                                              std::chrono::steady_clock::time_point now);
-  void Count(std::string key, std::chrono::steady_clock::time_point now);
+                                              std::chrono::steady_clock::time_point now) REQUIRES(mu_);
+  void Count(std::string key, std::chrono::steady_clock::time_point now) REQUIRES(mu_);
   // The shared verdict for `key`: nullopt when the cache cannot say, else
   // whether it is blocked (and for how long).
   std::optional<std::optional<std::chrono::seconds>> SharedBlocked(const std::string& key, int limit);
@@ -69,9 +69,9 @@ class LoginThrottle {
   ThrottleLimits limits_;
   Clock clock_;
   cache::Cache* shared_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Window> windows_;  // GUARDED_BY(mu_); "u:<name>", "a:<address>" (failures)
-                                                     // or "s:<address>" (successes)
+  Mutex mu_;
+  // "u:<name>", "a:<address>" (failures) or "s:<address>" (successes).
+  std::unordered_map<std::string, Window> windows_ GUARDED_BY(mu_);
 };
 
 }  // namespace rota::service
