@@ -89,11 +89,13 @@ constexpr int kReservedFds = 256;
 constexpr size_t kFirstRead = 4096;
 
 // Sent, without reading anything, to a connection over the cap when no other
-// connection is idle.
-constexpr std::string_view kBusyResponse =
-    "HTTP/1.1 503 Service Unavailable\r\nServer: rota\r\nContent-Type: application/json\r\n"
-    "Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: 92\r\n\r\n"
-    R"({"error":{"code":"unavailable","message":"too many connections: try again later","field":null}})";
+// connection is idle: the api.md error body, its length counted here.
+std::string BusyResponse() {
+  std::string body = ErrorBody(Error::Unavailable("too many connections: try again later"));
+  return fmt::format("HTTP/1.1 503 Service Unavailable\r\nServer: rota\r\nContent-Type: application/json\r\n"
+                     "Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+                     body.size(), body);
+}
 
 // The shared "access" logger (stdout), created on first use.
 std::shared_ptr<spdlog::logger> AccessLogger() {
@@ -135,7 +137,8 @@ class Core {
         ioc_(std::max(1, options_.threads)),
         acceptor_(net::make_strand(ioc_)),
         accept_timer_(acceptor_.get_executor()),
-        drain_timer_(ioc_) {}
+        drain_timer_(ioc_),
+        busy_response_(BusyResponse()) {}
   ~Core() { destroying_ = true; }
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -180,6 +183,7 @@ class Core {
   tcp::acceptor acceptor_;         // used on its own strand once Run() starts
   net::steady_timer accept_timer_;  // the EMFILE back-off, on the acceptor's strand
   net::steady_timer drain_timer_;  // used only by the Stop task on the acceptor's strand
+  const std::string busy_response_;  // BusyResponse()
 };
 
 // One connection. All of its members are touched only on its strand.
@@ -581,7 +585,7 @@ void Core::OnAccept(beast::error_code ec, tcp::socket socket) {
       // Full of busy connections: say so without reading, and close.
       beast::error_code ignored;
       socket.non_blocking(true, ignored);
-      socket.write_some(net::buffer(kBusyResponse.data(), kBusyResponse.size()), ignored);
+      socket.write_some(net::buffer(busy_response_), ignored);
       socket.shutdown(tcp::socket::shutdown_both, ignored);
       socket.close(ignored);
       spdlog::debug("http: {} connections open: refused one with 503", open);

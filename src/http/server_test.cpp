@@ -796,6 +796,8 @@ TEST(Server, AtTheCapWithNoIdleConnectionANewOneGets503) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->Header("retry-after"), "1");
+  // The whole body, as Content-Length frames it (a miscounted length cut it short once).
+  EXPECT_EQ(r->body, R"({"error":{"code":"unavailable","message":"too many connections: try again later","field":null}})");
   EXPECT_EQ(ErrorCodeOf(*r), "unavailable");
   EXPECT_TRUE(c.WaitClosed(2000ms));
   // a and b finish their requests normally.
