@@ -2,7 +2,7 @@
 //
 // Every failure a client can see is an Error whose code is one of api.md's
 // (`not_found`, `invalid`, ...). The HTTP layer turns an Error into the JSON error
-// body and status in one place (http/errors.cpp); the command line prints
+// body and status in one place (http/message.cpp, Response::FromError); the command line prints
 // `message`. Exceptions are kept for start-up and configuration.
 #pragma once
 

@@ -38,12 +38,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.hpp"
 #include "base/status.hpp"
 
 namespace rota::cache {
-
-// The time source for TTLs. Tests pass a fake so they never sleep.
-using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
 // A TTL meaning "keep until evicted or deleted".
 inline constexpr std::chrono::seconds kNoExpiry{0};
@@ -52,7 +50,7 @@ struct CacheOptions {
   int64_t max_entries = 1000;        // memory://: values (counters excluded); >= 1
   int64_t max_bytes = 64ll << 20;    // memory://: sum of key + value sizes over all values; >= 1
   int shards = 16;                   // memory://: lock stripes (<= max_entries, max_bytes)
-  Clock clock;                       // empty: std::chrono::steady_clock::now
+  MonotonicClock clock;              // TTLs; empty: std::chrono::steady_clock::now (tests pass a fake)
   std::string key_prefix = "rota";   // redis://: every key is `<prefix>:...`; 1..64 of [A-Za-z0-9_.-]
   int pool_size = 50;                // redis://: connections at most
   std::chrono::milliseconds connect_timeout{5000};  // redis://: a new connection

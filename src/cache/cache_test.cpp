@@ -36,7 +36,7 @@ using std::chrono::seconds;
 
 class FakeClock {
  public:
-  Clock AsClock() {
+  MonotonicClock AsClock() {
     return [this] { return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(now_ns_.load())); };
   }
   void Advance(std::chrono::nanoseconds d) { now_ns_ += d.count(); }

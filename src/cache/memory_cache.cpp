@@ -316,14 +316,14 @@ class MemoryCache final : public Cache {
     return now + ttl;
   }
 
-  TimePoint Now() const { return clock_ ? clock_() : std::chrono::steady_clock::now(); }
+  TimePoint Now() const { return MonotonicNow(clock_); }
 
   Shard& ShardOf(std::string_view key) {
     const uint64_t h = XXH3_64bits(key.data(), key.size());
     return *shards_[h % shards_.size()];
   }
 
-  const Clock clock_;
+  const MonotonicClock clock_;
   std::vector<std::unique_ptr<Shard>> shards_;  // fixed after construction; no lock needed
 };
 

@@ -33,6 +33,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/mutex.hpp"
 #include "base/status.hpp"
 
 namespace rota::db {
@@ -165,11 +166,11 @@ class Pool {
   const std::chrono::milliseconds wait_;
   const Dialect dialect_;
   const ConnectOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)
-  int open_ = 0;                                   // GUARDED_BY(mu_): connections in existence
-  int leased_ = 0;                                 // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::condition_variable_any cv_;  // waits on a MutexLock
+  std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
+  int open_ GUARDED_BY(mu_) = 0;  // connections in existence
+  int leased_ GUARDED_BY(mu_) = 0;
 };
 
 // Runs `fn` inside a transaction on `conn`: commits when fn succeeds, rolls back

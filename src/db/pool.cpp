@@ -39,16 +39,20 @@ Result<std::unique_ptr<Pool>> Pool::Open(const std::string& url, int size, std::
   auto first = Connect(url, options);
   if (!first) return first.status();
   std::unique_ptr<Pool> pool(new Pool(url, size, wait, *dialect, options));
+  MutexLock lock(pool->mu_);  // no other thread has it yet; the analysis wants the lock all the same
   pool->idle_.push_back(std::move(first).value());
   pool->open_ = 1;
   return pool;
 }
 
 Result<Pool::Lease> Pool::Acquire() {
-  std::unique_lock lock(mu_);
-  bool free = cv_.wait_for(lock, wait_, [this] { return !idle_.empty() || open_ < size_; });
-  if (!free) {
-    return Error::Unavailable("no database connection free within " + std::to_string(wait_.count()) + " ms");
+  MutexLock lock(mu_);
+  // A loop rather than wait_for's predicate: the analysis cannot see that a
+  // lambda runs under the lock.
+  const auto deadline = std::chrono::steady_clock::now() + wait_;
+  while (idle_.empty() && open_ >= size_) {
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= size_)
+      return Error::Unavailable("no database connection free within " + std::to_string(wait_.count()) + " ms");
   }
   ++leased_;
   if (!idle_.empty()) {
@@ -73,7 +77,7 @@ Result<Pool::Lease> Pool::Acquire() {
 void Pool::Release(std::unique_ptr<Connection> c) {
   bool keep = c->Healthy();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     --leased_;
     if (keep) {
       idle_.push_back(std::move(c));
@@ -86,7 +90,7 @@ void Pool::Release(std::unique_ptr<Connection> c) {
 }
 
 int Pool::in_use() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return leased_;
 }
 

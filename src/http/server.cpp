@@ -48,7 +48,6 @@
 #include <atomic>
 #include <charconv>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -65,6 +64,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "base/mutex.hpp"
 #include "http/metrics.hpp"
 #include "http/wire.hpp"
 
@@ -99,8 +99,8 @@ std::string BusyResponse() {
 
 // The shared "access" logger (stdout), created on first use.
 std::shared_ptr<spdlog::logger> AccessLogger() {
-  static std::mutex mu;
-  std::lock_guard lock(mu);
+  static Mutex mu;
+  MutexLock lock(mu);
   if (auto logger = spdlog::get("access")) return logger;
   try {
     return spdlog::stdout_logger_mt("access");
@@ -170,13 +170,13 @@ class Core {
   std::unique_ptr<HttpMetrics> metrics_;  // made by Listen(), before any session exists
   std::atomic<bool> stopping_{false};
   std::atomic<bool> destroying_{false};  // the io_context is going away: do not stop it
-  std::mutex sessions_mu_;
+  Mutex sessions_mu_;
   struct Registered {
     std::weak_ptr<Session> weak;
     Session* raw;  // valid while registered (~Session unregisters first)
   };
-  std::map<uint64_t, Registered> sessions_;               // GUARDED_BY(sessions_mu_)
-  uint64_t next_session_id_ = 0;                          // GUARDED_BY(sessions_mu_)
+  std::map<uint64_t, Registered> sessions_ GUARDED_BY(sessions_mu_);
+  uint64_t next_session_id_ GUARDED_BY(sessions_mu_) = 0;
   size_t max_connections_ = 0;                            // set by Listen()
   bool out_of_fds_ = false;                               // logged once per episode; acceptor's strand
   net::io_context ioc_;
@@ -490,7 +490,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 uint64_t Core::Register(std::weak_ptr<Session> s, Session* raw) {
-  std::lock_guard lock(sessions_mu_);
+  MutexLock lock(sessions_mu_);
   uint64_t id = ++next_session_id_;
   sessions_.emplace(id, Registered{std::move(s), raw});
   return id;
@@ -499,7 +499,7 @@ uint64_t Core::Register(std::weak_ptr<Session> s, Session* raw) {
 void Core::Unregister(uint64_t id) {
   bool drained;
   {
-    std::lock_guard lock(sessions_mu_);
+    MutexLock lock(sessions_mu_);
     sessions_.erase(id);
     drained = sessions_.empty();
   }
@@ -576,7 +576,7 @@ void Core::OnAccept(beast::error_code ec, tcp::socket socket) {
   } else {
     size_t open;
     {
-      std::lock_guard lock(sessions_mu_);
+      MutexLock lock(sessions_mu_);
       open = sessions_.size();
     }
     if (open < max_connections_ || CloseOldestIdle()) {
@@ -597,7 +597,7 @@ void Core::OnAccept(beast::error_code ec, tcp::socket socket) {
 bool Core::CloseOldestIdle() {
   std::shared_ptr<Session> oldest;
   {
-    std::lock_guard lock(sessions_mu_);
+    MutexLock lock(sessions_mu_);
     // Raw pointers are safe to read here: a session unregisters, under this
     // lock, before its members are destroyed. Only the pick is locked, and its
     // reference released outside the lock.
@@ -652,7 +652,7 @@ void Core::Stop() {
   });
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(sessions_mu_);
+    MutexLock lock(sessions_mu_);
     for (auto& [id, r] : sessions_)
       if (auto s = r.weak.lock()) live.push_back(std::move(s));
   }
@@ -663,7 +663,7 @@ void Core::Stop() {
 void Core::StopWhenDrained() {
   bool drained;
   {
-    std::lock_guard lock(sessions_mu_);
+    MutexLock lock(sessions_mu_);
     drained = sessions_.empty();
   }
   if (drained) ioc_.stop();

@@ -16,6 +16,7 @@
 #include <functional>
 #include <vector>
 
+#include "base/clock.hpp"
 #include "base/mutex.hpp"
 
 namespace rota::service {
@@ -31,8 +32,8 @@ class CacheHistory {
   static constexpr std::chrono::seconds kSlot{10};
   static constexpr size_t kSlots = 360;
 
-  using Clock = std::function<int64_t()>;  // unix seconds; empty: the system clock
-  explicit CacheHistory(Clock clock = {}) : clock_(std::move(clock)) {}
+  // Empty: the system clock.
+  explicit CacheHistory(UnixSecondsClock clock = {}) : clock_(std::move(clock)) {}
 
   void Record(bool hit);
   // Every slot of the last hour, oldest first, ending with the current one
@@ -46,7 +47,7 @@ class CacheHistory {
   };
   int64_t NowPeriod() const;
 
-  Clock clock_;
+  UnixSecondsClock clock_;
   std::array<Slot, kSlots> slots_;
   Mutex reset_mu_;
 };

@@ -23,7 +23,7 @@ std::string SharedKey(const std::string& key) { return "login:" + HashSecret(key
 
 }  // namespace
 
-LoginThrottle::LoginThrottle(ThrottleLimits limits, Clock clock, cache::Cache* shared)
+LoginThrottle::LoginThrottle(ThrottleLimits limits, MonotonicClock clock, cache::Cache* shared)
     : limits_(limits), clock_(std::move(clock)), shared_(shared) {}
 
 std::optional<std::optional<std::chrono::seconds>> LoginThrottle::SharedBlocked(const std::string& key, int limit) {
@@ -36,7 +36,7 @@ std::optional<std::optional<std::chrono::seconds>> LoginThrottle::SharedBlocked(
 }
 
 std::chrono::steady_clock::time_point LoginThrottle::Now() const {
-  return clock_ ? clock_() : std::chrono::steady_clock::now();
+  return MonotonicNow(clock_);
 }
 
 std::optional<std::chrono::seconds> LoginThrottle::Blocked(const std::string& key, int limit,

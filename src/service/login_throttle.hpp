@@ -29,6 +29,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/clock.hpp"
 #include "base/mutex.hpp"
 #include "cache/cache.hpp"
 
@@ -44,9 +45,8 @@ struct ThrottleLimits {
 
 class LoginThrottle {
  public:
-  using Clock = std::function<std::chrono::steady_clock::time_point()>;
   // `shared`, when given, must outlive the throttle.
-  explicit LoginThrottle(ThrottleLimits limits = {}, Clock clock = {}, cache::Cache* shared = nullptr);
+  explicit LoginThrottle(ThrottleLimits limits = {}, MonotonicClock clock = {}, cache::Cache* shared = nullptr);
 
   // nullopt: the attempt may go ahead; else how long to wait (>= 1 s).
   std::optional<std::chrono::seconds> Check(std::string_view username, std::string_view address);
@@ -67,7 +67,7 @@ class LoginThrottle {
   std::optional<std::optional<std::chrono::seconds>> SharedBlocked(const std::string& key, int limit);
 
   ThrottleLimits limits_;
-  Clock clock_;
+  MonotonicClock clock_;
   cache::Cache* shared_;
   Mutex mu_;
   // "u:<name>", "a:<address>" (failures) or "s:<address>" (successes).

@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 
 struct FakeClock {
   std::chrono::steady_clock::time_point now{std::chrono::hours(1000)};
-  LoginThrottle::Clock AsClock() {
+  MonotonicClock AsClock() {
     return [this] { return now; };
   }
 };

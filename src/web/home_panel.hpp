@@ -30,7 +30,7 @@ struct HomeReads {
   std::string compliance;   // GET compliance from today, 7 days
 };
 
-// Pure rendering (tested without a server). 500 if a read is not the JSON it should be.
+// Pure rendering: no I/O, so a test needs no server (none is written yet: issue 12). 500 if a read is not the JSON it should be.
 Result<std::string> RenderHomePanel(int64_t home, Date today, const HomeReads& reads);
 
 // The cached fragment: from the cache when its generation is current, else
