@@ -8,8 +8,10 @@
 // - TTL: every value is stored with a time to live; after it, the value is gone
 //   (a Get misses). `kNoExpiry` (0 s) keeps a value until it is evicted or deleted.
 // - Bounds (memory://): at most `max_entries` values and `max_bytes` bytes (key +
-//   value sizes). A Set that goes over a bound evicts least-recently-used values
-//   first. A value that alone exceeds the byte bound is not stored. A Redis
+//   value sizes), and at most `max_entries_per_home` values of one home (keys
+//   that name one, keys.hpp). A Set that goes over a bound evicts least-recently-
+//   used values first: of the same home for the home bound, of any home for the
+//   others. A value that alone exceeds the byte bound is not stored. A Redis
 //   evicts by its own maxmemory policy (run it with `volatile-lru`, so that
 //   only values, which all have a TTL, are evicted, never counters).
 // - A miss is not an error: Get returns std::nullopt when the key was never set,
@@ -49,6 +51,10 @@ inline constexpr std::chrono::seconds kNoExpiry{0};
 struct CacheOptions {
   int64_t max_entries = 1000;        // memory://: values (counters excluded); >= 1
   int64_t max_bytes = 64ll << 20;    // memory://: sum of key + value sizes over all values; >= 1
+  // memory://: values one home may hold (keys.hpp HomeOfKey), so that one caller's
+  // scan evicts its own home's values, not the others'; 0: max_entries / 8.
+  // Rounded up to a multiple of `shards` (each shard holds its share).
+  int64_t max_entries_per_home = 0;
   int shards = 16;                   // memory://: lock stripes (<= max_entries, max_bytes)
   MonotonicClock clock;              // TTLs; empty: std::chrono::steady_clock::now (tests pass a fake)
   std::string key_prefix = "rota";   // redis://: every key is `<prefix>:...`; 1..64 of [A-Za-z0-9_.-]

@@ -26,6 +26,19 @@ std::string Key(std::string_view prefix, int64_t home, int64_t generation, std::
   return key;
 }
 
+std::string_view HomeOfKey(std::string_view key) {
+  const size_t first = key.find(':');
+  if (first == std::string_view::npos) return {};
+  const size_t second = key.find(':', first + 1);
+  if (second == std::string_view::npos) return {};
+  std::string_view home = key.substr(first + 1, second - first - 1);
+  if (home == "global") return home;
+  if (home.size() < 2 || home[0] != 'h') return {};
+  for (char c : home.substr(1))
+    if (c < '0' || c > '9') return {};
+  return home;
+}
+
 namespace {
 bool PatternChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' ||

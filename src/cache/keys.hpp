@@ -36,6 +36,10 @@ std::string HashHex(std::string_view bytes);
 // REQUIRES: prefix is made of [A-Za-z0-9_.-] (one of prefix::k*), home >= 0.
 std::string Key(std::string_view prefix, int64_t home, int64_t generation, std::string_view args);
 
+// The home segment of a key built by Key(): "h<id>" or "global" in
+// `<prefix>:<home>:...`; empty for any other key (those belong to no home).
+std::string_view HomeOfKey(std::string_view key);
+
 // api.md's key glob: 1..128 characters of [A-Za-z0-9:_.*-].
 bool ValidPattern(std::string_view pattern);
 

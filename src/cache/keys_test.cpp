@@ -49,6 +49,15 @@ TEST(Key, AHomeGlobDoesNotCatchALongerHomeId) {
   EXPECT_TRUE(GlobMatch("*:h1:*", Key(prefix::kCompliance, 1, 5, "")));
 }
 
+TEST(HomeOfKey, IsTheHomeSegmentOfBuiltKeysOnly) {
+  EXPECT_EQ(HomeOfKey(Key(prefix::kDashboard, 12, 3, "x")), "h12");
+  EXPECT_EQ(HomeOfKey(Key(prefix::kStats, 0, 1, "x")), "global");
+  EXPECT_EQ(HomeOfKey("shift:h7:g1"), "h7");
+  for (std::string_view other : {"", "k1", "a:b", "a:h1", "a:h:g1", "a:hx1:g1", "a:h1x:g1"})
+    EXPECT_EQ(HomeOfKey(other), "") << other;
+  EXPECT_EQ(HomeOfKey(":h1:"), "h1");  // an empty prefix still names a home segment
+}
+
 TEST(ValidPattern, AcceptsTheApiCharacterSetUpTo128) {
   EXPECT_TRUE(ValidPattern("*"));
   EXPECT_TRUE(ValidPattern("dashboard:h1:*"));

@@ -22,6 +22,17 @@
 // never the one just stored, which fits alone. The walk is from the tail only;
 // we do not search the shard for expired entries first.
 //
+// Homes. A key built by keys.hpp names its home (`dashboard:h1:...`), and each
+// home may hold at most max_entries_per_home values (split over the shards
+// like the other bounds). The bound is what keeps one caller from flushing
+// everyone else: a manager who asks for 20,000 distinct ranges of their own
+// home churns through that home's share only, because a Set that takes a home
+// over its share evicts that home's least recently used value, not the
+// shard's. So each shard also keeps, per home, a second LRU list through the
+// same entries (`home_prev`/`home_next`, sentinel in `Home`), in the same
+// order of last use. Keys that name no home (tests, tools) are bound by the
+// shard's bounds only.
+//
 // TTL. Every entry carries an absolute expiry (`expires_at`, steady clock;
 // TimePoint::max() for kNoExpiry). Expiry is lazy: nothing runs in the
 // background. An entry whose time has come (now >= expires_at) is removed when
@@ -59,16 +70,32 @@ namespace {
 
 using TimePoint = std::chrono::steady_clock::time_point;
 
-// One stored value; owned by its shard's map, linked into its shard's LRU list.
+struct Home;
+
+// One stored value; owned by its shard's map, linked into its shard's LRU list
+// and, if its key names a home, into that home's list.
 struct Entry {
   std::string key;
   std::string value;
   TimePoint expires_at = TimePoint::max();
   Entry* prev = nullptr;  // towards the most recently used
   Entry* next = nullptr;  // towards the least recently used
+  Home* home = nullptr;   // the home's list this entry is on, if any
+  Entry* home_prev = nullptr;
+  Entry* home_next = nullptr;
 
   int64_t Charge() const { return static_cast<int64_t>(key.size() + value.size()); }
   bool ExpiredAt(TimePoint now) const { return now >= expires_at; }
+};
+
+// One home's values in a shard: a circular list through `lru` (a sentinel), most
+// recently used first, and their number.
+struct Home {
+  Home() { lru.home_next = lru.home_prev = &lru; }
+  Home(const Home&) = delete;
+  Home& operator=(const Home&) = delete;
+  Entry lru;
+  int64_t entries = 0;
 };
 
 // Hash for maps keyed by std::string but looked up by std::string_view.
@@ -79,7 +106,8 @@ struct StringHash {
 
 class Shard {
  public:
-  Shard(int64_t max_entries, int64_t max_bytes) : max_entries_(max_entries), max_bytes_(max_bytes) {
+  Shard(int64_t max_entries, int64_t max_bytes, int64_t max_entries_per_home)
+      : max_entries_(max_entries), max_bytes_(max_bytes), max_entries_per_home_(max_entries_per_home) {
     lru_.next = lru_.prev = &lru_;
   }
   Shard(const Shard&) = delete;
@@ -132,6 +160,12 @@ class Shard {
       e = owned.get();
       map_.emplace(std::string_view(e->key), std::move(owned));
       bytes_ += charge;
+      if (std::string_view home = HomeOfKey(key); !home.empty()) {
+        auto it = homes_.find(home);
+        if (it == homes_.end()) it = homes_.emplace(std::string(home), std::make_unique<Home>()).first;
+        e->home = it->second.get();
+        ++e->home->entries;
+      }
     }
     PushFront(e);
     EvictOverBounds(e, now);
@@ -203,24 +237,31 @@ class Shard {
   }
 
  private:
-  // `keep` is on the list and fits the bounds alone.
+  // `keep` is on the lists and fits the bounds alone. Its home's bound first:
+  // what takes a home over its share costs that home, not the others.
   void EvictOverBounds(const Entry* keep, TimePoint now) REQUIRES(mu_) {
-    while ((static_cast<int64_t>(map_.size()) > max_entries_ || bytes_ > max_bytes_) &&
-           lru_.prev != keep) {
-      Entry* victim = lru_.prev;
-      if (victim->ExpiredAt(now)) {
-        ++expirations_;
-      } else {
-        ++evictions_;
-      }
-      Remove(victim);
+    if (Home* home = keep->home) {
+      while (home->entries > max_entries_per_home_ && home->lru.home_prev != keep) Evict(home->lru.home_prev, now);
     }
+    while ((static_cast<int64_t>(map_.size()) > max_entries_ || bytes_ > max_bytes_) && lru_.prev != keep)
+      Evict(lru_.prev, now);
   }
 
-  // Unlinks, uncharges and frees `e`.
+  // Removes `victim` to respect a bound: an eviction, unless it had expired anyway.
+  void Evict(Entry* victim, TimePoint now) REQUIRES(mu_) {
+    if (victim->ExpiredAt(now)) {
+      ++expirations_;
+    } else {
+      ++evictions_;
+    }
+    Remove(victim);
+  }
+
+  // Unlinks, uncharges and frees `e` (and its home's record with its last entry).
   void Remove(Entry* e) REQUIRES(mu_) {
     Unlink(e);
     bytes_ -= e->Charge();
+    if (e->home && --e->home->entries == 0) homes_.erase(homes_.find(HomeOfKey(e->key)));
     auto it = map_.find(std::string_view(e->key));
     map_.erase(it);  // frees *e; its key must not be touched after this
   }
@@ -229,18 +270,30 @@ class Shard {
     e->prev->next = e->next;
     e->next->prev = e->prev;
     e->prev = e->next = nullptr;
+    if (e->home) {
+      e->home_prev->home_next = e->home_next;
+      e->home_next->home_prev = e->home_prev;
+      e->home_prev = e->home_next = nullptr;
+    }
   }
 
-  // Makes `e` the most recently used entry.
+  // Makes `e` the most recently used entry, of the shard and of its home.
   void PushFront(Entry* e) REQUIRES(mu_) {
     e->next = lru_.next;
     e->prev = &lru_;
     lru_.next->prev = e;
     lru_.next = e;
+    if (Entry* head = e->home ? &e->home->lru : nullptr) {
+      e->home_next = head->home_next;
+      e->home_prev = head;
+      head->home_next->home_prev = e;
+      head->home_next = e;
+    }
   }
 
   const int64_t max_entries_;
   const int64_t max_bytes_;
+  const int64_t max_entries_per_home_;
 
   Mutex mu_;
   // Keys are views of the owned Entry's `key`, which lives as long as the node.
@@ -248,6 +301,8 @@ class Shard {
   Entry lru_ GUARDED_BY(mu_);  // sentinel
   int64_t bytes_ GUARDED_BY(mu_) = 0;
   std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> counters_ GUARDED_BY(mu_);
+  // Homes with values in this shard, by HomeOfKey; each entry points at its Home.
+  std::unordered_map<std::string, std::unique_ptr<Home>, StringHash, std::equal_to<>> homes_ GUARDED_BY(mu_);
   int64_t hits_ GUARDED_BY(mu_) = 0;
   int64_t misses_ GUARDED_BY(mu_) = 0;
   int64_t sets_ GUARDED_BY(mu_) = 0;
@@ -260,9 +315,12 @@ class MemoryCache final : public Cache {
   explicit MemoryCache(const CacheOptions& options) : clock_(options.clock) {
     const int64_t n = std::min<int64_t>({options.shards, options.max_entries, options.max_bytes});
     shards_.reserve(static_cast<size_t>(n));
+    // A home's share is rounded up per shard, never to 0: a home can store in every shard.
+    const int64_t per_home = options.max_entries_per_home > 0 ? options.max_entries_per_home
+                                                              : std::max<int64_t>(1, options.max_entries / 8);
     for (int64_t i = 0; i < n; ++i) {
       shards_.push_back(std::make_unique<Shard>(EvenShare(options.max_entries, n, i),
-                                                EvenShare(options.max_bytes, n, i)));
+                                                EvenShare(options.max_bytes, n, i), (per_home + n - 1) / n));
     }
   }
 
@@ -333,6 +391,8 @@ Result<std::unique_ptr<Cache>> NewMemoryCache(const CacheOptions& options) {
   if (options.max_entries < 1) return Error::Invalid("cache max_entries must be at least 1", "max_entries");
   if (options.max_bytes < 1) return Error::Invalid("cache max_bytes must be at least 1", "max_bytes");
   if (options.shards < 1) return Error::Invalid("cache shards must be at least 1", "shards");
+  if (options.max_entries_per_home < 0)
+    return Error::Invalid("cache max_entries_per_home must be at least 0", "max_entries_per_home");
   return std::unique_ptr<Cache>(std::make_unique<MemoryCache>(options));
 }
 
