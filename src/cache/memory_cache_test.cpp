@@ -14,14 +14,19 @@ namespace {
 
 using std::chrono::seconds;
 
-std::unique_ptr<Cache> MakeMemory(int64_t max_entries, int64_t max_bytes, int shards) {
+std::unique_ptr<Cache> MakeMemory(int64_t max_entries, int64_t per_home, int shards, int64_t max_bytes) {
   CacheOptions options;
   options.max_entries = max_entries;
-  options.max_bytes = max_bytes;
+  options.max_entries_per_home = per_home;
   options.shards = shards;
+  options.max_bytes = max_bytes;
   auto cache = MakeCache("memory://", options);
   EXPECT_TRUE(cache.ok());
   return std::move(cache).value();
+}
+
+std::unique_ptr<Cache> MakeMemory(int64_t max_entries, int64_t max_bytes, int shards) {
+  return MakeMemory(max_entries, 0, shards, max_bytes);
 }
 
 void Fill(Cache& cache, int n) {
@@ -103,17 +108,6 @@ TEST(MemoryCache, ManyShardsTogetherNeverExceedTheBounds) {
   EXPECT_EQ(stats.keys + stats.evictions, 1000);
 }
 
-
-std::unique_ptr<Cache> MakeMemory(int64_t max_entries, int64_t per_home, int shards, int64_t max_bytes) {
-  CacheOptions options;
-  options.max_entries = max_entries;
-  options.max_entries_per_home = per_home;
-  options.shards = shards;
-  options.max_bytes = max_bytes;
-  auto cache = MakeCache("memory://", options);
-  EXPECT_TRUE(cache.ok());
-  return std::move(cache).value();
-}
 
 TEST(MemoryCache, AHomeOverItsShareEvictsItsOwnLeastRecentlyUsedValue) {
   auto cache = MakeMemory(100, 3, 1, 1 << 20);
