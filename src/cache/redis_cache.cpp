@@ -318,11 +318,17 @@ class RedisCache final : public Cache {
   std::string CounterKey(std::string_view k) const { return Space() + ":c:" + std::string(k); }
   std::string LockKey(std::string_view k) const { return Space() + ":l:" + std::string(k); }
 
-  // `command` with the namespace mark replaced by `ns` (Sentinel only).
+  // `command` with the namespace mark replaced by `ns` (Sentinel only). A SET's value
+  // is left as it is: it is the response bytes, where a user's text (a note of
+  // twelve '@') may spell the mark; every other argument of ours is a key, a
+  // pattern, a number or a script.
   static Command InSpace(const Command& command, const std::string& ns) {
     Command out = command;
-    for (auto& arg : out)
-      if (auto at = arg.find(kNsMark); at != std::string::npos) arg.replace(at, kNsMark.size(), ns);
+    const bool set = !out.empty() && out[0] == "SET";
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (set && i == 2) continue;
+      if (auto at = out[i].find(kNsMark); at != std::string::npos) out[i].replace(at, kNsMark.size(), ns);
+    }
     return out;
   }
   // Shared counts (the login throttle), expiring with their window.

@@ -220,6 +220,21 @@ TEST(RedisSentinel, KillingThePrimaryUnderLoadServesNoStaleReadAndHitsResume) {
   EXPECT_EQ(cache.health(), Health::kHealthy);
 }
 
+// Values are stored as they are, even one that spells the namespace mark of
+// redis_cache.cpp (twelve '@'; user text such as a shift's note can): only keys
+// take the primary's namespace.
+TEST(RedisSentinel, AValueSpellingTheNamespaceMarkIsStoredAsItIs) {
+  SentinelSet set;
+  ASSERT_TRUE(set.Start());
+  auto made = MakeCache(set.Url(), Options());
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  const std::string value = "{\"note\":\"" + std::string(12, '@') + "\"}";
+  (*made)->Set("dashboard:h1:g1:mark", value, 60s);
+  auto got = (*made)->Get("dashboard:h1:g1:mark");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, value);
+}
+
 TEST(RedisSentinel, ASentinelThatNamesNoPrimaryIsAConfigurationErrorAndDeadSentinelsOnlyDegrade) {
   SentinelSet set;
   ASSERT_TRUE(set.Start());
