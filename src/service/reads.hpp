@@ -1,11 +1,12 @@
-// The read use cases of api.md ("Cacheable reads"), each producing the exact
-// JSON response body.
+// The read use cases of api.md ("Cacheable reads"): each as the domain model
+// the repositories load (Load*, for the pages) and as the exact JSON response
+// body (the API, whose bytes a cache stores and serves as they are).
 //
 // Each read issues a small constant number of statements (at most 4) whatever
-// the size of the range or of the home: joins and aggregates in SQL, and
-// batched loads of child rows keyed by the same range filter, never a query per
-// row. Results are the JSON bytes so that a cache can store and serve them as
-// they are.
+// the size of the range or of the home; the budgets are the repositories'
+// (db/report_repository.hpp, db/shift_repository.hpp, db/staff_repository.hpp),
+// plus one for the home's existence where a list cannot tell it:
+//   Dashboard 3, ShiftList 1 + 3, StaffList 4, MonthlyReport 3, Compliance 3, Stats 1.
 //
 // Access: callers check CheckHome/CheckAdmin first (service/principal.hpp);
 // these functions answer `not_found` for an unknown home. Thread-safe: each call
@@ -14,10 +15,12 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/date.hpp"
 #include "base/status.hpp"
 #include "db/database.hpp"
+#include "domain/model.hpp"
 #include "domain/range.hpp"
 
 namespace rota::service {
@@ -26,12 +29,20 @@ class ReadService {
  public:
   explicit ReadService(db::Pool& pool) : pool_(pool) {}
 
+  Result<domain::DashboardFigures> LoadDashboard(int64_t home_id, domain::DateRange range);
+  Result<std::vector<domain::Shift>> LoadShifts(int64_t home_id, domain::DateRange range);
+  Result<std::vector<domain::StaffMember>> LoadStaff(int64_t home_id);
+  Result<domain::MonthlyReport> LoadMonthlyReport(int64_t home_id, YearMonth month);
+  Result<domain::ComplianceReport> LoadCompliance(int64_t home_id, domain::DateRange range);
+  // Over all homes; "next 7 days" is today .. today + 6.
+  Result<domain::ServiceStats> LoadStats(Date today);
+
+  // api.md's JSON of the above (service/model_json.hpp).
   Result<std::string> Dashboard(int64_t home_id, domain::DateRange range);
   Result<std::string> ShiftList(int64_t home_id, domain::DateRange range);
   Result<std::string> StaffList(int64_t home_id);
   Result<std::string> MonthlyReport(int64_t home_id, YearMonth month);
   Result<std::string> Compliance(int64_t home_id, domain::DateRange range);
-  // Over all homes; "next 7 days" is today .. today + 6.
   Result<std::string> Stats(Date today);
 
  private:

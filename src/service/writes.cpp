@@ -37,12 +37,13 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "base/date.hpp"
+#include "db/shift_repository.hpp"
+#include "db/staff_repository.hpp"
 #include "domain/rules.hpp"
-#include "service/views.hpp"
+#include "service/json_writer.hpp"
+#include "service/model_json.hpp"
 #include "service/write_bodies.hpp"
 
 namespace rota::service {
@@ -51,7 +52,6 @@ namespace {
 using db::Connection;
 using db::Row;
 using domain::AssignmentChange;
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // ---- plumbing -----------------------------------------------------------------
 
@@ -94,10 +94,6 @@ Error Missing(std::string_view what, int64_t id) {
 }
 
 db::Value Actor(const Principal& p) { return db::Nullable(p.actor()); }
-
-void Key(JsonWriter& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-using views::OptStr;
-using views::Str;
 
 // The id returned by an `INSERT ... RETURNING id`.
 Result<int64_t> Insert(Connection& c, std::string_view sql, const db::Params& params) {
@@ -169,24 +165,21 @@ Result<std::set<int64_t>> UnitsOfHome(Connection& c, int64_t home_id) {
 
 // ---- responses ------------------------------------------------------------------
 
-// A shift as GET /api/homes/{id}/shifts lists it (service/views.hpp). Three statements.
+// A shift as GET /api/homes/{id}/shifts lists it. Three statements.
 Result<std::string> ShiftJson(Connection& c, int64_t shift_id) {
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  auto n = views::WriteShifts(c, views::ShiftSelection::One(shift_id), w);
-  if (!n) return std::move(n).error();
-  if (*n != 1) return Error::Internal(fmt::format("shift {} vanished while writing it", shift_id));
-  return std::string(sb.GetString(), sb.GetSize());
+  auto shifts = db::LoadShifts(c, db::ShiftSelection::One(shift_id));
+  if (!shifts) return std::move(shifts).error();
+  if (shifts->size() != 1) return Error::Internal(fmt::format("shift {} vanished while writing it", shift_id));
+  return EntryJson(shifts->front());
 }
 
-// A member of staff as GET /api/homes/{id}/staff lists them (service/views.hpp). Four statements.
+// A member of staff as GET /api/homes/{id}/staff lists them. Four statements.
 Result<std::string> StaffJson(Connection& c, int64_t staff_id) {
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  auto found = views::WriteStaff(c, views::StaffSelection::One(staff_id), w);
-  if (!found) return std::move(found).error();
-  if (!*found) return Error::Internal(fmt::format("staff member {} vanished while writing them", staff_id));
-  return std::string(sb.GetString(), sb.GetSize());
+  auto staff = db::LoadStaff(c, db::StaffSelection::One(staff_id));
+  if (!staff) return std::move(staff).error();
+  if (!*staff || (*staff)->size() != 1)
+    return Error::Internal(fmt::format("staff member {} vanished while writing them", staff_id));
+  return EntryJson((*staff)->front());
 }
 
 struct LeaveRow {
@@ -199,17 +192,16 @@ struct LeaveRow {
 };
 
 std::string LeaveJson(const LeaveRow& l) {
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  w.StartObject();
-  Key(w, "id"), w.Int64(l.id);
-  Key(w, "staff_id"), w.Int64(l.staff_id);
-  Key(w, "start_date"), Str(w, l.start.ToString());
-  Key(w, "end_date"), Str(w, l.end.ToString());
-  Key(w, "status"), Str(w, l.status);
-  Key(w, "reason"), Str(w, l.reason);
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("id", l.id);
+  w.Field("staff_id", l.staff_id);
+  w.Field("start_date", l.start);
+  w.Field("end_date", l.end);
+  w.Field("status", l.status);
+  w.Field("reason", l.reason);
   w.EndObject();
-  return std::string(sb.GetString(), sb.GetSize());
+  return std::move(w).Take();
 }
 
 // ---- shift rules ------------------------------------------------------------------
@@ -391,19 +383,18 @@ Result<std::string> WriteService::AddShiftNote(const Principal& p, int64_t shift
                              "INSERT INTO shift_note (shift_id, author_id, body, created_at) VALUES (?, ?, ?, ?) "
                              "RETURNING id",
                              {row.id, Actor(p), std::string_view(*note), NowTimestamp()}));
-    rapidjson::StringBuffer sb;
-    JsonWriter w(sb);
+    JsonWriter w;
     ROTA_TRY(c.Query("SELECT n.id, a.username, n.body, n.created_at FROM shift_note n "
                      "LEFT JOIN app_user a ON a.id = n.author_id WHERE n.id = ?",
                      {id}, [&](const Row& r) {
-                       w.StartObject();
-                       Key(w, "id"), w.Int64(r.Int(0));
-                       Key(w, "author"), OptStr(w, r.OptText(1));
-                       Key(w, "body"), Str(w, r.Text(2));
-                       Key(w, "created_at"), Str(w, r.Timestamp(3));
+                       w.BeginObject();
+                       w.Field("id", r.Int(0));
+                       w.Field("author", r.OptText(1));
+                       w.Field("body", r.Text(2));
+                       w.Field("created_at", r.Timestamp(3));
                        w.EndObject();
                      }));
-    out.body.assign(sb.GetString(), sb.GetSize());
+    out.body = std::move(w).Take();
     out.changes.Add(row.home_id, kShifts);
     return Status::Ok();
   });
@@ -506,15 +497,14 @@ Result<std::string> WriteService::CreateCertification(const Principal& p, std::s
     int64_t id = 0;
     ROTA_ASSIGN(id, Insert(c, "INSERT INTO certification (staff_id, name, expires_on) VALUES (?, ?, ?) RETURNING id",
                              {in.staff_id, std::string_view(in.name), in.expires_on.ToString()}));
-    rapidjson::StringBuffer sb;
-    JsonWriter w(sb);
-    w.StartObject();
-    Key(w, "id"), w.Int64(id);
-    Key(w, "staff_id"), w.Int64(in.staff_id);
-    Key(w, "name"), Str(w, in.name);
-    Key(w, "expires_on"), Str(w, in.expires_on.ToString());
+    JsonWriter w;
+    w.BeginObject();
+    w.Field("id", id);
+    w.Field("staff_id", in.staff_id);
+    w.Field("name", in.name);
+    w.Field("expires_on", in.expires_on);
     w.EndObject();
-    out.body.assign(sb.GetString(), sb.GetSize());
+    out.body = std::move(w).Take();
     out.changes.Add(home, kCertifications);
     return Status::Ok();
   });
@@ -628,13 +618,12 @@ Result<std::string> WriteService::UpdateHome(const Principal& p, int64_t home_id
       }
       out.changes.Add(home_id, kHome);
     }
-    rapidjson::StringBuffer sb;
-    JsonWriter w(sb);
-    w.StartObject();
-    Key(w, "id"), w.Int64(home_id);
-    Key(w, "name"), Str(w, *name);
+    JsonWriter w;
+    w.BeginObject();
+    w.Field("id", home_id);
+    w.Field("name", *name);
     w.EndObject();
-    out.body.assign(sb.GetString(), sb.GetSize());
+    out.body = std::move(w).Take();
     return Status::Ok();
   });
 }
