@@ -17,33 +17,6 @@
 
 namespace {
 
-// An integer setting and where Config keeps it.
-struct IntSetting {
-  const char* section;
-  const char* key;
-  long (*get)(const rota::Config&);
-};
-
-const IntSetting kIntSettings[] = {
-    {"server", "port", [](const rota::Config& c) -> long { return c.port; }},
-    {"server", "threads", [](const rota::Config& c) -> long { return c.threads; }},
-    {"server", "body_limit", [](const rota::Config& c) -> long { return c.body_limit; }},
-    {"server", "read_timeout_ms", [](const rota::Config& c) -> long { return c.read_timeout_ms; }},
-    {"database", "pool_size", [](const rota::Config& c) -> long { return c.pool_size; }},
-    {"database", "pool_wait_ms", [](const rota::Config& c) -> long { return c.pool_wait_ms; }},
-    {"cache", "max_entries", [](const rota::Config& c) -> long { return c.cache_max_entries; }},
-    {"cache", "max_bytes", [](const rota::Config& c) -> long { return c.cache_max_bytes; }},
-    {"cache", "pool_size", [](const rota::Config& c) -> long { return c.cache_pool_size; }},
-    {"cache", "timeout_ms", [](const rota::Config& c) -> long { return c.cache_timeout_ms; }},
-    {"cache", "near_max_entries", [](const rota::Config& c) -> long { return c.cache_near_max_entries; }},
-    {"cache", "near_ttl_ms", [](const rota::Config& c) -> long { return c.cache_near_ttl_ms; }},
-    {"cache", "near_ack_timeout_ms", [](const rota::Config& c) -> long { return c.cache_near_ack_timeout_ms; }},
-    {"auth", "session_hours", [](const rota::Config& c) -> long { return c.session_hours; }},
-    {"auth", "login_failures_per_username", [](const rota::Config& c) -> long { return c.login_failures_per_username; }},
-    {"auth", "login_failures_per_address", [](const rota::Config& c) -> long { return c.login_failures_per_address; }},
-    {"auth", "login_window_seconds", [](const rota::Config& c) -> long { return c.login_window_seconds; }},
-};
-
 void Check(bool ok, const char* what) {
   if (!ok) {
     fprintf(stderr, "config_fuzz: invariant failed: %s\n", what);
@@ -64,15 +37,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Loaded: the file parses, and every integer it set is the setting's value.
   std::istringstream in{std::string(text)};
   const toml::value root = toml::parse(in, "fuzz.toml");
-  for (const IntSetting& s : kIntSettings) {
-    if (!root.contains(s.section)) continue;
-    const toml::value& section = toml::find(root, s.section);
-    if (!section.contains(s.key)) continue;
-    Check(toml::find<int64_t>(section, s.key) == s.get(c), "an integer setting differs from the file's value");
+  // Every number the schema knows (integers and durations, in the key's unit).
+  for (const rota::ConfigSetting& s : rota::ConfigSchema()) {
+    if (s.key.empty() || !s.Number(c)) continue;
+    const toml::value* section = &root;
+    for (std::string_view rest = s.section; section && !rest.empty();) {
+      const std::string part(rest.substr(0, rest.find('.')));
+      section = section->contains(part) ? &section->as_table().at(part) : nullptr;
+      rest = rest.find('.') == std::string_view::npos ? std::string_view() : rest.substr(rest.find('.') + 1);
+    }
+    if (!section || !section->contains(std::string(s.key))) continue;
+    const toml::value& value = section->as_table().at(std::string(s.key));
+    if (value.is_integer()) Check(value.as_integer() == *s.Number(c), "a number setting differs from the file's value");
+    if (s.min != s.max) Check(*s.Number(c) >= s.min && *s.Number(c) <= s.max, "a number setting outside its range");
   }
   Check(c.port >= 0 && c.port <= 65535, "port in range");
   Check(c.threads >= 1 && c.EffectivePoolSize() >= 1, "threads and pool size positive");
-  for (const auto& [alias, seconds] : c.cache_aliases) Check(seconds >= 1 && seconds <= 30L * 86400, "alias timeout");
-  Check(c.cache_aliases.size() == 4, "exactly the four known aliases");
+  for (const auto& [alias, ttl] : c.CacheAliases())
+    Check(ttl.count() >= 1 && ttl.count() <= 30L * 86400, "alias timeout");
+  Check(c.CacheAliases().size() == 4, "exactly the four known aliases");
   return 0;
 }

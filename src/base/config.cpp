@@ -4,16 +4,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <optional>
 #include <set>
 #include <sstream>
 #include <type_traits>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml.hpp>
 
 #include "base/cidr.hpp"
@@ -24,145 +24,339 @@ extern char** environ;
 namespace rota {
 namespace {
 
-// The keys each section accepts; anything else is a typo to report.
-const std::map<std::string, std::set<std::string>> kKeys = {
-    {"server", {"host", "port", "threads", "body_limit", "read_timeout_ms", "metrics_token", "header_timeout_ms",
-                "max_connections", "trusted_proxies"}},
-    {"database", {"url", "pool_size", "pool_wait_ms", "prepared_statements"}},
-    {"cache", {"url", "max_entries", "max_bytes", "key_prefix", "pool_size", "timeout_ms", "warm_on_start", "aliases",
-               "near", "near_max_entries", "near_ttl_ms", "near_ack_timeout_ms", "tls_ca_file", "tls_cert_file",
-               "tls_key_file"}},
-    {"auth", {"session_hours", "secure_cookies", "login_failures_per_username", "login_failures_per_address",
-              "login_successes_per_address", "hash_threads", "hash_queue",
-              "login_window_seconds"}},
-    {"log", {"level"}},
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// The checks beyond a range, each for one setting: "" or the whole message
+// after "config: ".
+
+std::string CheckTrustedProxies(const ConfigSetting& s, const Config& c) {
+  auto proxies = CidrSet::Parse(c.trusted_proxies);
+  return proxies ? "" : s.Name() + ": " + proxies.error().message;
+}
+
+// It travels in an Authorization header and guards the metrics: printable, no
+// spaces, and not trivially guessable.
+std::string CheckMetricsToken(const ConfigSetting& s, const Config& c) {
+  const std::string& t = c.metrics_token;
+  if (t.empty() || (t.size() >= 16 && t.size() <= 1024 &&
+                    std::none_of(t.begin(), t.end(), [](char ch) { return ch <= ' ' || ch > '~'; })))
+    return "";
+  return s.Name() + " must be empty or 16..1024 visible ASCII characters (no spaces)";
+}
+
+std::string CheckDatabaseUrl(const ConfigSetting& s, const Config& c) {
+  for (std::string_view scheme : {"sqlite://", "postgresql://"})
+    if (c.database_url.starts_with(scheme) && c.database_url.size() > scheme.size()) return "";
+  return fmt::format("{} '{}' is not a supported URL", s.Name(), RedactUrl(c.database_url));
+}
+
+// ParseCacheUrl's messages name ROTA_CACHE_URL themselves, with the password redacted.
+std::string CheckCacheUrl(const ConfigSetting&, const Config& c) {
+  auto url = ParseCacheUrl(c.cache_url);
+  return url ? "" : url.error().message;
+}
+
+std::string CheckKeyPrefix(const ConfigSetting& s, const Config& c) {
+  const std::string& p = c.cache_key_prefix;
+  if (!p.empty() && p.size() <= 64 &&
+      p.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == std::string::npos)
+    return "";
+  return s.Name() + " must be 1..64 characters of [A-Za-z0-9_.-]";
+}
+
+template <std::string Config::*file>
+std::string CheckReadableFile(const ConfigSetting& s, const Config& c) {
+  const std::string& path = c.*file;
+  if (path.empty() || std::filesystem::is_regular_file(path)) return "";
+  return fmt::format("{} '{}' is not a readable file", s.Name(), path);
+}
+
+const std::set<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
+
+std::string CheckLogLevel(const ConfigSetting& s, const Config& c) {
+  if (kLogLevels.count(c.log_level)) return "";
+  return fmt::format("{} '{}' is not one of trace, debug, info, warn, error, off", s.Name(), c.log_level);
+}
+
+// The schema: every setting, in the order of the README's table. The
+// descriptions are Markdown with links relative to the README (no `|`).
+// clang-format off
+const ConfigSetting kSettings[] = {
+  {.section = "server", .key = "host", .field = &Config::host,
+   .description = "address `serve` binds (`--host`)"},
+  {.section = "server", .key = "port", .field = &Config::port, .min = 0, .max = 65535,
+   .description = "port (`--port`)"},
+  {.section = "server", .key = "threads", .field = &Config::threads, .min = 1, .max = 256,
+   .description = "I/O threads; a handler runs to completion on one"},
+  {.section = "server", .key = "body_limit", .field = &Config::body_limit, .min = 1, .max = 64L << 20,
+   .description = "request body bytes; larger → 413"},
+  {.section = "server", .key = "read_timeout_ms", .field = &Config::read_timeout, .min = 10, .max = 3'600'000,
+   .description = "deadline for an idle keep-alive connection and for reading a body"},
+  {.section = "server", .key = "header_timeout_ms", .field = &Config::header_timeout, .min = 10, .max = 3'600'000,
+   .description = "from a request's first byte to the end of its header (slow-header clients are cut off)"},
+  {.section = "server", .key = "max_connections", .field = &Config::max_connections, .env = "ROTA_MAX_CONNECTIONS",
+   .min = 1, .max = 1'000'000,
+   .description = "open connections at most; at the cap the connection idle longest is closed, and with none idle "
+                  "a new one gets `503`. Lowered at start to fit the open-file limit (raised to its hard limit)"},
+  {.section = "server", .key = "trusted_proxies", .field = &Config::trusted_proxies, .env = "ROTA_TRUSTED_PROXIES",
+   .default_text = "`\"\"` (none)",
+   .description = "comma-separated addresses or CIDR ranges (`10.0.0.0/8, ::1`) of proxies whose `X-Forwarded-For` "
+                  "names the client (the login throttle, the access log); see [docs/deploy.md](docs/deploy.md)",
+   .check = CheckTrustedProxies},
+  {.section = "server", .key = "metrics_token", .field = &Config::metrics_token, .env = "ROTA_METRICS_TOKEN",
+   .default_text = "`\"\"` (none)",
+   .description = "a scrape token for `GET /metrics` (`Authorization: Bearer <token>`, 16..1024 visible ASCII "
+                  "characters); without it only administrators may read `/metrics`",
+   .check = CheckMetricsToken},
+
+  {.section = "database", .key = "url", .field = &Config::database_url, .env = "ROTA_DATABASE_URL",
+   .description = "`sqlite://relative.db`, `sqlite:///abs/path.db`, or any libpq URI "
+                  "`postgresql://user:pass@host:port/db?…`, passed to libpq unchanged "
+                  "(`sslmode=verify-full&sslrootcert=…`, several hosts with `target_session_attrs=read-write`; see "
+                  "[docs/deploy.md](docs/deploy.md))",
+   .check = CheckDatabaseUrl},
+  {.section = "database", .key = "pool_size", .field = &Config::pool_size, .min = 0, .max = 1000,
+   .default_text = "threads + 2", .description = "connections in the pool (0: threads + 2)"},
+  {.section = "database", .key = "pool_wait_ms", .field = &Config::pool_wait, .min = 1, .max = 600'000,
+   .description = "wait for a free connection, then 503"},
+  {.section = "database", .key = "prepared_statements", .field = &Config::prepared_statements,
+   .env = "ROTA_DATABASE_PREPARED_STATEMENTS",
+   .description = "PostgreSQL: `true` prepares each statement once per connection (named); `false` sends unnamed "
+                  "statements (`PQexecParams`, still bound parameters) — set it behind PgBouncer in transaction "
+                  "pooling mode, where named statements do not survive from one transaction to the next"},
+
+  {.section = "cache", .key = "url", .field = &Config::cache_url, .env = "ROTA_CACHE_URL",
+   .description = "`memory://` (in-process), `redis://[[user]:password@]host[:port][/db]`, `rediss://…` (TLS), "
+                  "`redis+sentinel://[[user]:password@]host:port[,host:port…]/service[/db]`, `rediss+sentinel://…`; "
+                  "see [Redis in production](#redis-in-production)",
+   .check = CheckCacheUrl},
+  {.section = "cache", .key = "tls_ca_file", .field = &Config::cache_tls_ca_file, .env = "ROTA_CACHE_TLS_CA_FILE",
+   .default_text = "`\"\"` (the system's CAs)",
+   .description = "rediss://: the CAs (PEM) that sign the server's certificate",
+   .check = CheckReadableFile<&Config::cache_tls_ca_file>},
+  {.section = "cache", .key = "tls_cert_file", .field = &Config::cache_tls_cert_file,
+   .env = "ROTA_CACHE_TLS_CERT_FILE", .default_text = "`\"\"` (none)",
+   .description = "rediss://: a client certificate (PEM), with `tls_key_file`",
+   .check = CheckReadableFile<&Config::cache_tls_cert_file>},
+  {.section = "cache", .key = "tls_key_file", .field = &Config::cache_tls_key_file, .env = "ROTA_CACHE_TLS_KEY_FILE",
+   .default_text = "`\"\"` (none)", .description = "rediss://: the client certificate's key (PEM), with `tls_cert_file`",
+   .check = CheckReadableFile<&Config::cache_tls_key_file>},
+  {.field = &Config::cache_sentinel_password, .env = "ROTA_CACHE_SENTINEL_PASSWORD", .default_text = "(none)",
+   .description = "`redis+sentinel://`: the sentinels' own password, when they need one (the URL's password is the "
+                  "data nodes'); environment only"},
+  {.section = "cache", .key = "max_entries", .field = &Config::cache_max_entries, .min = 1, .max = 100'000'000,
+   .description = "memory://: values kept; least recently used evicted beyond"},
+  {.section = "cache", .key = "max_bytes", .field = &Config::cache_max_bytes, .min = 1, .max = 1L << 40,
+   .description = "memory://: bytes of keys + values kept"},
+  {.section = "cache", .key = "key_prefix", .field = &Config::cache_key_prefix,
+   .description = "redis://: every key starts `<prefix>:`, so deployments can share a Redis; 1..64 of "
+                  "`[A-Za-z0-9_.-]`",
+   .check = CheckKeyPrefix},
+  {.section = "cache", .key = "pool_size", .field = &Config::cache_pool_size, .min = 1, .max = 10'000,
+   .description = "redis://: connections at most"},
+  {.section = "cache", .key = "timeout_ms", .field = &Config::cache_timeout, .min = 1, .max = 600'000,
+   .description = "redis://: connect and socket timeout"},
+  {.section = "cache", .key = "warm_on_start", .field = &Config::cache_warm_on_start,
+   .description = "`serve` warms every home in the background"},
+  {.section = "cache", .key = "near", .field = &Config::cache_near, .env = "ROTA_CACHE_NEAR",
+   .description = "redis:// only: an in-process near tier in front of Redis (see "
+                  "[several servers](#running-several-servers))"},
+  {.section = "cache", .key = "near_max_entries", .field = &Config::cache_near_max_entries, .min = 1,
+   .max = 10'000'000, .description = "values the near tier holds (least recently used evicted)"},
+  {.section = "cache", .key = "near_ttl_ms", .field = &Config::cache_near_ttl, .min = 1, .max = 3'600'000,
+   .description = "longest a near copy lives, a safety net behind invalidation"},
+  {.section = "cache", .key = "near_ack_timeout_ms", .field = &Config::cache_near_ack_timeout, .min = 1,
+   .max = 60'000,
+   .description = "the near tier's lease: a write waits at most this long for every server to confirm an "
+                  "invalidation, and a near tier that has heard nothing from Redis for this long (heartbeats every "
+                  "quarter of it) stops answering"},
+
+  {.section = "cache.aliases", .key = "default", .field = &Config::alias_default, .min = 1, .max = 30L * 86400,
+   .description = "the time to live of the shift and staff lists, monthly reports, compliance and statistics; "
+                  "seconds or `short` (300), `medium` (900), `long` (3600), `day` (86400), as for every alias",
+   .named_timeouts = true},
+  {.section = "cache.aliases", .key = "dashboard", .field = &Config::alias_dashboard, .min = 1, .max = 30L * 86400,
+   .description = "the time to live of dashboards", .named_timeouts = true},
+  {.section = "cache.aliases", .key = "template_fragments", .field = &Config::alias_template_fragments, .min = 1,
+   .max = 30L * 86400, .description = "the time to live of the HTML fragments the pages render",
+   .named_timeouts = true},
+  {.section = "cache.aliases", .key = "static_data", .field = &Config::alias_static_data, .min = 1,
+   .max = 30L * 86400,
+   .description = "accepted and exported (`rota_cache_alias_ttl_seconds`) for the original design's configuration, "
+                  "but no read uses it",
+   .named_timeouts = true},
+
+  {.section = "auth", .key = "session_hours", .field = &Config::session_lifetime, .min = 1, .max = 24 * 365,
+   .description = "login session lifetime"},
+  {.section = "auth", .key = "secure_cookies", .field = &Config::secure_cookies,
+   .description = "mark cookies `Secure` and name the session cookie `__Host-rota_session` (serving behind TLS)"},
+  {.section = "auth", .key = "login_failures_per_username", .field = &Config::login_failures_per_username, .min = 1,
+   .max = 1'000'000, .description = "failed logins per window before a username is refused (429)"},
+  {.section = "auth", .key = "login_failures_per_address", .field = &Config::login_failures_per_address, .min = 1,
+   .max = 1'000'000, .description = "failed logins per window before a client address is refused (429)"},
+  {.section = "auth", .key = "login_successes_per_address", .field = &Config::login_successes_per_address, .min = 1,
+   .max = 1'000'000,
+   .description = "successful logins per window from one client address before it is refused (429)"},
+  {.section = "auth", .key = "login_window_seconds", .field = &Config::login_window, .min = 1, .max = 86'400,
+   .description = "the window of these counts"},
+  {.section = "auth", .key = "hash_threads", .field = &Config::hash_threads, .min = 1, .max = 64,
+   .description = "threads verifying passwords (Argon2id), at nice +10, off the I/O threads"},
+  {.section = "auth", .key = "hash_queue", .field = &Config::hash_queue, .min = 1, .max = 100'000,
+   .description = "logins waiting for them; beyond, `POST /api/login` answers `503` with `Retry-After: 1`"},
+
+  {.section = "log", .key = "level", .field = &Config::log_level, .env = "ROTA_LOG_LEVEL",
+   .description = "`trace`, `debug`, `info`, `warn`, `error` or `off`; access log on stdout, the rest on stderr",
+   .check = CheckLogLevel},
+  {.field = &Config::today, .env = "ROTA_TODAY", .default_text = "(the local date)",
+   .description = "pins \"today\" (`YYYY-MM-DD`) for tests and benchmarks"},
 };
+// clang-format on
+
+// The value type of a member pointer.
+template <class Field>
+struct MemberOf;
+template <class T>
+struct MemberOf<T Config::*> {
+  using type = T;
+};
+
+template <class T>
+constexpr bool kIsDuration = false;
+template <class Rep, class Period>
+constexpr bool kIsDuration<std::chrono::duration<Rep, Period>> = true;
 
 // Arrays and inline tables nested deeper than this are refused (rota.toml needs 2).
 constexpr int kMaxNesting = 32;
 
-const std::set<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
+// The original design's named timeouts.
+const std::map<std::string, int64_t> kNamedTimeouts = {
+    {"short", 300}, {"medium", 900}, {"long", 3600}, {"day", 86400}};
 
+// "[section] key" as the file writes it.
+std::string FileName(const ConfigSetting& s) { return fmt::format("[{}] {}", s.section, s.key); }
+
+// `n` stored in a T, or a ConfigError naming the setting: a TOML integer and
+// an environment variable are 64-bit, and a narrowing cast would read
+// port = 4294975296 as 8000 without a word.
 template <class T>
-void Read(const toml::value& section, const std::string& sec, const std::string& key, T& out) {
-  if (!section.contains(key)) return;
-  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    // A TOML integer is 64-bit; toml11 would narrow it to T without a word
-    // (port = 4294975296 read as 8000), so the range is checked here.
-    int64_t value = 0;
-    try {
-      value = toml::find<int64_t>(section, key);
-    } catch (const std::exception&) {
-      throw ConfigError(fmt::format("config: [{}] {} has the wrong type", sec, key));
-    }
-    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max())
-      throw ConfigError(fmt::format("config: [{}] {} is out of range (got {})", sec, key, value));
-    out = static_cast<T>(value);
+T Fit(int64_t n, const std::string& name) {
+  if constexpr (kIsDuration<T>) {
+    return T(n);  // every duration here counts in int64
   } else {
-    try {
-      out = toml::find<T>(section, key);
-    } catch (const std::exception&) {
-      throw ConfigError(fmt::format("config: [{}] {} has the wrong type", sec, key));
-    }
+    if (n < std::numeric_limits<T>::min() || n > std::numeric_limits<T>::max())
+      throw ConfigError(fmt::format("config: {} is out of range (got {})", name, n));
+    return static_cast<T>(n);
   }
 }
 
-void Range(long value, long lo, long hi, const std::string& name) {
-  if (value < lo || value > hi) throw ConfigError(fmt::format("config: {} must be {}..{} (got {})", name, lo, hi, value));
+// Sets `s` in `c` from the file's `value`.
+void ReadValue(const ConfigSetting& s, const toml::value& value, Config& c) {
+  const std::string name = FileName(s);
+  auto wrong_type = [&] {
+    if (s.named_timeouts)
+      return ConfigError(fmt::format("config: {} must be seconds or short|medium|long|day", name));
+    return ConfigError(fmt::format("config: {} has the wrong type", name));
+  };
+  std::visit(
+      [&](auto field) {
+        using T = typename MemberOf<decltype(field)>::type;
+        if constexpr (std::is_same_v<T, std::string>) {
+          if (!value.is_string()) throw wrong_type();
+          c.*field = value.as_string().str;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (!value.is_boolean()) throw wrong_type();
+          c.*field = value.as_boolean();
+        } else if constexpr (std::is_integral_v<T> || kIsDuration<T>) {
+          if (value.is_integer()) {
+            c.*field = Fit<T>(value.as_integer(), name);
+          } else if (s.named_timeouts && value.is_string() && kNamedTimeouts.count(value.as_string().str)) {
+            c.*field = Fit<T>(kNamedTimeouts.at(value.as_string().str), name);
+          } else {
+            throw wrong_type();
+          }
+        } else {
+          throw wrong_type();  // a Date has no key in the file
+        }
+      },
+      s.field);
 }
 
-void CheckUrl(const std::string& url, const std::string& name, std::initializer_list<const char*> schemes) {
-  for (const char* s : schemes)
-    if (url.rfind(s, 0) == 0 && url.size() > std::string_view(s).size()) return;
-  if (url == "memory://") return;
-  throw ConfigError(fmt::format("config: {} '{}' is not a supported URL", name, RedactUrl(url)));
+// Sets `s` in `c` from its environment variable's text.
+void ReadEnvironment(const ConfigSetting& s, const std::string& text, Config& c) {
+  std::visit(
+      [&](auto field) {
+        using T = typename MemberOf<decltype(field)>::type;
+        if constexpr (std::is_same_v<T, std::string>) {
+          c.*field = text;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (text == "1" || text == "true") c.*field = true;
+          else if (text == "0" || text == "false") c.*field = false;
+          else throw ConfigError(fmt::format("config: {} '{}' must be true or false", s.env, text));
+        } else if constexpr (std::is_integral_v<T> || kIsDuration<T>) {
+          int64_t n = 0;
+          auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+          if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+            throw ConfigError(fmt::format("config: {} '{}' is not a whole number", s.env, text));
+          c.*field = Fit<T>(n, std::string(s.env));
+        } else {
+          static_assert(std::is_same_v<T, std::optional<Date>>);
+          auto d = Date::Parse(text);
+          if (!d) throw ConfigError(fmt::format("config: {} '{}' is not a date YYYY-MM-DD", s.env, text));
+          c.*field = d;
+        }
+      },
+      s.field);
 }
 
-// The original design's named timeouts.
-const std::map<std::string, long> kNamedTimeouts = {{"short", 300}, {"medium", 900}, {"long", 3600}, {"day", 86400}};
+// The table at `section` ("cache.aliases" is root.cache.aliases), or nullptr.
+const toml::value* FindSection(const toml::value& root, std::string_view section) {
+  const toml::value* at = &root;
+  while (!section.empty()) {
+    const auto dot = section.find('.');
+    const std::string part(section.substr(0, dot));
+    if (!at->is_table() || !at->contains(part)) return nullptr;
+    at = &at->as_table().at(part);
+    section = dot == std::string_view::npos ? std::string_view() : section.substr(dot + 1);
+  }
+  return at;
+}
 
-void ReadAliases(const toml::value& aliases, Config& c) {
-  if (!aliases.is_table()) throw ConfigError("config: [cache.aliases] must be a table");
-  for (const auto& [name, value] : aliases.as_table()) {
-    if (!c.cache_aliases.count(name))
-      throw ConfigError(fmt::format("config: unknown cache alias [cache.aliases] {} (known: default, dashboard, "
-                                    "template_fragments, static_data)",
-                                    name));
-    long seconds = 0;
-    if (value.is_integer()) {
-      seconds = static_cast<long>(value.as_integer());
-    } else if (value.is_string() && kNamedTimeouts.count(value.as_string().str)) {
-      seconds = kNamedTimeouts.at(value.as_string().str);
-    } else {
-      throw ConfigError(fmt::format("config: [cache.aliases] {} must be seconds or short|medium|long|day", name));
+// Refuses what the schema does not know in the table `value` at `section`
+// ("" for the root), recursing into the sections nested in it.
+void CheckKeys(const toml::value& value, const std::string& section, const std::string& path) {
+  if (!value.is_table()) {
+    if (section.empty()) throw ConfigError(fmt::format("config: {} is not a TOML table", path));
+    throw ConfigError(fmt::format("config: [{}] must be a table", section));
+  }
+  for (const auto& [key, child] : value.as_table()) {
+    const std::string nested = section.empty() ? key : section + "." + key;
+    const bool is_section = std::any_of(std::begin(kSettings), std::end(kSettings), [&](const ConfigSetting& s) {
+      return s.section == nested || s.section.starts_with(nested + ".");
+    });
+    if (is_section) {
+      CheckKeys(child, nested, path);
+      continue;
     }
-    if (seconds < 1 || seconds > 30L * 86400)
-      throw ConfigError(fmt::format("config: [cache.aliases] {} must be 1..2592000 seconds", name));
-    c.cache_aliases[name] = seconds;
+    if (section.empty()) throw ConfigError(fmt::format("config: unknown section [{}] in {}", key, path));
+    std::vector<std::string_view> known;
+    for (const ConfigSetting& s : kSettings)
+      if (s.section == section) known.push_back(s.key);
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      throw ConfigError(
+          fmt::format("config: unknown key [{}] {} in {} (known: {})", section, key, path, fmt::join(known, ", ")));
   }
 }
 
 // Applies the parsed file `root` (named `path` in messages) to `c`.
 void Apply(const toml::value& root, const std::string& path, Config& c) {
-  if (!root.is_table()) throw ConfigError(fmt::format("config: {} is not a TOML table", path));
-  for (const auto& [sec, value] : root.as_table()) {
-    auto known = kKeys.find(sec);
-    if (known == kKeys.end()) throw ConfigError(fmt::format("config: unknown section [{}] in {}", sec, path));
-    if (!value.is_table()) throw ConfigError(fmt::format("config: [{}] must be a table", sec));
-    for (const auto& [key, _] : value.as_table())
-      if (!known->second.count(key)) throw ConfigError(fmt::format("config: unknown key [{}] {} in {}", sec, key, path));
+  CheckKeys(root, "", path);
+  for (const ConfigSetting& s : kSettings) {
+    if (s.key.empty()) continue;
+    const toml::value* section = FindSection(root, s.section);
+    if (section && section->contains(std::string(s.key))) ReadValue(s, section->as_table().at(std::string(s.key)), c);
   }
-  auto section = [&](const char* name) { return root.contains(name) ? toml::find(root, name) : toml::value(); };
-  auto server = section("server");
-  if (server.is_table()) {
-    Read(server, "server", "host", c.host);
-    Read(server, "server", "port", c.port);
-    Read(server, "server", "threads", c.threads);
-    Read(server, "server", "body_limit", c.body_limit);
-    Read(server, "server", "read_timeout_ms", c.read_timeout_ms);
-    Read(server, "server", "metrics_token", c.metrics_token);
-    Read(server, "server", "header_timeout_ms", c.header_timeout_ms);
-    Read(server, "server", "max_connections", c.max_connections);
-    Read(server, "server", "trusted_proxies", c.trusted_proxies);
-  }
-  auto db = section("database");
-  if (db.is_table()) {
-    Read(db, "database", "url", c.database_url);
-    Read(db, "database", "pool_size", c.pool_size);
-    Read(db, "database", "pool_wait_ms", c.pool_wait_ms);
-    Read(db, "database", "prepared_statements", c.prepared_statements);
-  }
-  auto cache = section("cache");
-  if (cache.is_table()) {
-    Read(cache, "cache", "url", c.cache_url);
-    Read(cache, "cache", "max_entries", c.cache_max_entries);
-    Read(cache, "cache", "max_bytes", c.cache_max_bytes);
-    Read(cache, "cache", "key_prefix", c.cache_key_prefix);
-    Read(cache, "cache", "pool_size", c.cache_pool_size);
-    Read(cache, "cache", "timeout_ms", c.cache_timeout_ms);
-    Read(cache, "cache", "warm_on_start", c.cache_warm_on_start);
-    Read(cache, "cache", "near", c.cache_near);
-    Read(cache, "cache", "near_max_entries", c.cache_near_max_entries);
-    Read(cache, "cache", "near_ttl_ms", c.cache_near_ttl_ms);
-    Read(cache, "cache", "near_ack_timeout_ms", c.cache_near_ack_timeout_ms);
-    Read(cache, "cache", "tls_ca_file", c.cache_tls_ca_file);
-    Read(cache, "cache", "tls_cert_file", c.cache_tls_cert_file);
-    Read(cache, "cache", "tls_key_file", c.cache_tls_key_file);
-    if (cache.contains("aliases")) ReadAliases(toml::find(cache, "aliases"), c);
-  }
-  auto auth = section("auth");
-  if (auth.is_table()) {
-    Read(auth, "auth", "session_hours", c.session_hours);
-    Read(auth, "auth", "secure_cookies", c.secure_cookies);
-    Read(auth, "auth", "login_failures_per_username", c.login_failures_per_username);
-    Read(auth, "auth", "login_failures_per_address", c.login_failures_per_address);
-    Read(auth, "auth", "login_successes_per_address", c.login_successes_per_address);
-    Read(auth, "auth", "hash_threads", c.hash_threads);
-    Read(auth, "auth", "hash_queue", c.hash_queue);
-    Read(auth, "auth", "login_window_seconds", c.login_window_seconds);
-  }
-  auto log = section("log");
-  if (log.is_table()) Read(log, "log", "level", c.log_level);
 }
 
 // The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629:
@@ -257,72 +451,23 @@ void LoadFile(const std::string& path, Config& c) {
 
 // The environment overrides, then the checks every setting must pass.
 void Finish(const std::map<std::string, std::string>& env, Config& c) {
-  auto get = [&](const char* k) -> std::optional<std::string> {
-    auto it = env.find(k);
-    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-  if (auto v = get("ROTA_DATABASE_URL")) c.database_url = *v;
-  if (auto v = get("ROTA_CACHE_URL")) c.cache_url = *v;
-  if (auto v = get("ROTA_CACHE_TLS_CA_FILE")) c.cache_tls_ca_file = *v;
-  if (auto v = get("ROTA_CACHE_TLS_CERT_FILE")) c.cache_tls_cert_file = *v;
-  if (auto v = get("ROTA_CACHE_TLS_KEY_FILE")) c.cache_tls_key_file = *v;
-  if (auto v = get("ROTA_CACHE_SENTINEL_PASSWORD")) c.cache_sentinel_password = *v;
-  auto get_bool = [&](const char* k, bool& out) {
-    auto v = get(k);
-    if (!v) return;
-    if (*v == "1" || *v == "true") out = true;
-    else if (*v == "0" || *v == "false") out = false;
-    else throw ConfigError(fmt::format("config: {} '{}' must be true or false", k, *v));
-  };
-  get_bool("ROTA_CACHE_NEAR", c.cache_near);
-  get_bool("ROTA_DATABASE_PREPARED_STATEMENTS", c.prepared_statements);
-  if (auto v = get("ROTA_LOG_LEVEL")) c.log_level = *v;
-  if (auto v = get("ROTA_METRICS_TOKEN")) c.metrics_token = *v;
-  if (auto v = get("ROTA_TRUSTED_PROXIES")) c.trusted_proxies = *v;
-  if (auto v = get("ROTA_MAX_CONNECTIONS")) {
-    int n = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (v->empty() || ec != std::errc() || end != v->data() + v->size())
-      throw ConfigError(fmt::format("config: ROTA_MAX_CONNECTIONS '{}' is not a whole number", *v));
-    c.max_connections = n;
-  }
-  if (auto v = get("ROTA_TODAY")) {
-    auto d = Date::Parse(*v);
-    if (!d) throw ConfigError(fmt::format("config: ROTA_TODAY '{}' is not a date YYYY-MM-DD", *v));
-    c.today = d;
+  for (const ConfigSetting& s : kSettings)
+    if (!s.env.empty())
+      if (auto it = env.find(std::string(s.env)); it != env.end()) ReadEnvironment(s, it->second, c);
+
+  for (const ConfigSetting& s : kSettings) {
+    if (s.min != s.max) {
+      const int64_t n = *s.Number(c);
+      if (n < s.min || n > s.max)
+        throw ConfigError(fmt::format("config: {} must be {}..{}{} (got {})", s.Name(), s.min, s.max,
+                                      s.named_timeouts ? " seconds" : "", n));
+    }
+    if (s.check)
+      if (std::string problem = s.check(s, c); !problem.empty()) throw ConfigError("config: " + problem);
   }
 
-  Range(c.port, 0, 65535, "[server] port");
-  Range(c.threads, 1, 256, "[server] threads");
-  Range(c.body_limit, 1, 64L << 20, "[server] body_limit");
-  Range(c.read_timeout_ms, 10, 3600000, "[server] read_timeout_ms");
-  Range(c.header_timeout_ms, 10, 3600000, "[server] header_timeout_ms");
-  Range(c.max_connections, 1, 1'000'000, "ROTA_MAX_CONNECTIONS / [server] max_connections");
-  Range(c.login_successes_per_address, 1, 1'000'000, "[auth] login_successes_per_address");
-  Range(c.hash_threads, 1, 64, "[auth] hash_threads");
-  Range(c.hash_queue, 1, 100000, "[auth] hash_queue");
-  if (auto proxies = CidrSet::Parse(c.trusted_proxies); !proxies)
-    throw ConfigError("config: ROTA_TRUSTED_PROXIES / [server] trusted_proxies: " + proxies.error().message);
-  Range(c.pool_size, 0, 1000, "[database] pool_size");
-  Range(c.pool_wait_ms, 1, 600000, "[database] pool_wait_ms");
-  Range(c.session_hours, 1, 24 * 365, "[auth] session_hours");
-  Range(c.login_failures_per_username, 1, 1'000'000, "[auth] login_failures_per_username");
-  Range(c.login_failures_per_address, 1, 1'000'000, "[auth] login_failures_per_address");
-  Range(c.login_window_seconds, 1, 86'400, "[auth] login_window_seconds");
-  Range(c.cache_max_entries, 1, 100000000, "[cache] max_entries");
-  Range(c.cache_max_bytes, 1, 1L << 40, "[cache] max_bytes");
-  Range(c.cache_pool_size, 1, 10000, "[cache] pool_size");
-  Range(c.cache_timeout_ms, 1, 600000, "[cache] timeout_ms");
-  Range(c.cache_near_max_entries, 1, 10000000, "[cache] near_max_entries");
-  Range(c.cache_near_ttl_ms, 1, 3600000, "[cache] near_ttl_ms");
-  Range(c.cache_near_ack_timeout_ms, 1, 60000, "[cache] near_ack_timeout_ms");
-  if (c.cache_key_prefix.empty() || c.cache_key_prefix.size() > 64 ||
-      c.cache_key_prefix.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
-          std::string::npos)
-    throw ConfigError("config: [cache] key_prefix must be 1..64 characters of [A-Za-z0-9_.-]");
-  CheckUrl(c.database_url, "ROTA_DATABASE_URL / [database] url", {"sqlite://", "postgresql://"});
-  auto cache_url = ParseCacheUrl(c.cache_url);
-  if (!cache_url) throw ConfigError("config: " + cache_url.error().message);
+  // What no one setting can say alone.
+  auto cache_url = ParseCacheUrl(c.cache_url);  // checked above
   if (c.cache_near && !cache_url->IsRedis())
     throw ConfigError("config: [cache] near = true needs a redis:// cache URL (memory:// is already in process)");
   if (!cache_url->tls && !(c.cache_tls_ca_file.empty() && c.cache_tls_cert_file.empty() && c.cache_tls_key_file.empty()))
@@ -331,28 +476,86 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
   if (c.cache_tls_cert_file.empty() != c.cache_tls_key_file.empty())
     throw ConfigError("config: ROTA_CACHE_TLS_CERT_FILE and ROTA_CACHE_TLS_KEY_FILE ([cache] tls_cert_file, "
                       "tls_key_file) go together");
-  for (const auto& [file, name] : {std::pair{&c.cache_tls_ca_file, "ROTA_CACHE_TLS_CA_FILE / [cache] tls_ca_file"},
-                                   std::pair{&c.cache_tls_cert_file, "ROTA_CACHE_TLS_CERT_FILE / [cache] tls_cert_file"},
-                                   std::pair{&c.cache_tls_key_file, "ROTA_CACHE_TLS_KEY_FILE / [cache] tls_key_file"}})
-    if (!file->empty() && !std::filesystem::is_regular_file(*file))
-      throw ConfigError(fmt::format("config: {} '{}' is not a readable file", name, *file));
   if (!c.cache_sentinel_password.empty() && cache_url->kind != CacheUrl::Kind::kSentinel)
     throw ConfigError("config: ROTA_CACHE_SENTINEL_PASSWORD is set but ROTA_CACHE_URL is not redis+sentinel://");
-  // It travels in an Authorization header and guards the metrics: printable,
-  // no spaces, and not trivially guessable.
-  if (!c.metrics_token.empty() &&
-      (c.metrics_token.size() < 16 || c.metrics_token.size() > 1024 ||
-       std::any_of(c.metrics_token.begin(), c.metrics_token.end(), [](char ch) { return ch <= ' ' || ch > '~'; })))
-    throw ConfigError(
-        "config: ROTA_METRICS_TOKEN / [server] metrics_token must be empty or 16..1024 visible ASCII characters "
-        "(no spaces)");
-  if (!kLogLevels.count(c.log_level))
-    throw ConfigError(fmt::format("config: ROTA_LOG_LEVEL / [log] level '{}' is not one of trace, debug, info, "
-                                  "warn, error, off",
-                                  c.log_level));
+}
+
+// A Markdown table cell: `text` with nothing that would end the cell.
+std::string Cell(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '|') out += '\\';
+    out += ch == '\n' ? ' ' : ch;
+  }
+  return out;
 }
 
 }  // namespace
+
+std::map<std::string, std::chrono::seconds> Config::CacheAliases() const {
+  std::map<std::string, std::chrono::seconds> aliases;
+  for (const ConfigSetting& s : kSettings)
+    if (s.section == "cache.aliases") aliases.emplace(s.key, std::chrono::seconds(*s.Number(*this)));
+  return aliases;
+}
+
+std::string ConfigSetting::Name() const {
+  if (key.empty()) return std::string(env);
+  if (env.empty()) return FileName(*this);
+  return fmt::format("{} / {}", env, FileName(*this));
+}
+
+std::optional<int64_t> ConfigSetting::Number(const Config& c) const {
+  return std::visit(
+      [&](auto f) -> std::optional<int64_t> {
+        using T = typename MemberOf<decltype(f)>::type;
+        if constexpr (kIsDuration<T>) return static_cast<int64_t>((c.*f).count());
+        else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) return static_cast<int64_t>(c.*f);
+        else return std::nullopt;
+      },
+      field);
+}
+
+std::span<const ConfigSetting> ConfigSchema() { return kSettings; }
+
+std::string ConfigMarkdownTable() {
+  const Config defaults;
+  std::string out =
+      "| setting | type | default | range | environment | meaning |\n"
+      "| --- | --- | --- | --- | --- | --- |\n";
+  for (const ConfigSetting& s : kSettings) {
+    const std::string type = std::visit(
+        [&](auto f) -> std::string {
+          using T = typename MemberOf<decltype(f)>::type;
+          if constexpr (std::is_same_v<T, std::string>) return "string";
+          else if constexpr (std::is_same_v<T, bool>) return "boolean";
+          else if constexpr (std::is_same_v<T, milliseconds>) return "milliseconds";
+          else if constexpr (std::is_same_v<T, seconds>) return "seconds";
+          else if constexpr (std::is_same_v<T, hours>) return "hours";
+          else if constexpr (std::is_integral_v<T>) return "integer";
+          else return "date";
+        },
+        s.field);
+    std::string value = std::string(s.default_text);
+    if (value.empty()) {
+      value = std::visit(
+          [&](auto f) -> std::string {
+            using T = typename MemberOf<decltype(f)>::type;
+            if constexpr (std::is_same_v<T, std::string>) return fmt::format("`{}`", defaults.*f);
+            else if constexpr (std::is_same_v<T, bool>) return defaults.*f ? "`true`" : "`false`";
+            else if constexpr (std::is_same_v<T, std::optional<Date>>) return "";
+            else return fmt::format("`{}`", *s.Number(defaults));
+          },
+          s.field);
+    }
+    const std::string setting = s.key.empty() ? "" : fmt::format("`{}`", FileName(s));
+    const std::string range = s.min != s.max ? fmt::format("{}..{}", s.min, s.max) : "";
+    const std::string env = s.env.empty() ? "" : fmt::format("`{}`", s.env);
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", Cell(setting), type, Cell(value), range, env,
+                       Cell(s.description));
+  }
+  return out;
+}
 
 Config Config::Load(const std::string& path, const std::map<std::string, std::string>& env) {
   Config c;

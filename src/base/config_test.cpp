@@ -1,6 +1,8 @@
 #include "base/config.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -8,6 +10,8 @@
 
 namespace rota {
 namespace {
+
+using namespace std::chrono_literals;
 
 std::string Write(const testing::TempDir& dir, const std::string& text) {
   std::string path = dir.File("rota.toml");
@@ -97,10 +101,10 @@ TEST(Config, CacheAliasesTakeSecondsOrNamedTimeouts) {
   auto path = Write(dir, "[cache]\nmax_entries = 50\n[cache.aliases]\ndashboard = 120\nstatic_data = \"day\"\n");
   Config c = Config::Load(path, {});
   EXPECT_EQ(c.cache_max_entries, 50);
-  EXPECT_EQ(c.AliasTimeout("dashboard"), 120);
-  EXPECT_EQ(c.AliasTimeout("static_data"), 86400);
-  EXPECT_EQ(c.AliasTimeout("template_fragments"), 900);
-  EXPECT_EQ(c.AliasTimeout("default"), 300);
+  EXPECT_EQ(c.AliasTimeout("dashboard"), 120s);
+  EXPECT_EQ(c.AliasTimeout("static_data"), 86400s);  // accepted and exported, though no read uses it
+  EXPECT_EQ(c.AliasTimeout("template_fragments"), 900s);
+  EXPECT_EQ(c.AliasTimeout("default"), 300s);
   ExpectRejected("[cache.aliases]\nfragments = 10\n", {}, "fragments");
   ExpectRejected("[cache.aliases]\ndashboard = \"forever\"\n", {}, "dashboard");
   ExpectRejected("[cache.aliases]\ndashboard = 0\n", {}, "dashboard");
@@ -120,7 +124,7 @@ TEST(Config, FromTomlReadsTextAsLoadReadsAFile) {
   Config c = Config::FromToml("[server]\nport = 9001\n[cache.aliases]\ndashboard = \"short\"\n", "inline.toml",
                               {{"ROTA_TODAY", "2026-11-28"}});
   EXPECT_EQ(c.port, 9001);
-  EXPECT_EQ(c.AliasTimeout("dashboard"), 300);
+  EXPECT_EQ(c.AliasTimeout("dashboard"), 300s);
   ASSERT_TRUE(c.today);
   EXPECT_THROW(Config::FromToml("[server\n", "broken.toml", {}), ConfigError);
   EXPECT_THROW(Config::FromToml("[server]\nport = 1\nport = 2\n", "twice.toml", {}), ConfigError);
@@ -183,6 +187,64 @@ TEST(Config, UnknownKeysAndSectionsAreRejected) {
   ExpectRejected("[server]\nprot = 80\n", {}, "prot");
   ExpectRejected("[sever]\nport = 80\n", {}, "sever");
   ExpectRejected("this is not toml", {}, "cannot read");
+  ExpectRejected("[cache]\naliases = 5\n", {}, "[cache.aliases] must be a table");
+  ExpectRejected("[cache.aliases]\nfragments = 10\n", {}, "known: default, dashboard, template_fragments, static_data");
+}
+
+// The file keeps api.md's integers in the unit the key names; Config holds durations.
+TEST(Config, DurationsAreReadInTheUnitTheirKeyNames) {
+  Config c = Config::FromToml(
+      "[server]\nread_timeout_ms = 1500\nheader_timeout_ms = 700\n[database]\npool_wait_ms = 250\n"
+      "[cache]\ntimeout_ms = 90\nnear_ttl_ms = 4000\nnear_ack_timeout_ms = 150\n"
+      "[auth]\nsession_hours = 2\nlogin_window_seconds = 60\n",
+      "units.toml", {});
+  EXPECT_EQ(c.read_timeout, 1500ms);
+  EXPECT_EQ(c.header_timeout, 700ms);
+  EXPECT_EQ(c.pool_wait, 250ms);
+  EXPECT_EQ(c.cache_timeout, 90ms);
+  EXPECT_EQ(c.cache_near_ttl, 4s);
+  EXPECT_EQ(c.cache_near_ack_timeout, 150ms);
+  EXPECT_EQ(c.session_lifetime, 2h);
+  EXPECT_EQ(c.login_window, 1min);
+  ExpectRejected("[server]\nread_timeout_ms = 5\n", {}, "[server] read_timeout_ms must be 10..3600000 (got 5)");
+  ExpectRejected("[auth]\nsession_hours = 1.5\n", {}, "[auth] session_hours has the wrong type");
+}
+
+TEST(Config, EnvironmentVariablesAreTypedByTheSchema) {
+  EXPECT_EQ(Config::FromToml("", "t.toml", {{"ROTA_MAX_CONNECTIONS", "77"}}).max_connections, 77);
+  EXPECT_FALSE(Config::FromToml("", "t.toml", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "0"}}).prepared_statements);
+  ExpectRejected("", {{"ROTA_MAX_CONNECTIONS", "12x"}}, "ROTA_MAX_CONNECTIONS '12x' is not a whole number");
+  ExpectRejected("", {{"ROTA_MAX_CONNECTIONS", "0"}}, "ROTA_MAX_CONNECTIONS / [server] max_connections must be");
+  ExpectRejected("", {{"ROTA_MAX_CONNECTIONS", "99999999999"}}, "ROTA_MAX_CONNECTIONS");
+  ExpectRejected("", {{"ROTA_CACHE_NEAR", "yes"}}, "ROTA_CACHE_NEAR 'yes' must be true or false");
+}
+
+// The README's table is made from the schema (ctest config_docs compares them);
+// these are the rules that keep it a table and its names unambiguous.
+TEST(Config, EverySettingHasOneRowAndADistinctName) {
+  std::set<std::string> names, envs;
+  const Config defaults;
+  for (const ConfigSetting& s : ConfigSchema()) {
+    EXPECT_FALSE(s.key.empty() && s.env.empty()) << "a setting with neither a key nor a variable";
+    EXPECT_TRUE(names.insert(s.Name()).second) << s.Name();
+    if (!s.env.empty()) {
+      EXPECT_TRUE(envs.insert(std::string(s.env)).second) << s.env;
+    }
+    EXPECT_FALSE(s.description.empty()) << s.Name();
+    EXPECT_EQ(s.description.find('|'), std::string_view::npos) << s.Name();
+    if (s.min != s.max) {
+      ASSERT_TRUE(s.Number(defaults)) << s.Name() << ": a range on a setting that is not a number";
+      EXPECT_GE(*s.Number(defaults), s.min) << s.Name();
+      EXPECT_LE(*s.Number(defaults), s.max) << s.Name();
+    }
+  }
+  const std::string table = ConfigMarkdownTable();
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), static_cast<long>(ConfigSchema().size()) + 2);
+  EXPECT_NE(table.find("| `[server] read_timeout_ms` | milliseconds | `30000` | 10..3600000 |  | "),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("| `[cache.aliases] static_data` | seconds | `3600` |"), std::string::npos) << table;
+  EXPECT_NE(table.find("no read uses it"), std::string::npos) << table;
 }
 
 }  // namespace

@@ -76,8 +76,8 @@ int Serve(const Config& config, const std::string& host, int port) {
   options.port = static_cast<uint16_t>(port);
   options.threads = config.threads;
   options.body_limit = static_cast<size_t>(config.body_limit);
-  options.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
-  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.read_timeout = config.read_timeout;
+  options.header_timeout = config.header_timeout;
   options.max_connections = config.max_connections;
   options.trusted_proxies = *CidrSet::Parse(config.trusted_proxies);  // checked by Config
   options.statement_counter = service::StatementsOnThisThread;
@@ -409,10 +409,21 @@ int Main(int argc, char** argv) {
   bool deploy = false;
   check->add_flag("--deploy", deploy, "also check production settings");
 
+  auto* config_cmd = cli.add_subcommand("config", "print the configuration schema");
+  bool markdown = false;
+  config_cmd->add_flag("--markdown", markdown, "as the README's Markdown table (every key, default, range, variable)")
+      ->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
+  }
+
+  // The schema, not this machine's settings: it prints even where they are invalid.
+  if (config_cmd->parsed()) {
+    std::cout << ConfigMarkdownTable();
+    return 0;
   }
 
   Config config;

@@ -164,7 +164,7 @@ Response FinishLogin(App& app, const std::string& username, const std::string& p
   app.login_throttle().Succeeded(username, address);
   Response r = Response::Json(200, fmt::format(R"({{"csrf_token":"{}","user":{}}})", result->csrf_token,
                                                result->user_json));
-  r.SetHeader("Set-Cookie", SessionCookie(app, result->session_id, long{app.config().session_hours} * 3600));
+  r.SetHeader("Set-Cookie", SessionCookie(app, result->session_id, std::chrono::seconds(app.config().session_lifetime).count()));
   r.SetHeader("Cache-Control", "no-store");
   return r;
 }

@@ -163,8 +163,8 @@ std::string MetricsText(service::App& app) {
   }
   w.Family("rota_cache_alias_ttl_seconds", "Time to live of each cache alias of [cache.aliases], in seconds",
            "gauge");
-  for (const auto& [alias, seconds] : app.config().cache_aliases)
-    w.Sample("rota_cache_alias_ttl_seconds", {{"alias", alias}}, int64_t{seconds});
+  for (const auto& [alias, ttl] : app.config().CacheAliases())
+    w.Sample("rota_cache_alias_ttl_seconds", {{"alias", alias}}, static_cast<int64_t>(ttl.count()));
 
   // Requests' view: each cacheable read that used the cache is one hit or one miss.
   w.Family("rota_cache_reads_total",

@@ -24,15 +24,13 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
       cache_(std::move(cache)),
       reads_(*pool_),
       cached_(reads_, *cache_,
-              CacheTimeouts{std::chrono::seconds(config_.AliasTimeout("dashboard")),
-                            std::chrono::seconds(config_.AliasTimeout("default")),
-                            std::chrono::seconds(config_.AliasTimeout("template_fragments"))}),
+              CacheTimeouts{config_.alias_dashboard, config_.alias_default, config_.alias_template_fragments}),
       writes_(*pool_, cached_),
-      auth_(*pool_, config_.session_hours),
+      auth_(*pool_, static_cast<int>(config_.session_lifetime.count())),
       login_throttle_(ThrottleLimits{.per_username = config_.login_failures_per_username,
                                      .per_address = config_.login_failures_per_address,
                                      .successes_per_address = config_.login_successes_per_address,
-                                     .window = std::chrono::seconds(config_.login_window_seconds)},
+                                     .window = config_.login_window},
                       {}, cache_.get()),
       cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }),
       login_pool_(std::make_unique<WorkPool>(config_.hash_threads, static_cast<size_t>(config_.hash_queue),
@@ -40,7 +38,7 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
   auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),
-                             std::chrono::milliseconds(config.pool_wait_ms),
+                             config.pool_wait,
                              db::ConnectOptions{.prepared_statements = config.prepared_statements});
   if (!pool) return NamingDatabaseUrl(config, std::move(pool).error());
   if (require_schema) {
@@ -56,11 +54,11 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache_options.max_bytes = config.cache_max_bytes;
   cache_options.key_prefix = config.cache_key_prefix;
   cache_options.pool_size = config.cache_pool_size;
-  cache_options.connect_timeout = cache_options.socket_timeout = std::chrono::milliseconds(config.cache_timeout_ms);
+  cache_options.connect_timeout = cache_options.socket_timeout = config.cache_timeout;
   cache_options.near = config.cache_near;
   cache_options.near_max_entries = config.cache_near_max_entries;
-  cache_options.near_ttl = std::chrono::milliseconds(config.cache_near_ttl_ms);
-  cache_options.near_ack_timeout = std::chrono::milliseconds(config.cache_near_ack_timeout_ms);
+  cache_options.near_ttl = config.cache_near_ttl;
+  cache_options.near_ack_timeout = config.cache_near_ack_timeout;
   cache_options.tls_ca_file = config.cache_tls_ca_file;
   cache_options.tls_cert_file = config.cache_tls_cert_file;
   cache_options.tls_key_file = config.cache_tls_key_file;

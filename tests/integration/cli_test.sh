@@ -26,6 +26,13 @@ expect "a bad database URL stops start-up naming it" test $rc -ne 0 -a -n "$(gre
 printf '[server]\nprot = 1\n' >bad.toml
 out=$("$rota" --config bad.toml check 2>&1); rc=$?
 expect "an unknown config key is rejected naming it" test $rc -ne 0 -a -n "$(grep prot <<<"$out")"
+printf '[server]\nread_timeout_ms = 5\n' >short.toml
+out=$("$rota" --config short.toml check 2>&1); rc=$?
+expect "a duration out of range is rejected naming its key and its range" \
+  test $rc -ne 0 -a -n "$(grep -F '[server] read_timeout_ms must be 10..3600000 (got 5)' <<<"$out")"
+out=$(ROTA_TODAY=2026-02-30 "$rota" --config bad.toml config --markdown 2>&1); rc=$?
+expect "config --markdown prints the schema's table, whatever the configuration" \
+  test $rc -eq 0 -a -n "$(grep -F '| `[server] read_timeout_ms` | milliseconds | `30000` |' <<<"$out")"
 out=$("$rota" check 2>&1); rc=$?
 expect "check passes on a good setup" test $rc -eq 0
 out=$("$rota" check --deploy 2>&1); rc=$?

@@ -147,7 +147,7 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
   options.port = 0;
   options.threads = 4;
   options.read_timeout = std::chrono::milliseconds(5000);
-  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.header_timeout = config.header_timeout;
   options.max_connections = config.max_connections;
   options.trusted_proxies = *CidrSet::Parse(config.trusted_proxies);
   options.statement_counter = [] { return db::StatementCounter::Now(); };
