@@ -3,175 +3,111 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
+#include "domain/eligibility.hpp"
+#include "service/json_writer.hpp"
 #include "web/assets.hpp"
 #include "web/html.hpp"
 
 namespace rota::web {
 namespace {
 
-using rapidjson::Value;
-
 // Bumped when the panel's HTML changes shape, so that a Redis shared with
 // servers of an older build never hands this one a fragment of the old shape.
 constexpr int kPanelVersion = 1;
 
-std::string Str(const Value& v, const char* key) {
-  auto it = v.FindMember(key);
-  if (it == v.MemberEnd() || !it->value.IsString()) return {};
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-int64_t Int(const Value& v, const char* key) {
-  auto it = v.FindMember(key);
-  return it != v.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
-}
-const Value& Arr(const Value& v, const char* key) {
-  static const Value kEmpty(rapidjson::kArrayType);
-  auto it = v.FindMember(key);
-  return it != v.MemberEnd() && it->value.IsArray() ? it->value : kEmpty;
-}
-
-Result<rapidjson::Document> Parse(const std::string& json, const char* what) {
-  rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsObject()) return Error::Internal(fmt::format("the {} read is not a JSON object", what));
-  return d;
-}
-
 // "Sat 28 Nov" for 2026-11-28.
-std::string ShortDate(std::string_view iso) {
-  auto d = Date::Parse(iso);
-  if (!d) return std::string(iso);
+std::string ShortDate(Date d) {
   static const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // day 0 = 1970-01-01
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  int wd = ((d->days() % 7) + 7) % 7;
-  return fmt::format("{} {} {}", kDays[wd], d->day(), kMonths[d->month() - 1]);
+  int wd = ((d.days() % 7) + 7) % 7;
+  return fmt::format("{} {} {}", kDays[wd], d.day(), kMonths[d.month() - 1]);
 }
 
-std::string Figures(const Value& d7, const Value& d14) {
-  auto row = [&](const char* label, const char* key, const char* id) {
+std::string Figures(const domain::DashboardFigures& d7, const domain::DashboardFigures& d14) {
+  auto row = [&](const char* label, int64_t n7, int64_t n14, const char* id) {
     return fmt::format("<tr><th scope=\"row\">{}</th><td data-testid=\"{}-7\">{}</td><td data-testid=\"{}-14\">{}</td></tr>",
-                       label, id, Int(d7, key), id, Int(d14, key));
+                       label, id, n7, id, n14);
   };
-  auto pct = [](const Value& d) {
-    auto it = d.FindMember("coverage_pct");
-    return it != d.MemberEnd() && it->value.IsNumber() ? fmt::format("{:.1f}%", it->value.GetDouble()) : "–";
+  auto pct = [](const domain::DashboardFigures& d) {
+    return fmt::format("{:.1f}%", domain::CoveragePct(d.shifts.staffed, d.shifts.total));
   };
   std::string table = fmt::format(
       "<table class=\"figures\"><thead><tr><th></th><th>Next 7 days<br><small>{} – {}</small></th>"
       "<th>Next 14 days<br><small>{} – {}</small></th></tr></thead><tbody>{}{}{}"
       "<tr class=\"coverage\"><th scope=\"row\">Coverage</th><td data-testid=\"coverage-7\">{}</td>"
       "<td data-testid=\"coverage-14\">{}</td></tr></tbody></table>",
-      ShortDate(Str(d7, "from")), ShortDate(Str(d7, "to")), ShortDate(Str(d14, "from")), ShortDate(Str(d14, "to")),
-      row("Shifts", "total_shifts", "total"), row("Staffed", "staffed_shifts", "staffed"),
-      row("Vacant", "vacant_shifts", "vacant"), pct(d7), pct(d14));
-  auto card = [&](const char* label, const char* key, const char* id, bool alarm) {
-    int64_t n = Int(d7, key);
+      ShortDate(d7.range.from), ShortDate(d7.range.to), ShortDate(d14.range.from), ShortDate(d14.range.to),
+      row("Shifts", d7.shifts.total, d14.shifts.total, "total"),
+      row("Staffed", d7.shifts.staffed, d14.shifts.staffed, "staffed"),
+      row("Vacant", d7.shifts.vacant(), d14.shifts.vacant(), "vacant"), pct(d7), pct(d14));
+  auto card = [&](const char* label, int64_t n, const char* id, bool alarm) {
     return fmt::format("<div class=\"stat{}\"><span class=\"n\" data-testid=\"{}\">{}</span><span>{}</span></div>",
                        alarm && n > 0 ? " alarm" : "", id, n, label);
   };
   return table + "<div class=\"stats\">" +
-         card("pending leave requests", "pending_leave_requests", "pending-leave", false) +
-         card("staff on leave today", "staff_on_leave_today", "on-leave-today", false) +
-         card("certifications expiring within 30 days", "certifications_expiring_30d", "certs-expiring", true) +
-         card("certifications expired", "certifications_expired", "certs-expired", true) + "</div>";
+         card("pending leave requests", d7.pending_leave_requests, "pending-leave", false) +
+         card("staff on leave today", d7.staff_on_leave_today, "on-leave-today", false) +
+         card("certifications expiring within 30 days", d7.certifications_expiring_30d, "certs-expiring", true) +
+         card("certifications expired", d7.certifications_expired, "certs-expired", true) + "</div>";
 }
 
 // The chart data (by day and by unit over 14 days) for home.js:
 // {"by_day": [{label, staffed, vacant}], "by_unit": [...]}.
-std::string ChartJson(const Value& d14) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  auto series = [&](const char* name, const char* list, auto label_of) {
-    w.Key(name);
-    w.StartArray();
-    for (const auto& row : Arr(d14, list).GetArray()) {
-      std::string label = label_of(row);
-      w.StartObject();
-      w.Key("label");
-      w.String(label.c_str(), static_cast<rapidjson::SizeType>(label.size()));
-      w.Key("staffed");
-      w.Int64(Int(row, "staffed"));
-      w.Key("vacant");
-      w.Int64(Int(row, "vacant"));
-      w.EndObject();
-    }
-    w.EndArray();
+std::string ChartJson(const domain::DashboardFigures& d14) {
+  service::JsonWriter w;
+  auto point = [&](const std::string& label, const domain::Coverage& c) {
+    w.BeginObject();
+    w.Field("label", label);
+    w.Field("staffed", c.staffed);
+    w.Field("vacant", c.vacant());
+    w.EndObject();
   };
-  w.StartObject();
-  series("by_day", "by_day", [](const Value& d) { return ShortDate(Str(d, "date")); });
-  series("by_unit", "by_unit", [](const Value& u) { return Str(u, "unit_name"); });
+  w.BeginObject();
+  w.Key("by_day");
+  w.BeginArray();
+  for (const auto& d : d14.by_day) point(ShortDate(d.date), d.shifts);
+  w.EndArray();
+  w.Key("by_unit");
+  w.BeginArray();
+  for (const auto& u : d14.by_unit) point(u.unit.name, u.shifts);
+  w.EndArray();
   w.EndObject();
-  return sb.GetString();
+  return std::move(w).Take();
 }
 
-struct Member {
-  int64_t id;
-  std::string name;
-  bool active;
-  std::set<int64_t> units;                         // qualified
-  std::vector<std::pair<Date, Date>> approved;     // approved leave
-};
-
-std::vector<Member> Members(const Value& staff) {
-  std::vector<Member> out;
-  for (const auto& s : Arr(staff, "staff").GetArray()) {
-    Member m{Int(s, "id"), Str(s, "name"), s.HasMember("active") && s["active"].IsBool() && s["active"].GetBool(), {}, {}};
-    for (const auto& u : Arr(s, "qualified_units").GetArray()) m.units.insert(Int(u, "id"));
-    for (const auto& l : Arr(s, "leave_requests").GetArray()) {
-      auto from = Date::Parse(Str(l, "start_date"));
-      auto to = Date::Parse(Str(l, "end_date"));
-      if (from && to && Str(l, "status") == "approved") m.approved.emplace_back(*from, *to);
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-std::string VacantShifts(const Value& shifts, const std::vector<Member>& staff) {
+std::string VacantShifts(int64_t home, const std::vector<domain::Shift>& shifts,
+                         const std::vector<domain::StaffMember>& staff) {
   // Who already works on each date (no one works two shifts on one date).
-  std::map<std::string, std::set<int64_t>> busy;
-  for (const auto& s : Arr(shifts, "shifts").GetArray()) {
-    auto it = s.FindMember("staff");
-    if (it != s.MemberEnd() && it->value.IsObject()) busy[Str(s, "date")].insert(Int(it->value, "id"));
-  }
+  std::map<Date, std::set<int64_t>> busy;
+  for (const auto& s : shifts)
+    if (s.staff) busy[s.date].insert(s.staff->id);
   std::string rows;
   int count = 0;
-  for (const auto& s : Arr(shifts, "shifts").GetArray()) {
-    auto st = s.FindMember("staff");
-    if (st == s.MemberEnd() || !st->value.IsNull()) continue;
+  for (const auto& s : shifts) {
+    if (s.staff) continue;
     ++count;
-    std::string date = Str(s, "date");
-    auto day = Date::Parse(date);
-    const Value& unit = s["unit"];
-    const Value& type = s["shift_type"];
-    int64_t unit_id = Int(unit, "id");
+    const std::set<int64_t>& busy_that_day = busy[s.date];
     std::string options;
-    for (const auto& m : staff) {
-      if (!m.active || !m.units.contains(unit_id) || busy[date].contains(m.id)) continue;
-      bool on_leave = day && std::any_of(m.approved.begin(), m.approved.end(),
-                                         [&](const auto& r) { return r.first <= *day && *day <= r.second; });
-      if (on_leave) continue;
-      options += fmt::format("<option value=\"{}\">{}</option>", m.id, Escape(m.name));
-    }
+    for (const auto& m : staff)
+      if (domain::MayTake(s, home, m, busy_that_day.contains(m.id)))
+        options += fmt::format("<option value=\"{}\">{}</option>", m.id, Escape(m.name));
     std::string action =
         options.empty()
             ? "<span class=\"muted\">no qualified member of staff is free</span>"
             : fmt::format("<select aria-label=\"member of staff\" data-role=\"candidate\">{}</select>"
                           "<button type=\"button\" data-action=\"assign\" data-shift=\"{}\">Assign</button>",
-                          options, Int(s, "id"));
+                          options, s.id);
     rows += fmt::format(
         "<tr data-shift-row=\"{}\" data-date=\"{}\"><td>{}</td><td>{}</td><td>{} <small>{}–{}</small></td>"
         "<td class=\"act\">{}</td></tr>",
-        Int(s, "id"), Escape(date), ShortDate(date), Escape(Str(unit, "name")), Escape(Str(type, "name")),
-        Escape(Str(type, "start")), Escape(Str(type, "end")), action);
+        s.id, s.date.ToString(), ShortDate(s.date), Escape(s.unit.name), Escape(s.shift_type.name),
+        Escape(s.shift_type.start), Escape(s.shift_type.end), action);
   }
   if (count == 0) rows = "<tr><td colspan=\"4\" class=\"muted\">Every shift of the next 14 days is staffed.</td></tr>";
   return fmt::format(
@@ -182,15 +118,16 @@ std::string VacantShifts(const Value& shifts, const std::vector<Member>& staff) 
       count, rows);
 }
 
-std::string PendingLeave(const Value& staff) {
+std::string PendingLeave(const std::vector<domain::StaffMember>& staff) {
   struct Pending {
-    std::string start, end, name;
+    Date start, end;
     int64_t id;
+    const std::string* name;
   };
   std::vector<Pending> pending;
-  for (const auto& s : Arr(staff, "staff").GetArray())
-    for (const auto& l : Arr(s, "leave_requests").GetArray())
-      if (Str(l, "status") == "pending") pending.push_back({Str(l, "start_date"), Str(l, "end_date"), Str(s, "name"), Int(l, "id")});
+  for (const auto& m : staff)
+    for (const auto& l : m.leave_requests)
+      if (l.status == domain::LeaveStatus::kPending) pending.push_back({l.start_date, l.end_date, l.id, &m.name});
   std::sort(pending.begin(), pending.end(),
             [](const Pending& a, const Pending& b) { return std::tie(a.start, a.id) < std::tie(b.start, b.id); });
   std::string rows;
@@ -200,7 +137,7 @@ std::string PendingLeave(const Value& staff) {
         "<button type=\"button\" data-action=\"leave\" data-status=\"approved\" data-leave=\"{0}\">Approve</button>"
         "<button type=\"button\" data-action=\"leave\" data-status=\"rejected\" data-leave=\"{0}\" "
         "class=\"secondary\">Reject</button></td></tr>",
-        p.id, Escape(p.name), ShortDate(p.start), ShortDate(p.end));
+        p.id, Escape(*p.name), ShortDate(p.start), ShortDate(p.end));
   if (pending.empty()) rows = "<tr><td colspan=\"4\" class=\"muted\">No leave request is waiting.</td></tr>";
   return fmt::format(
       "<section class=\"card\" id=\"leave\"><h2>Pending leave requests <span class=\"count\">{}</span></h2>"
@@ -209,18 +146,15 @@ std::string PendingLeave(const Value& staff) {
       pending.size(), rows);
 }
 
-std::string Certifications(const Value& compliance, Date today) {
+std::string Certifications(const domain::ComplianceReport& compliance, Date today) {
   std::string rows;
-  size_t n = 0;
-  for (const auto& c : Arr(compliance, "expiring_certifications").GetArray()) {
-    ++n;
-    std::string expires = Str(c, "expires_on");
-    auto d = Date::Parse(expires);
-    bool expired = d && *d < today;
+  for (const auto& c : compliance.expiring_certifications) {
+    bool expired = c.expires_on < today;
     rows += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        expired ? "expired" : "expiring", Escape(Str(c, "name")), Escape(Str(c, "certification")),
-                        ShortDate(expires), expired ? "expired" : fmt::format("in {} days", d ? *d - today : 0));
+                        expired ? "expired" : "expiring", Escape(c.name), Escape(c.certification),
+                        ShortDate(c.expires_on), expired ? "expired" : fmt::format("in {} days", c.expires_on - today));
   }
+  const size_t n = compliance.expiring_certifications.size();
   if (n == 0) rows = "<tr><td colspan=\"4\" class=\"muted\">No certification expires within 30 days.</td></tr>";
   return fmt::format(
       "<section class=\"card\" id=\"certifications\"><h2>Certifications expiring or expired <span class=\"count\">"
@@ -231,18 +165,17 @@ std::string Certifications(const Value& compliance, Date today) {
 
 }  // namespace
 
-Result<std::string> RenderHomePanel(int64_t home, Date today, const HomeReads& reads) {
-  auto d7 = Parse(reads.dashboard7, "dashboard");
-  if (!d7) return std::move(d7).error();
-  auto d14 = Parse(reads.dashboard14, "dashboard");
-  if (!d14) return std::move(d14).error();
-  auto shifts = Parse(reads.shifts, "shift list");
-  if (!shifts) return std::move(shifts).error();
-  auto staff = Parse(reads.staff, "staff list");
-  if (!staff) return std::move(staff).error();
-  auto compliance = Parse(reads.compliance, "compliance");
-  if (!compliance) return std::move(compliance).error();
-  std::string name = d7->HasMember("home") && (*d7)["home"].IsObject() ? Str((*d7)["home"], "name") : "";
+Result<HomeReads> LoadHomeReads(service::ReadService& reads, int64_t home, Date today) {
+  HomeReads r;
+  ROTA_ASSIGN(r.dashboard7, reads.LoadDashboard(home, {today, today.AddDays(6)}));
+  ROTA_ASSIGN(r.dashboard14, reads.LoadDashboard(home, {today, today.AddDays(13)}));
+  ROTA_ASSIGN(r.shifts, reads.LoadShifts(home, {today, today.AddDays(13)}));
+  ROTA_ASSIGN(r.staff, reads.LoadStaff(home));
+  ROTA_ASSIGN(r.compliance, reads.LoadCompliance(home, {today, today.AddDays(6)}));
+  return r;
+}
+
+std::string RenderHomePanel(int64_t home, Date today, const HomeReads& reads) {
   return fmt::format(
       "<div class=\"panel\" data-home=\"{}\"><h1 data-testid=\"home-name\">{}</h1>"
       "<section class=\"card\" id=\"figures\">{}</section>"
@@ -251,27 +184,18 @@ Result<std::string> RenderHomePanel(int64_t home, Date today, const HomeReads& r
       "</canvas></div></figure><figure><figcaption>Coverage by unit, next 14 days</figcaption><div class=\"chart\">"
       "<canvas id=\"chart-by-unit\" role=\"img\" aria-label=\"staffed and vacant shifts by unit\"></canvas></div>"
       "</figure><script type=\"application/json\" id=\"chart-data\">{}</script></section>{}{}{}</div>",
-      home, Escape(name), Figures(*d7, *d14), JsonForScript(ChartJson(*d14)),
-      VacantShifts(*shifts, Members(*staff)), PendingLeave(*staff), Certifications(*compliance, today));
+      home, Escape(reads.dashboard7.home.name), Figures(reads.dashboard7, reads.dashboard14),
+      JsonForScript(ChartJson(reads.dashboard14)), VacantShifts(home, reads.shifts, reads.staff),
+      PendingLeave(reads.staff), Certifications(reads.compliance, today));
 }
 
 Result<service::CachedAnswer> HomePanel(service::App& app, int64_t home, bool bypass) {
   Date today = app.Today();
   std::string args = fmt::format("home-panel/v{}/{}/{}", kPanelVersion, FindAsset("home.js")->hash, today.ToString());
   return app.cached().Fragment(home, args, bypass, [&]() -> Result<std::string> {
-    auto& reads = app.cached();
-    HomeReads r;
-    auto take = [](Result<service::CachedAnswer> a, std::string& into) -> Status {
-      if (!a) return a.error();
-      into = std::move(a->body);
-      return Status::Ok();
-    };
-    ROTA_TRY(take(reads.Dashboard(home, {today, today.AddDays(6)}, bypass), r.dashboard7));
-    ROTA_TRY(take(reads.Dashboard(home, {today, today.AddDays(13)}, bypass), r.dashboard14));
-    ROTA_TRY(take(reads.ShiftList(home, {today, today.AddDays(13)}, bypass), r.shifts));
-    ROTA_TRY(take(reads.StaffList(home, bypass), r.staff));
-    ROTA_TRY(take(reads.Compliance(home, {today, today.AddDays(6)}, bypass), r.compliance));
-    return RenderHomePanel(home, today, r);
+    auto reads = LoadHomeReads(app.reads(), home, today);
+    if (!reads) return std::move(reads).error();
+    return RenderHomePanel(home, today, *reads);
   });
 }
 

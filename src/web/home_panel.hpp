@@ -4,37 +4,45 @@
 // days with the qualified staff free to take each, pending leave requests and
 // expiring certifications.
 //
-// It is built only from the cached reads' JSON answers (the same bytes the API
-// serves, so page and API always agree) and cached itself in the
+// It is rendered from the same domain models the API's reads turn into JSON
+// (service::ReadService::Load*, so page and API always agree), and the
+// candidates for a vacant shift are those domain::MayTake accepts, the rule the
+// write path applies. The fragment is cached as bytes in the
 // `template_fragments` alias under the home's generation: any write to the home
-// invalidates it with the reads it shows. It holds nothing about the viewer, so
+// invalidates it with the reads it shows. A miss loads the models afresh (17
+// statements: the five reads' budgets). It holds nothing about the viewer, so
 // one cached copy serves everyone allowed to see the home (the caller checks
 // access before asking for it).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/date.hpp"
 #include "base/status.hpp"
+#include "domain/model.hpp"
 #include "service/app.hpp"
 
 namespace rota::web {
 
-// The reads the panel shows, as api.md JSON.
+// The reads the panel shows, as the API's reads load them.
 struct HomeReads {
-  std::string dashboard7;   // GET dashboard?days=7 from today
-  std::string dashboard14;  // GET dashboard?days=14 from today
-  std::string shifts;       // GET shifts from today to today + 13
-  std::string staff;        // GET staff
-  std::string compliance;   // GET compliance from today, 7 days
+  domain::DashboardFigures dashboard7;   // dashboard?days=7 from today
+  domain::DashboardFigures dashboard14;  // dashboard?days=14 from today
+  std::vector<domain::Shift> shifts;     // shifts from today to today + 13
+  std::vector<domain::StaffMember> staff;
+  domain::ComplianceReport compliance;   // compliance from today, 7 days
 };
 
-// Pure rendering: no I/O, so a test needs no server (none is written yet: issue 12). 500 if a read is not the JSON it should be.
-Result<std::string> RenderHomePanel(int64_t home, Date today, const HomeReads& reads);
+// Loads the panel's reads of `home` from the database (17 statements).
+Result<HomeReads> LoadHomeReads(service::ReadService& reads, int64_t home, Date today);
+
+// Pure rendering: no I/O (web/home_panel_test.cpp renders structs without a server).
+std::string RenderHomePanel(int64_t home, Date today, const HomeReads& reads);
 
 // The cached fragment: from the cache when its generation is current, else
-// rendered from the cached reads and stored. `bypass` skips every cache.
+// rendered from the models (LoadHomeReads) and stored. `bypass` skips every cache.
 Result<service::CachedAnswer> HomePanel(service::App& app, int64_t home, bool bypass);
 
 }  // namespace rota::web

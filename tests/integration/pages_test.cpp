@@ -2,6 +2,8 @@
 // Chromium): redirects, access, the cached HTML fragment and its invalidation,
 // escaping, static assets and the login throttle. SQLite and PostgreSQL.
 #include <gtest/gtest.h>
+#include <set>
+#include <string>
 #include <rapidjson/document.h>
 
 #include "integration/harness.hpp"
@@ -157,6 +159,49 @@ TEST_P(Pages, RepeatedFailedLoginsAreRefusedWithoutSayingWhetherTheUserExists) {
   EXPECT_EQ(unknown.ErrorCode(), "too_many_requests");  // the same answer (its wait may differ by a second)
   // Others are not locked out.
   EXPECT_EQ(c.Request("POST", "/api/login", R"({"username":"manager1","password":"rota-demo"})").status, 200);
+}
+
+// The page offers for a vacant shift exactly the members of staff the API
+// accepts for it: both ask domain::MayTake / CheckShift. Every member of the
+// home is tried on each vacant shift shown (an accepted one is put back).
+TEST_P(Pages, TheCandidatesOfAVacantShiftAreThoseTheApiAccepts) {
+  TestServer big(GetParam(), SeedShape{1, 30, 14});  // enough staff for some to be free
+  TestServer& server = big;
+  const std::string& admin = server.admin_token();
+  auto panel = server.Get("/homes/1/panel", admin);
+  ASSERT_EQ(panel.status, 200);
+  rapidjson::Document staff;
+  staff.Parse(server.Get("/api/homes/1/staff", admin).body.c_str());
+  ASSERT_TRUE(staff.IsObject());
+  const std::string& html = panel.body;
+  int shifts_tried = 0, accepted_total = 0, refused_total = 0;
+  for (auto row = html.find("<tr data-shift-row=\""); row != std::string::npos && shifts_tried < 4;
+       row = html.find("<tr data-shift-row=\"", row + 1)) {
+    const auto id_at = row + 20;
+    const std::string shift = html.substr(id_at, html.find('"', id_at) - id_at);
+    const auto end = html.find("</tr>", row);
+    std::set<int64_t> offered;
+    for (auto at = html.find("<option value=\"", row); at < end; at = html.find("<option value=\"", at + 1))
+      offered.insert(std::stoll(html.substr(at + 15)));
+    std::set<int64_t> accepted;
+    for (const auto& m : staff["staff"].GetArray()) {
+      const int64_t id = m["id"].GetInt64();
+      auto r = server.Send("PATCH", "/api/shifts/" + shift, "{\"staff_id\": " + std::to_string(id) + "}", admin);
+      if (r.status == 200) {
+        accepted.insert(id);
+        ASSERT_EQ(server.Send("PATCH", "/api/shifts/" + shift, R"({"staff_id": null})", admin).status, 200);
+      } else {
+        EXPECT_TRUE(r.status == 422 || r.status == 409) << r.status << " " << r.body;
+        ++refused_total;
+      }
+    }
+    EXPECT_EQ(offered, accepted) << "shift " << shift;
+    accepted_total += static_cast<int>(accepted.size());
+    ++shifts_tried;
+  }
+  EXPECT_GT(shifts_tried, 0);  // the seed leaves shifts vacant
+  EXPECT_GT(accepted_total, 0);
+  EXPECT_GT(refused_total, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, Pages, ::testing::ValuesIn(AllDbKinds()),
