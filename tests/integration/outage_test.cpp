@@ -177,14 +177,21 @@ TEST(Outage, ASlowRedisDelaysNothingBeyondItsTimeout) {
   HttpClient c(server.port());
   std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
   ASSERT_EQ(c.Request("GET", "/api/homes/1/dashboard", "", auth).status, 200);
+  // redis-cli may take a while to start on a busy machine: read until a request
+  // meets the stall; it is answered from the database: BYPASS, or MISS when the
+  // stall began between its generation read and its value read.
   std::thread sleeper([&] { redis.Cli("DEBUG SLEEP 2"); });
-  usleep(100000);
-  auto t0 = Clock::now();
-  auto r = c.Request("GET", "/api/homes/1/dashboard", "", auth);
-  auto took = Clock::now() - t0;
+  HttpResult r;
+  auto took = Clock::duration::max();
+  for (auto until = Clock::now() + std::chrono::seconds(3); Clock::now() < until; usleep(20000)) {
+    auto t0 = Clock::now();
+    r = c.Request("GET", "/api/homes/1/dashboard", "", auth);
+    took = Clock::now() - t0;
+    if (r.status != 200 || r.Header("x-cache") != "HIT") break;
+  }
   sleeper.join();
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.Header("x-cache"), "BYPASS");  // answered from the database
+  EXPECT_TRUE(r.Header("x-cache") == "BYPASS" || r.Header("x-cache") == "MISS") << r.Header("x-cache");
   EXPECT_LT(took, std::chrono::milliseconds(1500)) << "the 2 s stall must cost at most the 200 ms socket timeout";
   // And it recovers by itself.
   std::string cache_state;
