@@ -1,10 +1,16 @@
 #include "cache/cache.hpp"
 
+#include <algorithm>
+
 #include "cache/memory_cache.hpp"
 #include "cache/near_cache.hpp"
 #include "cache/redis_cache.hpp"
 
 namespace rota::cache {
+
+int64_t EntriesPerHome(const CacheOptions& options) {
+  return options.max_entries_per_home > 0 ? options.max_entries_per_home : std::max<int64_t>(1, options.max_entries / 8);
+}
 
 Result<std::unique_ptr<Cache>> MakeCache(const std::string& url, const CacheOptions& options) {
   if (url == "memory://") return NewMemoryCache(options);

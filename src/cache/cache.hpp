@@ -51,9 +51,10 @@ inline constexpr std::chrono::seconds kNoExpiry{0};
 struct CacheOptions {
   int64_t max_entries = 1000;        // memory://: values (counters excluded); >= 1
   int64_t max_bytes = 64ll << 20;    // memory://: sum of key + value sizes over all values; >= 1
-  // memory://: values one home may hold (keys.hpp HomeOfKey), so that one caller's
-  // scan evicts its own home's values, not the others'; 0: max_entries / 8.
-  // Rounded up to a multiple of `shards` (each shard holds its share).
+  // Values one home may hold (keys.hpp HomeOfKey), so that one caller's scan
+  // evicts its own home's values, not the others'; 0: max_entries / 8 (see
+  // EntriesPerHome). memory:// rounds it up to a multiple of `shards` (each shard
+  // holds its share); redis:// keeps an index per home (redis_cache.cpp).
   int64_t max_entries_per_home = 0;
   int shards = 16;                   // memory://: lock stripes (<= max_entries, max_bytes)
   MonotonicClock clock;              // TTLs; empty: std::chrono::steady_clock::now (tests pass a fake)
@@ -76,6 +77,10 @@ struct CacheOptions {
   std::chrono::milliseconds near_ttl{5000};      // longest a near copy lives (a safety net)
   std::chrono::milliseconds near_ack_timeout{200};  // an Incr waits this long for every server's ack
 };
+
+// The values one home may hold under `options`: max_entries_per_home, or by
+// default an eighth of max_entries (at least 1).
+int64_t EntriesPerHome(const CacheOptions& options);
 
 // The backend's state (the `cache` of /healthz, CacheStats::health):
 //   kHealthy  — "ok": answering; reads go through the cache.

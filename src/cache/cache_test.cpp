@@ -316,6 +316,29 @@ TYPED_TEST(CacheBehaviour, CountersSurvivePatternDeleteTimeAndEviction) {
 
 // --- bounds and eviction ----------------------------------------------------
 
+// The per-home bound (flood-proofing) holds on both backends: memory evicts the
+// home's least recently used value, Redis its value stored first (its index is
+// by expiry); with equal TTLs and no reads in between, both are the oldest.
+TYPED_TEST(CacheBehaviour, AHomeBeyondItsShareLosesItsOldestValueAndNoOtherHomesValue) {
+  CacheOptions options;
+  options.max_entries = 1000;
+  options.max_entries_per_home = 3;
+  options.shards = 1;
+  auto cache = this->Make(options);
+  cache->Set("dashboard:h2:g1:other", "x", seconds(60));
+  cache->Set("no-home", "x", seconds(60));
+  for (int i = 0; i < 200; ++i) {  // one caller's scan of distinct ranges of home 1
+    cache->Set("shift:h1:g1:" + std::to_string(i), "v" + std::to_string(i), seconds(60));
+    this->Advance(std::chrono::milliseconds(2));  // distinct store times (Redis orders by the millisecond)
+  }
+  EXPECT_EQ(cache->Get("shift:h1:g1:0"), std::nullopt);
+  EXPECT_EQ(cache->Get("shift:h1:g1:196"), std::nullopt);
+  for (int i = 197; i < 200; ++i) EXPECT_EQ(cache->Get("shift:h1:g1:" + std::to_string(i)), "v" + std::to_string(i));
+  EXPECT_EQ(cache->Get("dashboard:h2:g1:other"), "x");
+  EXPECT_EQ(cache->Get("no-home"), "x");
+  EXPECT_EQ(cache->Stats().keys, 5);
+}
+
 TYPED_TEST(CacheBehaviour, EntryBoundEvictsTheLeastRecentlyUsedValue) {
   if (!TypeParam::kExactLru) GTEST_SKIP() << "backend evicts by its own policy";
   auto cache = this->MakeSingleShard(3, 1 << 20);

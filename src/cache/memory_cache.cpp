@@ -316,8 +316,7 @@ class MemoryCache final : public Cache {
     const int64_t n = std::min<int64_t>({options.shards, options.max_entries, options.max_bytes});
     shards_.reserve(static_cast<size_t>(n));
     // A home's share is rounded up per shard, never to 0: a home can store in every shard.
-    const int64_t per_home = options.max_entries_per_home > 0 ? options.max_entries_per_home
-                                                              : std::max<int64_t>(1, options.max_entries / 8);
+    const int64_t per_home = EntriesPerHome(options);
     for (int64_t i = 0; i < n; ++i) {
       shards_.push_back(std::make_unique<Shard>(EvenShare(options.max_entries, n, i),
                                                 EvenShare(options.max_bytes, n, i), (per_home + n - 1) / n));

@@ -38,6 +38,12 @@
 //               out before: an answer computed before the restart and stored after
 //               it, under its old generation, can then never be read again.
 //   P:l:<key>   fill locks, SET NX PX, released by a compare-and-delete script.
+//   P:i:<home>  a home's index: the sorted set of its value keys (P:v:<prefix>:<home>:...)
+//               by expiry time, so that a home holds at most max_entries_per_home values
+//               (BoundedSet): one caller's scan of distinct ranges unlinks its own home's
+//               oldest values, and neither Redis's memory nor its LRU goes to that home.
+//               Expires with its longest-lived value; a member whose value is already
+//               gone (cleared, evicted) costs nothing but its place, and is popped first.
 // Values are the response bytes as they are (binary-safe arguments, no encoding layer).
 // ValidPattern admits only [A-Za-z0-9:_.*-], so a glob means the same to SCAN
 // MATCH as to GlobMatch ('?', '[', '\' never reach Redis).
@@ -141,7 +147,7 @@ Command IncrCommand(const std::string& counter_key) {
 class RedisCache final : public Cache {
  public:
   RedisCache(RedisTarget target, const CacheOptions& options)
-      : target_(std::move(target)), options_(options), token_(RandomToken()) {
+      : target_(std::move(target)), options_(options), per_home_(EntriesPerHome(options)), token_(RandomToken()) {
     if (target_.sentinel()) watcher_ = std::thread([this] { WatchSentinels(); });
   }
 
@@ -168,12 +174,15 @@ class RedisCache final : public Cache {
 
   void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
     sets_.fetch_add(1, std::memory_order_relaxed);
+    const std::string_view home = HomeOfKey(key);
     if (ttl < std::chrono::seconds::zero()) {
       Run({"UNLINK", ValueKey(key)});
     } else if (ttl == kNoExpiry) {
       Run({"SET", ValueKey(key), std::move(value)});
-    } else {
+    } else if (home.empty()) {
       Run({"SET", ValueKey(key), std::move(value), "EX", std::to_string(std::min(ttl, kMaxTtl).count())});
+    } else {
+      Run(BoundedSet(ValueKey(key), HomeIndexKey(home), std::move(value), std::min(ttl, kMaxTtl)));
     }
   }
 
@@ -317,20 +326,51 @@ class RedisCache final : public Cache {
   std::string ValueKey(std::string_view k) const { return Space() + ":v:" + std::string(k); }
   std::string CounterKey(std::string_view k) const { return Space() + ":c:" + std::string(k); }
   std::string LockKey(std::string_view k) const { return Space() + ":l:" + std::string(k); }
+  std::string HomeIndexKey(std::string_view home) const { return Space() + ":i:" + std::string(home); }
 
-  // `command` with the namespace mark replaced by `ns` (Sentinel only). A SET's value
-  // is left as it is: it is the response bytes, where a user's text (a note of
-  // twelve '@') may spell the mark; every other argument of ours is a key, a
-  // pattern, a number or a script.
+  // SET of a home's value that keeps the home within max_entries_per_home values:
+  // the home's index (a sorted set of its value keys by expiry time) drops what has
+  // expired, and if the home is still over its share, its values that expire first
+  // (the oldest stored, TTLs being equal per kind) are unlinked. One script, one
+  // round trip, atomic. The index expires with the longest-lived value in it.
+  Command BoundedSet(std::string value_key, std::string index_key, std::string value,
+                     std::chrono::seconds ttl) const {
+    static const std::string kScript =
+        "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
+        "local now, ttl_ms = tonumber(ARGV[3]), tonumber(ARGV[2]) * 1000 "
+        "redis.call('ZADD', KEYS[2], now + ttl_ms, KEYS[1]) "
+        "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) "
+        "local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4]) "
+        "if over > 0 then "
+        "  local old = redis.call('ZPOPMIN', KEYS[2], over) "
+        "  for i = 1, #old, 2 do if old[i] ~= KEYS[1] then redis.call('UNLINK', old[i]) end end "
+        "end "
+        "if redis.call('PTTL', KEYS[2]) < ttl_ms then redis.call('PEXPIRE', KEYS[2], ttl_ms) end";
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    return {"EVAL", kScript, "2", std::move(value_key), std::move(index_key), std::move(value),
+            std::to_string(ttl.count()), std::to_string(now_ms), std::to_string(per_home_)};
+  }
+
+  // `command` with the namespace mark replaced by `ns` (Sentinel only) in its keys
+  // and SCAN's pattern. Values are left as they are: they are the response bytes,
+  // where a user's text (a note of twelve '@') may spell the mark. Every EVAL of
+  // ours passes its keys as KEYS and only numbers and tokens as ARGV.
   static Command InSpace(const Command& command, const std::string& ns) {
     Command out = command;
-    const bool set = !out.empty() && out[0] == "SET";
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (set && i == 2) continue;
+    for (size_t i = 1; i < out.size(); ++i) {
+      if (!IsKeyArgument(out, i)) continue;
       if (auto at = out[i].find(kNsMark); at != std::string::npos) out[i].replace(at, kNsMark.size(), ns);
     }
     return out;
   }
+  static bool IsKeyArgument(const Command& c, size_t i) {
+    if (c[0] == "SET") return i == 1;
+    if (c[0] == "EVAL") return i >= 3 && i < 3 + std::stoul(c[2]);
+    if (c[0] == "SCAN") return c[i - 1] == "MATCH";
+    return true;  // GET, UNLINK, STRLEN: keys only
+  }
+
   // Shared counts (the login throttle), expiring with their window.
   std::string WindowKey(std::string_view k) const { return Space() + ":w:" + std::string(k); }
 
@@ -584,6 +624,7 @@ class RedisCache final : public Cache {
 
   const RedisTarget target_;
   const CacheOptions options_;
+  const int64_t per_home_;   // EntriesPerHome: a home's values at most (BoundedSet)
   const std::string token_;  // identifies this cache object's fill locks
 
   std::atomic<int64_t> hits_{0}, misses_{0}, sets_{0};
