@@ -150,6 +150,10 @@ const ConfigSetting kSettings[] = {
    .description = "memory://: values kept; least recently used evicted beyond"},
   {.section = "cache", .key = "max_bytes", .field = &Config::cache_max_bytes, .min = 1, .max = 1L << 40,
    .description = "memory://: bytes of keys + values kept"},
+  {.section = "cache", .key = "max_entries_per_home", .field = &Config::cache_max_entries_per_home, .min = 0,
+   .max = 100'000'000, .default_text = "`0` (`max_entries` / 8)",
+   .description = "values one home may hold, on every backend: one caller's scan of distinct ranges evicts its own "
+                  "home's oldest values, never another home's (Redis: an index per home)"},
   {.section = "cache", .key = "key_prefix", .field = &Config::cache_key_prefix,
    .description = "redis://: every key starts `<prefix>:`, so deployments can share a Redis; 1..64 of "
                   "`[A-Za-z0-9_.-]`",

@@ -96,6 +96,13 @@ TEST(Config, ProductionCacheUrlsAndTheirSettings) {
                  "ROTA_CACHE_SENTINEL_PASSWORD");
 }
 
+TEST(Config, MaxEntriesPerHomeDefaultsToZeroMeaningAnEighthOfMaxEntries) {
+  testing::TempDir dir;
+  EXPECT_EQ(Config::Load(Write(dir, "[cache]\nmax_entries = 50\n"), {}).cache_max_entries_per_home, 0);
+  EXPECT_EQ(Config::Load(Write(dir, "[cache]\nmax_entries_per_home = 7\n"), {}).cache_max_entries_per_home, 7);
+  ExpectRejected("[cache]\nmax_entries_per_home = -1\n", {}, "max_entries_per_home");
+}
+
 TEST(Config, CacheAliasesTakeSecondsOrNamedTimeouts) {
   testing::TempDir dir;
   auto path = Write(dir, "[cache]\nmax_entries = 50\n[cache.aliases]\ndashboard = 120\nstatic_data = \"day\"\n");
