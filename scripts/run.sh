@@ -17,7 +17,8 @@ token=$(build/rota create-token admin)
 cat <<MSG
 
   rota is starting on http://127.0.0.1:$port/
-  Log in: POST /api/login as admin (every home) or manager1..manager10 (one home each), password rota-demo
+  Open it in a browser and log in as manager1..manager10 (one home each) or admin (every home and the
+  cache page), password rota-demo; the API takes the same logins at POST /api/login
   API token for admin (new each start):  $token
   Try:    curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/homes/1/dashboard
 
