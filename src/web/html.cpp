@@ -32,6 +32,30 @@ std::string JsonForScript(std::string_view json) {
   return out;
 }
 
+namespace {
+
+// The navigation bar of a home's pages; the current one is marked for screen
+// readers (aria-current) and styled by it.
+std::string HomeNav(int64_t home, HomeSection current) {
+  struct Link {
+    HomeSection section;
+    const char* path;
+    const char* label;
+  };
+  static constexpr Link kLinks[] = {{HomeSection::kDashboard, "", "Dashboard"},
+                                    {HomeSection::kRota, "rota/", "Rota"},
+                                    {HomeSection::kStaff, "staff/", "Staff"},
+                                    {HomeSection::kReport, "reports/monthly/", "Monthly report"},
+                                    {HomeSection::kCompliance, "compliance/", "Compliance"}};
+  std::string links;
+  for (const Link& l : kLinks)
+    links += fmt::format("<a href=\"/homes/{}/{}\"{}>{}</a>", home, l.path,
+                         l.section == current ? " aria-current=\"page\"" : "", l.label);
+  return fmt::format("<nav class=\"home-nav\" aria-label=\"this home\">{}</nav>", links);
+}
+
+}  // namespace
+
 std::string Layout(const PageFrame& frame, std::string_view main_html) {
   std::string head_scripts;
   for (const auto& s : frame.scripts) head_scripts += fmt::format("<script defer src=\"{}\"></script>", AssetUrl(s));
@@ -41,7 +65,7 @@ std::string Layout(const PageFrame& frame, std::string_view main_html) {
     std::string links = u.is_admin ? "<a href=\"/homes/\">Homes</a><a href=\"/cache/stats/\">Cache</a>"
                                    : fmt::format("<a href=\"/homes/{}/\">My home</a>", u.home_id.value_or(0));
     nav = fmt::format(
-        "<nav>{}</nav><span class=\"who\" data-testid=\"who\">{}{}</span>"
+        "<nav aria-label=\"main\">{}</nav><span class=\"who\" data-testid=\"who\">{}{}</span>"
         "<button type=\"button\" id=\"logout\" class=\"link\">Log out</button>",
         links, Escape(u.username), u.is_admin ? " (administrator)" : "");
   }
@@ -50,9 +74,10 @@ std::string Layout(const PageFrame& frame, std::string_view main_html) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>{} · rota</title><link rel=\"icon\" href=\"data:,\"><meta name=\"csrf-token\" content=\"{}\">"
       "<link rel=\"stylesheet\" href=\"{}\">{}</head>"
-      "<body><header class=\"top\"><a class=\"brand\" href=\"/\">rota</a>{}</header>"
+      "<body><header class=\"top\"><a class=\"brand\" href=\"/\">rota</a>{}</header>{}"
       "<main>{}</main></body></html>\n",
-      Escape(frame.title), Escape(frame.caller ? frame.caller->csrf_token : ""), AssetUrl("rota.css"), head_scripts, nav, main_html);
+      Escape(frame.title), Escape(frame.caller ? frame.caller->csrf_token : ""), AssetUrl("rota.css"), head_scripts, nav,
+      frame.caller && frame.home ? HomeNav(frame.home, frame.section) : "", main_html);
 }
 
 void SetHtmlHeaders(http::Response& r) {

@@ -19,12 +19,19 @@ std::string Escape(std::string_view text);
 // JSON text made safe inside <script type="application/json">: '<' as \u003c.
 std::string JsonForScript(std::string_view json);
 
+// The pages of one home, in the order of the home's navigation bar.
+enum class HomeSection { kNone, kDashboard, kRota, kStaff, kReport, kCompliance };
+
 struct PageFrame {
   std::string title;
   // Who is looking; null: no navigation (the login page). Their CSRF token goes
   // in <meta name="csrf-token"> for the page's writes.
   const service::SessionPrincipal* caller = nullptr;
   std::vector<std::string> scripts;  // asset names, loaded with `defer` in this order
+  // A page of one home: Layout adds that home's navigation (dashboard, rota,
+  // staff, monthly report, compliance), marking `section` as the current page.
+  int64_t home = 0;
+  HomeSection section = HomeSection::kNone;
 };
 
 // A whole document around `main_html`.

@@ -125,7 +125,7 @@ Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) 
   auto panel = HomePanel(app, home, false);
   if (!panel) return ErrorPage(panel.error().code == ErrorCode::kNotFound ? "Not found" : "Error", panel.error(), &caller);
   Response r = HtmlPage(
-      200, Layout(PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}},
+      200, Layout(PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}, home, HomeSection::kDashboard},
                   fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
                               "data-panel-url=\"{}panel\">{}</div>",
                               HomeUrl(home), panel->body)));

@@ -1,62 +1,12 @@
-// Browser tests of rota's pages: headless Debian Chromium driven by
-// playwright-core, against a real `rota serve` on a seeded SQLite file (see
-// run.sh, which starts the server and passes its URL in ROTA_URL).
+// Browser tests of the login page, the home dashboard and the cache page
+// (lib.js: one headless Chromium against the `rota serve` run.sh started).
 // Screenshots of every page go to ROTA_ARTIFACTS for a person to look at.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { chromium } = require(path.join(__dirname, '../../web/node_modules/playwright-core'));
-
-const base = process.env.ROTA_URL;
-const artifacts = process.env.ROTA_ARTIFACTS;
-let browser;
-const offsite = [];  // requests that tried to leave the server: must stay empty
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-after(async () => { if (browser) await browser.close(); });
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await context.route('**/*', (route) => {
-    if (route.request().url().startsWith(base)) return route.continue();
-    offsite.push(route.request().url());
-    return route.abort();
-  });
-  page.errors = errors;
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(artifacts, name + '.png'), fullPage: true });
-}
-
-async function logIn(page, next, username, password) {
-  await page.goto(base + next);
-  assert.match(page.url(), /\/login\?next=/, 'an anonymous visitor is sent to the login page');
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('#login-submit');
-}
+const { base, newPage, shot, logIn, apiGet, checkAccessibility } = require('./lib');
 
 const figure = async (page, id) => Number((await page.textContent(`[data-testid="${id}"]`)).trim());
-
-// JSON from the API with the page's own session (cookie + CSRF token).
-async function apiGet(page, url) {
-  return page.evaluate(async (u) => {
-    const r = await fetch(u, { credentials: 'same-origin' });
-    return { status: r.status, body: await r.json() };
-  }, url);
-}
 
 async function waitRefreshed(page, before) {
   await page.waitForFunction((n) => Number(document.body.dataset.refreshed || 0) > n, before);
@@ -70,11 +20,14 @@ test('a manager logs in, sees their home, assigns a vacant shift and sees the fi
   assert.equal((await page.textContent('#login-message')).trim(), 'Invalid username or password.');
   await shot(page, 'login-failed');
 
+  await checkAccessibility(page, 'the login page with an error');
+
   await page.fill('#password', 'rota-demo');
   await page.click('#login-submit');
   await page.waitForURL(base + '/homes/1/');
   await page.waitForSelector('#chart-by-day');
   await shot(page, 'home-dashboard');
+  await checkAccessibility(page, 'the home dashboard');
 
   // The page shows the dashboard endpoint's figures.
   const api7 = await apiGet(page, '/api/homes/1/dashboard?days=7');
@@ -134,9 +87,9 @@ test('a manager logs in, sees their home, assigns a vacant shift and sees the fi
 
 test('an administrator warms the cache, sees keys and hit rate rise, clears with confirmation', async () => {
   const page = await newPage();
-  await logIn(page, '/cache/stats/', 'admin', 'rota-demo');
-  await page.waitForURL(base + '/cache/stats/');
+  await logIn(page, '/cache/stats/', 'admin');
   await page.waitForFunction(() => Number(document.body.dataset.refreshed || 0) > 0);
+  await checkAccessibility(page, 'the cache page');
 
   // Start from an empty cache so each step's effect is visible.
   await page.click('#clear');
@@ -191,6 +144,7 @@ test('an administrator warms the cache, sees keys and hit rate rise, clears with
   await page.waitForURL(base + '/homes/');
   assert.ok(await page.locator('[data-testid="home-link"]').count() >= 3);
   await shot(page, 'homes');
+  await checkAccessibility(page, 'the homes page');
 });
 
 test('anonymous visitors are sent to the login page, and nothing loads from the internet', async () => {
@@ -200,5 +154,5 @@ test('anonymous visitors are sent to the login page, and nothing loads from the 
     assert.equal(new URL(page.url()).pathname, '/login', p);
   }
   await shot(page, 'login');
-  assert.deepEqual(offsite, []);
+  await checkAccessibility(page, 'the login page');
 });

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Runs the browser tests: seeds a SQLite file with pinned "today", starts
-# `rota serve` on a free port, runs pages.test.js (node:test + playwright-core +
-# Debian chromium), stops the server. Screenshots go to ARTIFACTS.
-#   tests/browser/run.sh ROTA_BINARY ARTIFACTS_DIR
+# `rota serve` on a free port, runs every *.test.js file here (node:test +
+# playwright-core + Debian chromium; lib.js is what they share), one file at a
+# time against the same server, then stops it. Screenshots go to ARTIFACTS.
+#   tests/browser/run.sh ROTA_BINARY ARTIFACTS_DIR [FILE.test.js ...]
+#
+# The files share one database, so each one that changes data keeps to its own
+# home: pages.test.js home 1 (manager1), rota.test.js home 2 (manager2),
+# staff.test.js home 3 (manager3); the read-only pages' files change nothing.
 set -euo pipefail
 rota=$1
 artifacts=$2
@@ -19,4 +24,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$rota" serve --port "$port" >"$artifacts/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-ROTA_URL="http://127.0.0.1:$port" ROTA_ARTIFACTS="$artifacts" node --test --test-reporter=spec "$here/pages.test.js"
+shift 2
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=("$here"/*.test.js)
+ROTA_URL="http://127.0.0.1:$port" ROTA_ARTIFACTS="$artifacts" ROTA_DB="$work/rota.db" \
+  node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
