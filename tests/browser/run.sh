@@ -9,7 +9,7 @@
 # home: pages.test.js home 1 (manager1), rota.test.js home 2 (manager2),
 # staff.test.js home 3 (manager3); the read-only pages' files change nothing.
 set -euo pipefail
-rota=$1
+rota=$(realpath "$1")
 artifacts=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$artifacts"
