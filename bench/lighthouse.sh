@@ -6,6 +6,8 @@
 #
 #   bench/lighthouse.sh [ROTA_BINARY]     (default: build-bench/build/rota, built by bench/build.sh)
 #
+# Any build will do (build-test/rota too): accessibility and best practices do
+# not depend on speed, and the table names the binary that was scored.
 # The pages are listed in bench/lighthouse-pages.txt, one "USER PATH" per line
 # (USER "-" for a page seen logged out). Each page gets a fresh session cookie,
 # passed to Lighthouse's own Chromium (Debian's, headless) as a request header.
@@ -71,8 +73,8 @@ done <"$root/bench/lighthouse-pages.txt"
 {
   echo "# Lighthouse scores of rota's pages"
   echo
-  echo "Lighthouse 12.2.3 (npm) with Debian's Chromium $(${CHROME_PATH} --version | awk '{print $2}'), headless,"
-  echo "desktop defaults, on $(date -u +%Y-%m-%d) against a Release build seeded with 3 homes x 40 staff."
+  echo "Lighthouse 12.2.3 (npm) with Debian's Chromium $("$CHROME_PATH" --version 2>/dev/null | awk '{print $2}'), headless,"
+  echo "desktop defaults, on $(date -u +%Y-%m-%d), scoring \`${rota#"$root/"}\` seeded with 3 homes x 40 staff."
   echo "Target (issue 13): accessibility >= 95 and best practices >= 95 on every page."
   echo
   echo "Command: \`bench/lighthouse.sh\` (pages from bench/lighthouse-pages.txt)."
