@@ -60,4 +60,20 @@ Result<std::vector<domain::Shift>> LoadShifts(Connection& c, const ShiftSelectio
   return shifts;
 }
 
+Result<std::vector<domain::AssignedShift>> LoadAssignedShifts(Connection& c, int64_t home, Date from) {
+  std::vector<domain::AssignedShift> shifts;
+  StoredDates dates;
+  ROTA_TRY(c.Query("SELECT s.id, s.staff_id, s.date, u.id, u.name, t.id, t.name, t.start_time, t.end_time, t.hours "
+                   "FROM shift s JOIN unit u ON u.id = s.unit_id JOIN shift_type t ON t.id = s.shift_type_id "
+                   "WHERE s.home_id = ? AND s.date >= ? AND s.staff_id IS NOT NULL "
+                   "ORDER BY s.staff_id, s.date, s.unit_id, s.shift_type_id, s.id",
+                   {home, from.ToString()}, [&](const Row& r) {
+                     shifts.push_back({r.Int(0), r.Int(1), dates(r.Text(2)), {r.Int(3), std::string(r.Text(4))},
+                                       {r.Int(5), std::string(r.Text(6)), std::string(r.Text(7)),
+                                        std::string(r.Text(8)), r.Real(9)}});
+                   }));
+  ROTA_TRY(dates.status());
+  return shifts;
+}
+
 }  // namespace rota::db

@@ -33,4 +33,9 @@ struct ShiftSelection {
 // when none (an unknown home is the caller's to tell). Three statements.
 Result<std::vector<domain::Shift>> LoadShifts(Connection& c, const ShiftSelection& selection);
 
+// Every shift of `home` dated `from` or later that someone is assigned to,
+// ordered by (staff, date, unit, shift type, id): what deleting each member of
+// staff would leave vacant. One statement.
+Result<std::vector<domain::AssignedShift>> LoadAssignedShifts(Connection& c, int64_t home, Date from);
+
 }  // namespace rota::db

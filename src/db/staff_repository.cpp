@@ -38,7 +38,9 @@ Result<std::optional<std::vector<domain::StaffMember>>> LoadStaff(Connection& c,
     if (r.IsNull(1)) return;  // a home without staff
     domain::StaffMember& m = staff.emplace_back();
     m.id = r.Int(1);
-    m.name = FullName(r.Text(2), r.Text(3));
+    m.first_name = std::string(r.Text(2));
+    m.last_name = std::string(r.Text(3));
+    m.name = FullName(m.first_name, m.last_name);
     m.role = std::string(r.Text(4));
     m.contracted_hours = r.Real(5);
     m.active = r.Bool(6);

@@ -87,7 +87,8 @@ struct LeaveRequest {
 // A member of staff as the staff list shows them, children ordered by id.
 struct StaffMember {
   int64_t id = 0;
-  std::string name;
+  std::string name;  // first_name + " " + last_name, as api.md shows it
+  std::string first_name, last_name;  // as stored: what an edit form starts from
   std::string role;
   double contracted_hours = 0;
   bool active = false;
@@ -95,6 +96,21 @@ struct StaffMember {
   std::vector<IdName> qualified_units;
   std::vector<Certification> certifications;
   std::vector<LeaveRequest> leave_requests;
+};
+
+// A home and its units, ascending id (what a form offers as units).
+struct HomeUnits {
+  IdName home;
+  std::vector<IdName> units;
+};
+
+// A shift someone is assigned to, in short: what deleting them would leave vacant.
+struct AssignedShift {
+  int64_t shift_id = 0;
+  int64_t staff_id = 0;
+  Date date;
+  IdName unit;
+  ShiftType shift_type;
 };
 
 // ---- reports ----------------------------------------------------------------

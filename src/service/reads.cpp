@@ -9,6 +9,7 @@
 #include "db/report_repository.hpp"
 #include "db/shift_repository.hpp"
 #include "db/staff_repository.hpp"
+#include "db/unit_repository.hpp"
 #include "service/model_json.hpp"
 
 namespace rota::service {
@@ -70,6 +71,18 @@ Result<domain::ServiceStats> ReadService::LoadStats(Date today) {
   auto lease = pool_.Acquire();
   if (!lease) return lease.status();
   return db::LoadStats(**lease, today);
+}
+
+Result<domain::HomeUnits> ReadService::LoadHomeUnits(int64_t home_id) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.status();
+  return OfHome(db::LoadHomeUnits(**lease, home_id), home_id);
+}
+
+Result<std::vector<domain::AssignedShift>> ReadService::LoadAssignedShifts(int64_t home_id, Date from) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.status();
+  return db::LoadAssignedShifts(**lease, home_id, from);
 }
 
 Result<std::string> ReadService::Dashboard(int64_t home_id, domain::DateRange range) {

@@ -36,6 +36,10 @@ class ReadService {
   Result<domain::ComplianceReport> LoadCompliance(int64_t home_id, domain::DateRange range);
   // Over all homes; "next 7 days" is today .. today + 6.
   Result<domain::ServiceStats> LoadStats(Date today);
+  // For the pages: the home and its units (1 statement); the shifts of the home
+  // assigned to someone from `from` on (1 statement; none for an unknown home).
+  Result<domain::HomeUnits> LoadHomeUnits(int64_t home_id);
+  Result<std::vector<domain::AssignedShift>> LoadAssignedShifts(int64_t home_id, Date from);
 
   // api.md's JSON of the above (service/model_json.hpp).
   Result<std::string> Dashboard(int64_t home_id, domain::DateRange range);
