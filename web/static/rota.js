@@ -19,9 +19,7 @@ window.rota = (function () {
     } catch (e) {
       return { ok: false, status: 0, data: { error: { message: 'The server cannot be reached: ' + e.message } } };
     }
-    if (res.status === 401) {  // the session expired: log in again, then come back
-      window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
-    }
+    if (res.status === 401) sessionEnded();
     let data = null;
     const text = await res.text();
     if (text) {
@@ -34,9 +32,32 @@ window.rota = (function () {
     return (r.data && r.data.error && r.data.error.message) || ('HTTP ' + r.status);
   }
 
+  // The session expired or was ended elsewhere: the page says so in its message
+  // line, with a link that logs in again and comes back here, and keeps what it
+  // shows (a half-filled form stays filled). Later messages do not cover it.
+  // A page without a message line goes to the login form at once.
+  let sessionOver = false;
+  function sessionEnded() {
+    const next = '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search);
+    const el = document.getElementById('flash');
+    if (!el) {
+      window.location.assign(next);
+      return;
+    }
+    sessionOver = true;
+    el.textContent = 'Your session has ended, so nothing was changed. ';
+    const link = document.createElement('a');
+    link.href = next;
+    link.id = 'log-in-again';
+    link.textContent = 'Log in again';
+    el.appendChild(link);
+    el.className = 'flash error';
+    el.hidden = false;
+  }
+
   function flash(text, kind) {
     const el = document.getElementById('flash');
-    if (!el) return;
+    if (!el || sessionOver) return;
     el.textContent = text;
     el.className = 'flash ' + (kind || 'ok');
     el.hidden = false;
