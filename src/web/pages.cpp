@@ -6,6 +6,7 @@
 #include "web/assets.hpp"
 #include "web/home_panel.hpp"
 #include "web/html.hpp"
+#include "web/staff_page.hpp"
 
 namespace rota::web {
 namespace {
@@ -203,6 +204,9 @@ void AddPageRoutes(http::Router& router, App& app) {
   router.Add("GET", "/homes/{id}/",
              Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomePage(app, req, c); }));
   router.Add("GET", "/homes/{id}/panel", [&app](Request& req) { return HomePanelFragment(app, req); });
+  router.Add("GET", "/homes/{id}/staff/",
+             Page(app, [&app](Request& req, const SessionPrincipal& c) { return StaffPage(app, req, c); }));
+  router.Add("GET", "/homes/{id}/staff/panel", [&app](Request& req) { return StaffPanelFragment(app, req); });
   router.Add("GET", "/cache/stats/",
              Page(app, [&app](Request&, const SessionPrincipal& c) { return CacheStatsPage(app, c); }));
   for (const Asset& a : AllAssets())
@@ -211,6 +215,7 @@ void AddPageRoutes(http::Router& router, App& app) {
 
 void AddWarmers(App& app) {
   app.cache_admin().AddWarmer([&app](int64_t home, Date) { return HomePanel(app, home, false); });
+  app.cache_admin().AddWarmer([&app](int64_t home, Date) { return StaffPanel(app, home, false); });
 }
 
 }  // namespace rota::web
