@@ -207,6 +207,7 @@ void AddPageRoutes(http::Router& router, App& app) {
   router.Add("GET", "/homes/{id}/staff/",
              Page(app, [&app](Request& req, const SessionPrincipal& c) { return StaffPage(app, req, c); }));
   router.Add("GET", "/homes/{id}/staff/panel", [&app](Request& req) { return StaffPanelFragment(app, req); });
+  router.Add("GET", "/homes/{id}/staff/{id}/vacated", [&app](Request& req) { return VacatedShiftsFragment(app, req); });
   router.Add("GET", "/cache/stats/",
              Page(app, [&app](Request&, const SessionPrincipal& c) { return CacheStatsPage(app, c); }));
   for (const Asset& a : AllAssets())

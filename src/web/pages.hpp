@@ -5,7 +5,8 @@
 //   GET /homes/           administrators: every home
 //   GET /homes/{id}/      the home dashboard page (home_panel.hpp), managers of that home and administrators
 //   GET /homes/{id}/panel the page's body alone (text/html, X-Cache), which home.js fetches after a write
-//   GET /homes/{id}/staff/        the staff page (staff_page.hpp); .../staff/panel its body alone
+//   GET /homes/{id}/staff/        the staff page (staff_page.hpp); .../staff/panel its body alone,
+//   GET /homes/{id}/staff/{id}/vacated  what deleting that member would leave vacant (for the page's script)
 //   GET /cache/stats/     administrators: the cache monitoring page (cache_stats.js polls /api/cache/stats)
 //   GET /static/<name>    embedded assets (assets.hpp), public and immutable
 //

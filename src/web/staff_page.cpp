@@ -255,12 +255,12 @@ std::string LeaveForm() {
             Input("leave-form", "reason", "maxlength=\"2000\" autocomplete=\"off\"")));
 }
 
-// The confirmation step of a delete: staff.js fills in the name and the
-// shifts that would become vacant (from #staff-data) before showing it.
+// The confirmation step of a delete: staff.js fills in the name, and the
+// shifts that would become vacant from .../staff/{id}/vacated (RenderVacatedShifts).
 std::string DeleteConfirmation() {
   return "<div id=\"delete-confirm\" class=\"confirm\" role=\"group\" aria-labelledby=\"delete-title\" hidden>"
          "<h2 id=\"delete-title\">Delete <span data-slot=\"name\"></span>?</h2>"
-         "<p id=\"delete-summary\"></p><ul id=\"delete-shifts\" class=\"vacated\"></ul>"
+         "<div id=\"delete-details\" aria-live=\"polite\"></div>"
          "<p>Their certifications and leave requests are deleted with them. This cannot be undone.</p>"
          "<p class=\"form-error\" id=\"delete-error\" role=\"alert\" hidden></p>"
          "<div class=\"actions\"><button type=\"button\" class=\"danger\" id=\"delete-yes\">Yes, delete</button>"
@@ -268,18 +268,15 @@ std::string DeleteConfirmation() {
          "</div>";
 }
 
-// What staff.js needs beyond the table: each member's stored fields (to fill
-// the edit form) and their assigned shifts from today (what deleting them
-// leaves vacant): {"staff": {"<id>": {first_name, last_name, name, role,
-// contracted_hours, active, primary_unit_id, qualified_unit_ids, vacated:
-// [{shift_id, date, day, unit, shift_type, start, end}]}}}.
+// What staff.js needs beyond the table: each member's stored fields, to fill
+// the edit form: {"staff": {"<id>": {first_name, last_name, name, role,
+// contracted_hours, active, primary_unit_id, qualified_unit_ids}}}.
 std::string StaffData(const StaffPageReads& reads) {
   service::JsonWriter w;
   w.BeginObject();
   w.Key("staff");
   w.BeginObject();
-  auto shift = reads.shifts.begin();
-  for (const auto& m : reads.staff) {  // both ordered by staff id
+  for (const auto& m : reads.staff) {
     w.Key(std::to_string(m.id));
     w.BeginObject();
     w.Field("first_name", m.first_name);
@@ -293,21 +290,6 @@ std::string StaffData(const StaffPageReads& reads) {
     w.BeginArray();
     for (const auto& u : m.qualified_units) w.Value(u.id);
     w.EndArray();
-    w.Key("vacated");
-    w.BeginArray();
-    while (shift != reads.shifts.end() && shift->staff_id < m.id) ++shift;
-    for (; shift != reads.shifts.end() && shift->staff_id == m.id; ++shift) {
-      w.BeginObject();
-      w.Field("shift_id", shift->shift_id);
-      w.Field("date", shift->date);
-      w.Field("day", LongDate(shift->date));
-      w.Field("unit", shift->unit.name);
-      w.Field("shift_type", shift->shift_type.name);
-      w.Field("start", shift->shift_type.start);
-      w.Field("end", shift->shift_type.end);
-      w.EndObject();
-    }
-    w.EndArray();
     w.EndObject();
   }
   w.EndObject();
@@ -315,13 +297,27 @@ std::string StaffData(const StaffPageReads& reads) {
   return std::move(w).Take();
 }
 
+// The fragments answer like the API: 401/403/404 as JSON, the fragment as text/html with X-Cache.
+http::Response FragmentResponse(Result<service::CachedAnswer> answer) {
+  if (!answer) return http::Response::FromError(answer.error());
+  http::Response r;
+  r.body = std::move(answer->body);
+  SetHtmlHeaders(r);
+  r.SetHeader("X-Cache", service::OutcomeName(answer->outcome));
+  return r;
+}
+
+bool NoCache(const http::Request& req) {
+  auto q = req.Query("nocache");
+  return q && *q == "1";
+}
+
 }  // namespace
 
-Result<StaffPageReads> LoadStaffPageReads(service::ReadService& reads, int64_t home, Date today) {
+Result<StaffPageReads> LoadStaffPageReads(service::ReadService& reads, int64_t home) {
   StaffPageReads r;
   ROTA_ASSIGN(r.home, reads.LoadHomeUnits(home));
   ROTA_ASSIGN(r.staff, reads.LoadStaff(home));
-  ROTA_ASSIGN(r.shifts, reads.LoadAssignedShifts(home, today));
   return r;
 }
 
@@ -341,7 +337,7 @@ Result<service::CachedAnswer> StaffPanel(service::App& app, int64_t home, bool b
   std::string args =
       fmt::format("staff-panel/v{}/{}/{}", kStaffPanelVersion, FindAsset("staff.js")->hash, today.ToString());
   return app.cached().Fragment(home, args, bypass, [&]() -> Result<std::string> {
-    auto reads = LoadStaffPageReads(app.reads(), home, today);
+    auto reads = LoadStaffPageReads(app.reads(), home);
     if (!reads) return std::move(reads).error();
     return RenderStaffPanel(home, today, *reads);
   });
@@ -368,14 +364,50 @@ http::Response StaffPanelFragment(service::App& app, const http::Request& req) {
   if (!caller) return http::Response::FromError(caller.error());
   int64_t home = req.path_ids.at(0);
   if (auto s = service::CheckHome(caller->principal, home); !s) return http::Response::FromError(s.error());
-  auto q = req.Query("nocache");
-  auto panel = StaffPanel(app, home, q && *q == "1");
-  if (!panel) return http::Response::FromError(panel.error());
-  http::Response r;
-  r.body = std::move(panel->body);
-  SetHtmlHeaders(r);
-  r.SetHeader("X-Cache", service::OutcomeName(panel->outcome));
-  return r;
+  return FragmentResponse(StaffPanel(app, home, NoCache(req)));
+}
+
+std::string RenderVacatedShifts(const domain::StaffMember& member, const std::vector<domain::AssignedShift>& shifts) {
+  const size_t n = shifts.size();
+  const std::string name = Escape(member.name);
+  if (n == 0)
+    return fmt::format(
+        "<p id=\"delete-summary\" data-count=\"0\">{} has no upcoming shift: no shift becomes vacant.</p>", name);
+  std::string items;
+  for (const auto& a : shifts)
+    items += fmt::format("<li data-shift=\"{}\" data-date=\"{}\">{} · {} · {} {}–{}</li>", a.shift_id,
+                         a.date.ToString(), LongDate(a.date), Escape(a.unit.name), Escape(a.shift_type.name),
+                         Escape(a.shift_type.start), Escape(a.shift_type.end));
+  return fmt::format(
+      "<p id=\"delete-summary\" data-count=\"{0}\">{0} upcoming shift{1} of {2} will become vacant:</p>"
+      "<ul id=\"delete-shifts\" class=\"vacated\">{3}</ul>",
+      n, n == 1 ? "" : "s", name, items);
+}
+
+Result<service::CachedAnswer> VacatedShifts(service::App& app, int64_t home, int64_t staff, bool bypass) {
+  Date today = app.Today();
+  std::string args = fmt::format("staff-vacated/v{}/{}/{}", kStaffPanelVersion, staff, today.ToString());
+  return app.cached().Fragment(home, args, bypass, [&]() -> Result<std::string> {
+    auto members = app.reads().LoadStaff(home);
+    if (!members) return std::move(members).error();
+    auto member = std::find_if(members->begin(), members->end(), [&](const auto& m) { return m.id == staff; });
+    if (member == members->end())
+      return Error::NotFound(fmt::format("staff member {} does not exist in home {}", staff, home));
+    auto assigned = app.reads().LoadAssignedShifts(home, today);
+    if (!assigned) return std::move(assigned).error();
+    std::vector<domain::AssignedShift> theirs;  // by date: the home's are by staff, then date
+    for (auto& a : *assigned)
+      if (a.staff_id == staff) theirs.push_back(std::move(a));
+    return RenderVacatedShifts(*member, theirs);
+  });
+}
+
+http::Response VacatedShiftsFragment(service::App& app, const http::Request& req) {
+  auto caller = http::Authenticate(app, req);
+  if (!caller) return http::Response::FromError(caller.error());
+  int64_t home = req.path_ids.at(0);
+  if (auto s = service::CheckHome(caller->principal, home); !s) return http::Response::FromError(s.error());
+  return FragmentResponse(VacatedShifts(app, home, req.path_ids.at(1), NoCache(req)));
 }
 
 }  // namespace rota::web

@@ -40,8 +40,8 @@ domain::StaffMember Member(int64_t id, std::string first, std::string last, std:
   return m;
 }
 
-domain::AssignedShift Assigned(int64_t shift, int64_t staff, const char* date, const char* unit, const char* type) {
-  return {shift, staff, D(date), {1, unit}, {1, type, "07:00", "15:00", 8}};
+domain::AssignedShift Assigned(int64_t shift, const char* date, const char* unit, const char* type) {
+  return {shift, 1, D(date), {1, unit}, {1, type, "07:00", "15:00", 8}};
 }
 
 class StaffPanelRender : public ::testing::Test {
@@ -61,9 +61,6 @@ class StaffPanelRender : public ::testing::Test {
     auto amy = Member(2, "Amy", "O'Brien", "senior_carer", 20);
     amy.active = false;
     reads_.staff = {zed, amy, Member(3, "Bo", "Chen", "carer", 0)};
-    reads_.shifts = {Assigned(100, 1, "2026-11-29", "Clover", "Early"),
-                     Assigned(101, 1, "2026-12-01", "Heather & Fern", "Late"),
-                     Assigned(102, 3, "2026-11-28", "Clover", "Night")};
   }
   std::string Render() { return RenderStaffPanel(3, D("2026-11-28"), reads_); }
   StaffPageReads reads_;
@@ -123,23 +120,41 @@ TEST_F(StaffPanelRender, ShowsLeaveNotYetOverAndNotRejectedByStartDate) {
   EXPECT_EQ(Between(Row(Render(), 3), "data-testid=\"leave\">", "</td>"), "<span class=\"muted\">none</span>");
 }
 
-TEST_F(StaffPanelRender, TheDataBlockHoldsTheFormFieldsAndTheShiftsADeleteLeavesVacant) {
+TEST_F(StaffPanelRender, TheDataBlockHoldsWhatTheEditFormStartsFrom) {
   std::string json = Between(Render(), "<script type=\"application/json\" id=\"staff-data\">", "</script>");
   rapidjson::Document d;
   ASSERT_FALSE(d.Parse(json.c_str()).HasParseError()) << json;
   const auto& zed = d["staff"]["1"];
   EXPECT_STREQ(zed["first_name"].GetString(), "Zed");
   EXPECT_STREQ(zed["last_name"].GetString(), "Ames");
+  EXPECT_STREQ(zed["role"].GetString(), "nurse");
+  EXPECT_EQ(zed["contracted_hours"].GetDouble(), 37.5);
   EXPECT_EQ(zed["primary_unit_id"].GetInt64(), 1);
-  EXPECT_EQ(zed["qualified_unit_ids"].Size(), 2u);
-  ASSERT_EQ(zed["vacated"].Size(), 2u);
-  EXPECT_STREQ(zed["vacated"][1]["day"].GetString(), "Tue 1 Dec 2026");
-  EXPECT_STREQ(zed["vacated"][1]["unit"].GetString(), "Heather & Fern");
-  EXPECT_EQ(zed["vacated"][1]["shift_id"].GetInt64(), 101);
+  ASSERT_EQ(zed["qualified_unit_ids"].Size(), 2u);
+  EXPECT_EQ(zed["qualified_unit_ids"][1].GetInt64(), 2);
   EXPECT_TRUE(d["staff"]["2"]["primary_unit_id"].IsNull());
-  EXPECT_EQ(d["staff"]["2"]["vacated"].Size(), 0u);
-  ASSERT_EQ(d["staff"]["3"]["vacated"].Size(), 1u);
-  EXPECT_STREQ(d["staff"]["3"]["vacated"][0]["shift_type"].GetString(), "Night");
+  EXPECT_FALSE(d["staff"]["2"]["active"].GetBool());
+  EXPECT_STREQ(d["staff"]["2"]["last_name"].GetString(), "O'Brien");
+}
+
+TEST(VacatedShiftsRender, NamesEachShiftThatBecomesVacantByDateUnitAndType) {
+  auto zed = Member(1, "Zed", "<Ames>", "nurse", 37.5);
+  std::vector<domain::AssignedShift> shifts = {Assigned(100, "2026-11-29", "Clover", "Early"),
+                                               Assigned(101, "2026-12-01", "Heather & Fern", "Late")};
+  std::string html = RenderVacatedShifts(zed, shifts);
+  EXPECT_TRUE(Has(html,
+                  "<p id=\"delete-summary\" data-count=\"2\">2 upcoming shifts of Zed &lt;Ames&gt; will become "
+                  "vacant:</p>"));
+  EXPECT_TRUE(Has(html,
+                  "<li data-shift=\"100\" data-date=\"2026-11-29\">Sun 29 Nov 2026 · Clover · Early "
+                  "07:00–15:00</li><li data-shift=\"101\" data-date=\"2026-12-01\">Tue 1 Dec 2026 · Heather &amp; "
+                  "Fern · Late 07:00–15:00</li></ul>"));
+  shifts.resize(1);
+  EXPECT_TRUE(Has(RenderVacatedShifts(zed, shifts), ">1 upcoming shift of Zed"));
+  shifts.clear();
+  EXPECT_EQ(RenderVacatedShifts(zed, shifts),
+            "<p id=\"delete-summary\" data-count=\"0\">Zed &lt;Ames&gt; has no upcoming shift: no shift becomes "
+            "vacant.</p>");
 }
 
 TEST_F(StaffPanelRender, TheFormsOfferTheHomesUnitsAndRoles) {
@@ -156,7 +171,6 @@ TEST_F(StaffPanelRender, TheFormsOfferTheHomesUnitsAndRoles) {
 
 TEST_F(StaffPanelRender, AHomeWithoutStaffSaysSo) {
   reads_.staff.clear();
-  reads_.shifts.clear();
   std::string html = Render();
   EXPECT_TRUE(Has(html, "No member of staff yet."));
   EXPECT_TRUE(Has(html, "{\"staff\":{}}"));

@@ -281,7 +281,7 @@ test('delete asks first and names the shifts that become vacant; cancel changes 
   const deleteButton = row(page, busy.id).locator('button[data-action="delete"]');
 
   await deleteButton.click();
-  await page.waitForSelector('#delete-confirm:not([hidden])');
+  await page.waitForSelector('#delete-confirm:not([hidden]) #delete-summary');
   assert.match(await page.textContent('#delete-summary'), new RegExp(`${upcoming.length} upcoming shifts? of .* will become vacant`));
   const listed = await page.$$eval('#delete-shifts li', (lis) => lis.map((li) => Number(li.dataset.shift)));
   assert.deepEqual(listed, upcoming);
@@ -304,6 +304,7 @@ test('delete asks first and names the shifts that become vacant; cancel changes 
 
   // Confirm: gone, and exactly those shifts are vacant.
   await deleteButton.click();
+  await page.waitForSelector('#delete-yes:enabled');
   await andRefresh(page, () => page.click('#delete-yes'));
   assert.match(await page.textContent('#flash'), new RegExp(`Deleted .*; ${upcoming.length} shifts? became vacant`));
   assert.equal(sql(`SELECT COUNT(*) AS n FROM staff WHERE id = ${busy.id}`)[0].n, 0);
@@ -378,6 +379,7 @@ test('a 390-px-wide phone shows the list without scrolling sideways', async () =
   await row(page, id).locator('button[data-action="edit"]').click();
   assert.equal(await scrollsSideways(page), false, 'the form fits');
   await row(page, id).locator('button[data-action="delete"]').click();
+  await page.waitForSelector('#delete-summary');
   assert.equal(await scrollsSideways(page), false, 'the confirmation fits');
   await shot(page, 'staff-mobile-confirm-delete');
   // Sorting stays reachable.

@@ -71,5 +71,5 @@ window.rota = (function () {
     });
   });
 
-  return { api, errorText, flash };
+  return { api, errorText, flash, sessionEnded };
 })();

@@ -5,8 +5,8 @@
 //  - runs the actions through the JSON API with the page's CSRF token (rota.js):
 //    add or edit a member of staff, add or remove a certification, request
 //    leave, and delete after a confirmation step that names the shifts that
-//    would become vacant (the fragment's #staff-data lists them, computed by
-//    the server from the same models as the table);
+//    would become vacant (a small fragment the server renders from the models,
+//    .../staff/{id}/vacated, fetched when the confirmation opens);
 //  - shows a refusal (422/409/403) next to the field the API names, keeping
 //    what was typed; after a success it fetches the fragment again (the server
 //    has invalidated it with the data), so the list is the database's answer.
@@ -223,29 +223,41 @@
       () => 'Removed ' + name + '.');
   }
 
-  // The confirmation step: who, and which of their shifts become vacant.
-  function askDelete(staffId, trigger) {
-    const { member } = openEditor('delete-confirm', staffId, trigger);
-    const list = $('delete-shifts');
-    list.textContent = '';
-    for (const s of member.vacated) {
-      const li = document.createElement('li');
-      li.dataset.shift = String(s.shift_id);
-      li.textContent = `${s.day} · ${s.unit} · ${s.shift_type} ${s.start}–${s.end}`;
-      list.appendChild(li);
-    }
-    const n = member.vacated.length;
-    $('delete-summary').textContent = n === 0
-      ? member.name + ' has no upcoming shift: no shift becomes vacant.'
-      : `${n} upcoming shift${n === 1 ? '' : 's'} of ${member.name} will become vacant:`;
-    list.hidden = n === 0;
+  // The confirmation step: who, and which of their shifts become vacant (the
+  // server's answer); "Yes, delete" waits for it.
+  async function askDelete(staffId, trigger) {
+    openEditor('delete-confirm', staffId, trigger);
+    const details = $('delete-details');
+    const yes = $('delete-yes');
+    details.textContent = 'Looking up their upcoming shifts…';
+    yes.disabled = true;
     $('delete-error').hidden = true;
     $('delete-no').focus();
+    const home = $('panel').querySelector('.staff-panel').dataset.home;
+    let res;
+    try {
+      res = await fetch(`/homes/${home}/staff/${staffId}/vacated`, { credentials: 'same-origin' });
+    } catch (e) {
+      res = { ok: false, status: 0 };
+    }
+    if (!editing || editing.staffId !== staffId) return;  // closed or replaced meanwhile
+    if (res.status === 401) {
+      details.textContent = '';
+      rota.sessionEnded();
+      return;
+    }
+    if (!res.ok) {
+      details.textContent = 'Could not look up their shifts (HTTP ' + res.status + '): reload the page.';
+      return;
+    }
+    details.innerHTML = await res.text();
+    yes.disabled = false;
   }
 
   async function confirmDelete() {
     const id = editing.staffId;
     const member = staffData()[id];
+    const n = Number($('delete-summary').dataset.count);
     const button = $('delete-yes');
     button.disabled = true;
     const r = await rota.api('DELETE', '/api/staff/' + id);
@@ -256,7 +268,6 @@
       $('delete-error').hidden = false;
       return;
     }
-    const n = member.vacated.length;
     if (await refresh()) {
       rota.flash(`Deleted ${member.name}; ${n} shift${n === 1 ? '' : 's'} became vacant.`, 'ok');
       $('add-staff').focus();
