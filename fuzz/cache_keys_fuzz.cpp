@@ -2,7 +2,7 @@
 // memory:// backend's DeletePattern.
 //
 // Input: "<glob>\n<key>" (no newline: the whole input is both). The glob and
-// key also pick a home, a generation and arguments for Key().
+// key also pick a home, a format version and arguments for Key().
 //
 // Invariants:
 //  - ValidPattern is exactly "1..128 characters of [A-Za-z0-9:_.*-]".
@@ -90,8 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto prefix = rota::cache::prefix::kAll[h % rota::cache::prefix::kAll.size()];
   const int64_t home = static_cast<int64_t>((h >> 8) % 1000);
   const int64_t other_home = static_cast<int64_t>((h >> 24) % 1000);
-  const int64_t generation = static_cast<int64_t>(h >> 33);
-  const std::string k = Key(prefix, home, generation, key);
+  const int format = static_cast<int>(h >> 33);  // 31 bits: never negative
+  const std::string k = Key(prefix, home, format, key);
   Check(ValidPattern(k) && GlobMatch(k, k), "a key is a valid glob of itself");
   Check(GlobMatch(fmt::format("{}:*", prefix), k), "the prefix glob selects the key");
   if (home > 0 && other_home > 0)
@@ -106,8 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto cache = rota::cache::NewMemoryCache(options);
   Check(cache.ok(), "memory cache");
   std::vector<std::string> keys = {k, std::string(key.substr(0, 256)), std::string(glob.substr(0, 256)),
-                                   Key(prefix, other_home, generation, glob), "dashboard:h1:g1:0123456789abcdef",
-                                   "stats:global:g3:fedcba9876543210"};
+                                   Key(prefix, other_home, format, glob), "dashboard:h1:v1:0123456789abcdef",
+                                   "stats:global:v3:fedcba9876543210"};
   int64_t expected = 0;
   std::vector<bool> stored(keys.size(), false);
   for (size_t i = 0; i < keys.size(); ++i) {

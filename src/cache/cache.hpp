@@ -37,8 +37,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "base/status.hpp"
@@ -149,6 +151,24 @@ class Cache {
   // generation. Callers rely only on "Incr adds exactly one" and "never
   // goes back". Does not change hit/miss counts.
   virtual std::optional<int64_t> Counter(std::string_view key) = 0;
+
+  // A value and the counters it depends on, read together (stamp.hpp): the
+  // counters now (each started as Counter starts it) and the value under `key`
+  // if it was stored by SetCurrent with exactly those counters; otherwise no
+  // value, and a miss. nullopt when the backend cannot answer (degraded): the
+  // caller bypasses the cache. One round trip on Redis (an MGET), none in memory.
+  // REQUIRES: counters.size() <= kMaxStampedGenerations.
+  struct Current {
+    std::vector<int64_t> generations;  // counters[i] now
+    std::optional<std::string> value;  // stored under exactly `generations`
+  };
+  virtual std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key);
+
+  // Stores `value` under `key`, stamped with the counters `generations` it was
+  // computed under (read by GetCurrent before the computation began), with
+  // Set's TTL and bounds.
+  virtual void SetCurrent(std::string_view key, std::string value, std::span<const int64_t> generations,
+                          std::chrono::seconds ttl);
 
   // A short lock for filling `key` across processes (stampede protection):
   // true if this caller may compute it; the lock lapses after `ttl` if it is

@@ -301,6 +301,81 @@ TYPED_TEST(CacheBehaviour, CountersAreApartFromValues) {
   EXPECT_EQ(cache->Counter("gen:h1"), g);
 }
 
+// --- values stamped with the counters they were computed under ---------------
+
+TYPED_TEST(CacheBehaviour, GetCurrentReadsTheCountersAndMissesAValueNeverStored) {
+  auto cache = this->Make();
+  const int64_t a = *cache->Incr("gen:h1:shifts");
+  const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
+  auto got = cache->GetCurrent(counters, "dashboard:h1:v2:aa");
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->generations.size(), 2u);
+  EXPECT_EQ(got->generations[0], a);
+  EXPECT_EQ(got->generations[1], cache->Counter("gen:h1:staff")) << "a counter nobody bumped starts as Counter says";
+  EXPECT_EQ(got->value, std::nullopt);
+  const CacheStats stats = cache->Stats();
+  EXPECT_EQ(stats.misses, 1);
+  EXPECT_EQ(stats.hits, 0);
+}
+
+TYPED_TEST(CacheBehaviour, AValueIsCurrentUntilOneOfItsCountersMoves) {
+  auto cache = this->Make();
+  const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
+  const std::string key = "dashboard:h1:v2:aa";
+  auto before = cache->GetCurrent(counters, key);
+  ASSERT_TRUE(before);
+  // Bytes that look like a trailer, a NUL, and a body of any length.
+  const std::string body = std::string("x\0\xC5", 3) + std::string(1000, 'b') + "\x02\xC5";
+  cache->SetCurrent(key, body, before->generations, seconds(60));
+  auto hit = cache->GetCurrent(counters, key);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->value, body);
+  EXPECT_EQ(hit->generations, before->generations);
+
+  cache->Incr("gen:h1:staff");  // a write to one family the value shows
+  auto after = cache->GetCurrent(counters, key);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->value, std::nullopt) << "a value computed before the write is never served after it";
+  EXPECT_EQ(after->generations[1], before->generations[1] + 1);
+  // A late store of the old answer (the read-old/store-late race) stays unservable.
+  cache->SetCurrent(key, "old", before->generations, seconds(60));
+  EXPECT_EQ(cache->GetCurrent(counters, key)->value, std::nullopt);
+  // The answer computed under the new counters replaces it, under the same key.
+  cache->SetCurrent(key, "new", after->generations, seconds(60));
+  EXPECT_EQ(cache->GetCurrent(counters, key)->value, "new");
+  EXPECT_EQ(cache->Stats().keys, 1) << "no key per generation piles up";
+  // Other families do not move it.
+  cache->Incr("gen:h1:notes");
+  cache->Incr("gen:h2:staff");
+  EXPECT_EQ(cache->GetCurrent(counters, key)->value, "new");
+}
+
+TYPED_TEST(CacheBehaviour, AValueStampedWithOtherCountersOrNoneIsAMiss) {
+  auto cache = this->Make();
+  const std::vector<std::string> two = {"gen:h1:shifts", "gen:h1:staff"};
+  const std::vector<std::string> one = {"gen:h1:shifts"};
+  auto g = cache->GetCurrent(two, "k:h1:v2:a");
+  ASSERT_TRUE(g);
+  cache->SetCurrent("k:h1:v2:a", "two", g->generations, seconds(60));
+  EXPECT_EQ(cache->GetCurrent(one, "k:h1:v2:a")->value, std::nullopt) << "another number of counters";
+  cache->Set("k:h1:v2:b", "plain bytes", seconds(60));
+  EXPECT_EQ(cache->GetCurrent(two, "k:h1:v2:b")->value, std::nullopt) << "a value stored without a stamp";
+  cache->Set("k:h1:v2:c", "", seconds(60));
+  EXPECT_EQ(cache->GetCurrent(two, "k:h1:v2:c")->value, std::nullopt) << "an empty value";
+  EXPECT_EQ(cache->Stats().misses, 4);  // the first GetCurrent too
+  EXPECT_EQ(cache->Stats().hits, 0);
+}
+
+TYPED_TEST(CacheBehaviour, ACurrentValueKeepsItsTtl) {
+  auto cache = this->Make();
+  const std::vector<std::string> counters = {"gen:h1:shifts"};
+  auto g = cache->GetCurrent(counters, "k:h1:v2:a");
+  cache->SetCurrent("k:h1:v2:a", "v", g->generations, seconds(1));
+  EXPECT_EQ(cache->GetCurrent(counters, "k:h1:v2:a")->value, "v");
+  this->Advance(std::chrono::milliseconds(2100));
+  EXPECT_EQ(cache->GetCurrent(counters, "k:h1:v2:a")->value, std::nullopt);
+}
+
 TYPED_TEST(CacheBehaviour, CountersSurvivePatternDeleteTimeAndEviction) {
   if (!TypeParam::kFakeTime) GTEST_SKIP() << "needs a fake clock or exact expiration counts (memory only)";
   auto cache = this->MakeSingleShard(2, 1 << 20);

@@ -14,7 +14,7 @@ std::string HashHex(std::string_view bytes) {
   return out;
 }
 
-std::string Key(std::string_view prefix, int64_t home, int64_t generation, std::string_view args) {
+std::string Key(std::string_view prefix, int64_t home, int format, std::string_view args) {
   std::string key;
   key.reserve(prefix.size() + 64);
   key.append(prefix);
@@ -22,7 +22,7 @@ std::string Key(std::string_view prefix, int64_t home, int64_t generation, std::
     key.append(":global");
   else
     key.append(":h").append(std::to_string(home));
-  key.append(":g").append(std::to_string(generation)).append(":").append(HashHex(args));
+  key.append(":v").append(std::to_string(format)).append(":").append(HashHex(args));
   return key;
 }
 

@@ -1,11 +1,13 @@
 // Cache key building and key globs.
 //
-// A key names one cached answer: `<prefix>:<home>:g<generation>:<hash>`, e.g.
-// `dashboard:h1:g7:9f86d081884c7d65`. `<home>` is `h<id>`, or `global` for
-// answers that span homes (home 0). `<hash>` is the 16 lowercase hex digits of
-// XXH3-64 of the request's canonical arguments. The generation lets a writer
-// invalidate every key of a home in O(1) by incrementing a counter (see
-// cache.hpp: counters); readers then build keys under the new generation.
+// A key names one cached answer: `<prefix>:<home>:v<format>:<hash>`, e.g.
+// `dashboard:h1:v2:9f86d081884c7d65`. `<home>` is `h<id>`, or `global` for
+// answers that span homes (home 0). `<format>` is the version of the bytes'
+// format (service/cached_reads.hpp), so that two versions of rota sharing one
+// Redis during a rolling deploy never read each other's answers. `<hash>` is the
+// 16 lowercase hex digits of XXH3-64 of the request's canonical arguments.
+// Keys name no generation: a value carries the generations it was computed
+// under (stamp.hpp), and the answer computed after a write replaces it.
 // Every key is made of [A-Za-z0-9:_.-], so it is also a valid glob of itself.
 #pragma once
 
@@ -32,9 +34,9 @@ inline constexpr std::array<std::string_view, 7> kAll = {kDashboard, kStats,    
 // 16 lowercase hex digits of XXH3-64 of `bytes`.
 std::string HashHex(std::string_view bytes);
 
-// `<prefix>:h<home>:g<generation>:<HashHex(args)>`; home 0 gives `<prefix>:global:...`.
-// REQUIRES: prefix is made of [A-Za-z0-9_.-] (one of prefix::k*), home >= 0.
-std::string Key(std::string_view prefix, int64_t home, int64_t generation, std::string_view args);
+// `<prefix>:h<home>:v<format>:<HashHex(args)>`; home 0 gives `<prefix>:global:...`.
+// REQUIRES: prefix is made of [A-Za-z0-9_.-] (one of prefix::k*), home >= 0, format >= 0.
+std::string Key(std::string_view prefix, int64_t home, int format, std::string_view args);
 
 // The home segment of a key built by Key(): "h<id>" or "global" in
 // `<prefix>:<home>:...`; empty for any other key (those belong to no home).

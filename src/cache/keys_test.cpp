@@ -18,16 +18,16 @@ TEST(HashHex, IsSixteenLowercaseHexDigitsOfXxh3) {
   EXPECT_NE(HashHex("days=14"), h);
 }
 
-TEST(Key, NamesPrefixHomeGenerationAndArgumentHash) {
-  EXPECT_EQ(Key(prefix::kDashboard, 1, 7, "days=7"), "dashboard:h1:g7:" + HashHex("days=7"));
-  EXPECT_EQ(Key(prefix::kReport, 12, 1, ""), "report:h12:g1:" + HashHex(""));
+TEST(Key, NamesPrefixHomeFormatAndArgumentHash) {
+  EXPECT_EQ(Key(prefix::kDashboard, 1, 7, "days=7"), "dashboard:h1:v7:" + HashHex("days=7"));
+  EXPECT_EQ(Key(prefix::kReport, 12, 1, ""), "report:h12:v1:" + HashHex(""));
 }
 
 TEST(Key, HomeZeroIsGlobal) {
-  EXPECT_EQ(Key(prefix::kStats, 0, 3, "x"), "stats:global:g3:" + HashHex("x"));
+  EXPECT_EQ(Key(prefix::kStats, 0, 3, "x"), "stats:global:v3:" + HashHex("x"));
 }
 
-TEST(Key, DifferentArgumentsHomesOrGenerationsGiveDifferentKeys) {
+TEST(Key, DifferentArgumentsHomesOrFormatsGiveDifferentKeys) {
   const std::string base = Key(prefix::kShift, 1, 1, "a");
   EXPECT_NE(Key(prefix::kShift, 1, 1, "b"), base);
   EXPECT_NE(Key(prefix::kShift, 2, 1, "a"), base);

@@ -49,6 +49,12 @@
 // on 64-bit libstdc++), which the bound deliberately leaves out so that the
 // same byte numbers mean the same thing on every backend.
 //
+// Stamped values (stamp.hpp). GetCurrent reads each counter from its shard,
+// then asks the value's shard for the value only if its trailer carries those
+// counters; a value of older counters is a miss and stays where it is until the
+// answer computed next overwrites it under the same key. The trailer is charged
+// like the rest of the value.
+//
 // Counters (Incr) live in a second map per shard under the same mutex. They
 // are not entries: no LRU position, no TTL, no charge, never evicted or
 // matched by DeletePattern, so a generation number only ever grows.
@@ -58,12 +64,14 @@
 
 #include <algorithm>
 #include <functional>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "base/mutex.hpp"
 #include "cache/keys.hpp"
+#include "cache/stamp.hpp"
 
 namespace rota::cache {
 namespace {
@@ -115,22 +123,25 @@ class Shard {
 
   std::optional<std::string> Get(std::string_view key, TimePoint now) {
     MutexLock lock(mu_);
-    auto it = map_.find(key);
-    if (it == map_.end()) {
-      ++misses_;
-      return std::nullopt;
-    }
-    Entry* e = it->second.get();
-    if (e->ExpiredAt(now)) {
-      ++misses_;
-      ++expirations_;
-      Remove(e);
-      return std::nullopt;
-    }
-    ++hits_;
-    Unlink(e);
-    PushFront(e);
+    Entry* e = FindLive(key, now);
+    if (!e) return std::nullopt;
+    Hit(e);
     return e->value;
+  }
+
+  // Get of a value stamped with `generations` (stamp.hpp). One stamped with
+  // others is a miss, left in place: the value computed next overwrites it.
+  std::optional<std::string> GetStamped(std::string_view key, std::span<const int64_t> generations, TimePoint now) {
+    MutexLock lock(mu_);
+    Entry* e = FindLive(key, now);
+    if (!e) return std::nullopt;
+    auto size = StampedValueSize(e->value, generations);
+    if (!size) {
+      ++misses_;
+      return std::nullopt;
+    }
+    Hit(e);
+    return std::string(e->value, 0, *size);
   }
 
   // Stores `value` until `expires_at`; `store` false removes the key instead.
@@ -237,6 +248,30 @@ class Shard {
   }
 
  private:
+  // The live entry under `key`, or null and a miss counted (an expired entry
+  // found on the way is removed).
+  Entry* FindLive(std::string_view key, TimePoint now) REQUIRES(mu_) {
+    auto it = map_.find(key);
+    if (it == map_.end()) {
+      ++misses_;
+      return nullptr;
+    }
+    Entry* e = it->second.get();
+    if (e->ExpiredAt(now)) {
+      ++misses_;
+      ++expirations_;
+      Remove(e);
+      return nullptr;
+    }
+    return e;
+  }
+
+  void Hit(Entry* e) REQUIRES(mu_) {
+    ++hits_;
+    Unlink(e);
+    PushFront(e);
+  }
+
   // `keep` is on the lists and fits the bounds alone. Its home's bound first:
   // what takes a home over its share costs that home, not the others.
   void EvictOverBounds(const Entry* keep, TimePoint now) REQUIRES(mu_) {
@@ -336,6 +371,14 @@ class MemoryCache final : public Cache {
   std::optional<int64_t> Incr(std::string_view key) override { return ShardOf(key).Incr(key); }
 
   std::optional<int64_t> Counter(std::string_view key) override { return ShardOf(key).Counter(key); }
+
+  std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key) override {
+    Current out;
+    out.generations.reserve(counters.size());
+    for (const auto& c : counters) out.generations.push_back(ShardOf(c).Counter(c));
+    out.value = ShardOf(key).GetStamped(key, out.generations, Now());
+    return out;
+  }
   bool TryLock(std::string_view, std::chrono::milliseconds) override { return true; }
   void Unlock(std::string_view) override {}
   Health health() override { return Health::kHealthy; }

@@ -16,6 +16,7 @@
 #include "cache/memory_cache.hpp"
 #include "cache/redis_cache.hpp"
 #include "cache/redis_conn.hpp"
+#include "cache/stamp.hpp"
 
 namespace rota::cache {
 namespace {
@@ -127,12 +128,38 @@ class NearCache final : public Cache {
     auto v = remote_->Counter(key);
     if (v) {
       MutexLock lock(mu_);
-      if (Live() && seq_ == seq) {
-        if (counters_.size() > 100'000) counters_.clear();  // generations: one per home; a bound all the same
-        counters_[std::string(key)] = {*v, SteadyClock::now() + options_.near_ttl};
-      }
+      if (Live() && seq_ == seq) KeepCounter(key, *v);
     }
     return v;
+  }
+
+  // From the near copies when every counter and the value are held here and
+  // the value carries those counters: no round trip. Otherwise Redis's one
+  // round trip, whose answer is kept here unless something was invalidated
+  // meanwhile (as Counter and Get do). SetCurrent needs no override: Set keeps
+  // the stamped bytes here and in Redis alike.
+  std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key) override {
+    uint64_t seq;
+    {
+      MutexLock lock(mu_);
+      seq = seq_;
+      if (Live()) {
+        if (auto local = LocalCurrent(counters, key)) {
+          near_hits_.fetch_add(1, std::memory_order_relaxed);
+          return local;
+        }
+      }
+    }
+    near_misses_.fetch_add(1, std::memory_order_relaxed);
+    auto remote = remote_->GetCurrent(counters, key);
+    if (remote) {
+      MutexLock lock(mu_);
+      if (Live() && seq_ == seq) {
+        for (size_t i = 0; i < counters.size(); ++i) KeepCounter(counters[i], remote->generations[i]);
+        if (remote->value) values_->Set(key, Stamp(*remote->value, remote->generations), NearTtl(options_.near_ttl));
+      }
+    }
+    return remote;
   }
 
   bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override { return remote_->TryLock(key, ttl); }
@@ -172,6 +199,29 @@ class NearCache final : public Cache {
     int64_t value;
     SteadyClock::time_point until;
   };
+
+  void KeepCounter(std::string_view key, int64_t value) REQUIRES(mu_) {
+    if (counters_.size() > 100'000) counters_.clear();  // generations: a few per home; a bound all the same
+    counters_[std::string(key)] = {value, SteadyClock::now() + options_.near_ttl};
+  }
+
+  // Every counter and the value from the near copies, the value stamped with
+  // those counters; nullopt when anything is missing, lapsed or stale.
+  std::optional<Current> LocalCurrent(std::span<const std::string> counters, std::string_view key) REQUIRES(mu_) {
+    Current local;
+    local.generations.reserve(counters.size());
+    const auto now = SteadyClock::now();
+    for (const auto& c : counters) {
+      auto it = counters_.find(c);
+      if (it == counters_.end() || now >= it->second.until) return std::nullopt;
+      local.generations.push_back(it->second.value);
+    }
+    auto v = values_->Get(key);
+    if (!v) return std::nullopt;
+    local.value = Unstamp(std::move(*v), local.generations);
+    if (!local.value) return std::nullopt;
+    return local;
+  }
 
   static std::chrono::seconds NearTtl(std::chrono::milliseconds ms) {
     return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(ms));

@@ -70,6 +70,37 @@ TEST(NearCache, AnIncrementAtOneServerIsSeenByTheOtherAtOnce) {
   }
 }
 
+TEST(NearCache, ACurrentValueIsServedFromMemoryWithoutARoundTrip) {
+  auto cache = Near(testing::TestRedisUrl(), UniquePrefix());
+  ASSERT_TRUE(WaitConnected(*cache));
+  const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
+  auto first = cache->GetCurrent(counters, "dashboard:h1:v2:x");
+  ASSERT_TRUE(first);
+  cache->SetCurrent("dashboard:h1:v2:x", "body", first->generations, 300s);
+  const int64_t near_before = *cache->Stats().near_hits;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:x")->value, "body");
+  EXPECT_EQ(*cache->Stats().near_hits - near_before, 10);
+}
+
+// Server a replaces a value after a write; server b, which holds the old value
+// and the old counters near, must serve the new one at once.
+TEST(NearCache, AValueReplacedAtOneServerAfterAWriteIsWhatTheOtherServes) {
+  std::string prefix = UniquePrefix();
+  auto a = Near(testing::TestRedisUrl(), prefix);
+  auto b = Near(testing::TestRedisUrl(), prefix);
+  ASSERT_TRUE(WaitConnected(*a) && WaitConnected(*b));
+  const std::vector<std::string> counters = {"gen:h1:shifts"};
+  const std::string key = "dashboard:h1:v2:x";
+  for (int i = 0; i < 20; ++i) {
+    auto at_a = a->GetCurrent(counters, key);
+    ASSERT_TRUE(at_a);
+    a->SetCurrent(key, "answer " + std::to_string(i), at_a->generations, 300s);
+    EXPECT_EQ(b->GetCurrent(counters, key)->value, "answer " + std::to_string(i));  // now near at b too
+    a->Incr("gen:h1:shifts");  // a write: b's near counter is dropped by the message
+    EXPECT_EQ(b->GetCurrent(counters, key)->value, std::nullopt) << "stale after write " << i;
+  }
+}
+
 TEST(NearCache, APatternClearAtOneServerEmptiesTheOther) {
   std::string prefix = UniquePrefix();
   auto a = Near(testing::TestRedisUrl(), prefix);

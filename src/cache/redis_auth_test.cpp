@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 // The ACL of the README, for user `rota` with password "p@ss:w/rd" (percent-encoded
 // in URLs), each rule quoted for the shell (redis-server reads them as one line).
 constexpr const char* kAclRules =
-    "'~rota*' '&rota*' +ping +select +info +role +get +set +strlen +exists +incr +pttl +pexpire +del +unlink +zadd "
+    "'~rota*' '&rota*' +ping +select +info +role +get +mget +set +strlen +exists +incr +pttl +pexpire +del +unlink +zadd "
     "+zremrangebyscore +zcard +zpopmin +eval +scan +publish +subscribe -keys";
 constexpr const char* kPassword = "p@ss:w/rd";
 constexpr const char* kPasswordInUrl = "p%40ss%3Aw%2Frd";

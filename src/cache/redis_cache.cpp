@@ -30,7 +30,8 @@
 // Key space, under the deployment's prefix P (several deployments can share one Redis):
 //   P:v:<key>   cached values, SET with EX <ttl>; the only keys a pattern clear touches
 //               (`SCAN MATCH P:v:<glob>` + UNLINK; never KEYS, which blocks Redis).
-//   P:c:<key>   generation counters, INCR, no TTL: with `maxmemory-policy volatile-*`
+//   P:c:<key>   generation counters (`gen:h<home>:<family>`, service/cached_reads.hpp),
+//               INCR, no TTL: with `maxmemory-policy volatile-*`
 //               Redis never evicts them, and no glob can reach them (every glob is
 //               applied under P:v:), so a generation only grows. A counter that does
 //               not exist starts at the time in microseconds (not 0), so that a Redis
@@ -44,7 +45,15 @@
 //               oldest values, and neither Redis's memory nor its LRU goes to that home.
 //               Expires with its longest-lived value; a member whose value is already
 //               gone (cleared, evicted) costs nothing but its place, and is popped first.
-// Values are the response bytes as they are (binary-safe arguments, no encoding layer).
+// Values are the response bytes as they are (binary-safe arguments, no encoding layer),
+// followed, when stored by SetCurrent, by the trailer of the generations they were
+// computed under (stamp.hpp).
+//
+// One round trip per hit. A cached read needs its counters and its value; GetCurrent
+// asks for both in one MGET (`MGET P:c:gen:h1:shifts ... P:v:dashboard:h1:v2:<hash>`)
+// and compares the value's stamp with the counters here, so a hit costs Redis one
+// command. Only a counter that does not exist yet costs a second round trip (it is
+// started, once in its life, as Counter starts it).
 // ValidPattern admits only [A-Za-z0-9:_.*-], so a glob means the same to SCAN
 // MATCH as to GlobMatch ('?', '[', '\' never reach Redis).
 //
@@ -94,6 +103,7 @@
 #include "base/mutex.hpp"
 #include "cache/keys.hpp"
 #include "cache/redis_conn.hpp"
+#include "cache/stamp.hpp"
 
 namespace rota::cache {
 namespace {
@@ -208,16 +218,33 @@ class RedisCache final : public Cache {
     std::string k = CounterKey(key);
     Reply r = Run({"GET", k});
     if (!r) return std::nullopt;
-    if (r->type == REDIS_REPLY_NIL) {  // a first reader (or a Redis that lost its data) starts the counter
-      std::vector<Reply> replies = Pipeline({{"SET", k, GenerationBase(), "NX"}, {"GET", k}}, kPoolWait);
-      if (replies.size() != 2 || !replies[1]) return std::nullopt;
-      r = std::move(replies[1]);
+    if (r->type == REDIS_REPLY_NIL) return StartCounter(k);
+    return CounterValue(r.get());
+  }
+
+  // One MGET of the counters and the value. A counter that does not exist yet
+  // is started as Counter starts it: a second round trip, once in its life.
+  std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key) override {
+    Command mget{"MGET"};
+    mget.reserve(counters.size() + 2);
+    for (const auto& c : counters) mget.push_back(CounterKey(c));
+    mget.push_back(ValueKey(key));
+    Reply r = Run(mget);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != counters.size() + 1) return std::nullopt;
+    Current out;
+    out.generations.reserve(counters.size());
+    for (size_t i = 0; i < counters.size(); ++i) {
+      const redisReply* c = r->element[i];
+      std::optional<int64_t> g = c->type == REDIS_REPLY_NIL ? StartCounter(mget[i + 1]) : CounterValue(c);
+      if (!g) return std::nullopt;
+      out.generations.push_back(*g);
     }
-    if (r->type != REDIS_REPLY_STRING) return std::nullopt;
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(r->str, r->str + r->len, v);
-    if (ec != std::errc() || p != r->str + r->len) return std::nullopt;
-    return v;
+    const redisReply* v = r->element[counters.size()];
+    if (v->type == REDIS_REPLY_STRING) {
+      if (auto size = StampedValueSize({v->str, v->len}, out.generations)) out.value.emplace(v->str, *size);
+    }
+    (out.value ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+    return out;
   }
 
   bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override {
@@ -327,6 +354,22 @@ class RedisCache final : public Cache {
   std::string CounterKey(std::string_view k) const { return Space() + ":c:" + std::string(k); }
   std::string LockKey(std::string_view k) const { return Space() + ":l:" + std::string(k); }
   std::string HomeIndexKey(std::string_view home) const { return Space() + ":i:" + std::string(home); }
+
+  // Starts the counter `k` (a full counter key) at GenerationBase() unless
+  // someone else started it first, and reads it.
+  std::optional<int64_t> StartCounter(const std::string& k) {
+    std::vector<Reply> replies = Pipeline({{"SET", k, GenerationBase(), "NX"}, {"GET", k}}, kPoolWait);
+    if (replies.size() != 2 || !replies[1]) return std::nullopt;
+    return CounterValue(replies[1].get());
+  }
+
+  static std::optional<int64_t> CounterValue(const redisReply* r) {
+    if (r->type != REDIS_REPLY_STRING) return std::nullopt;
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(r->str, r->str + r->len, v);
+    if (ec != std::errc() || p != r->str + r->len) return std::nullopt;
+    return v;
+  }
 
   // SET of a home's value that keeps the home within max_entries_per_home values:
   // the home's index (a sorted set of its value keys by expiry time) drops what has
