@@ -12,11 +12,38 @@ namespace {
 constexpr std::chrono::milliseconds kFillLock{2000};
 constexpr std::chrono::milliseconds kFillPoll{10};
 
-std::string GenerationKey(int64_t home) { return home ? "gen:h" + std::to_string(home) : "gen:global"; }
+// The generation counters of `families` of `home` (0: over all homes), in
+// Family bit order: `gen:h<id>:<family>`, `gen:global:<family>`.
+std::vector<std::string> GenerationKeys(int64_t home, unsigned families) {
+  const std::string base = home ? "gen:h" + std::to_string(home) + ":" : std::string("gen:global:");
+  std::vector<std::string> keys;
+  for (int i = 0; i < kFamilyCount; ++i)
+    if (families & (1u << i)) keys.push_back(base + std::string(kFamilyNames[static_cast<size_t>(i)]));
+  return keys;
+}
 
 std::string RangeArgs(const domain::DateRange& r) { return r.from.ToString() + "/" + r.to.ToString(); }
 
-std::string Etag(const std::string& body) { return "\"" + cache::HashHex(body) + "\""; }
+std::string Etag(std::string_view body) { return "\"" + cache::HashHex(body) + "\""; }
+
+// A stored answer is its body followed by the 16 hex digits of its ETag.
+constexpr size_t kEtagDigits = 16;
+
+std::string Stored(const std::string& body) { return body + cache::HashHex(body); }
+
+CachedAnswer FromStored(std::string stored, CacheOutcome outcome) {
+  if (stored.size() < kEtagDigits) return CachedAnswer{std::string(), outcome, Etag("")};  // not ours; cannot happen
+  std::string etag = "\"" + stored.substr(stored.size() - kEtagDigits) + "\"";
+  stored.resize(stored.size() - kEtagDigits);
+  return CachedAnswer{std::move(stored), outcome, std::move(etag)};
+}
+
+// What identifies one computation: the key and the generations it begins under.
+std::string FlightKey(const std::string& key, const std::vector<int64_t>& generations) {
+  std::string out = key;
+  for (int64_t g : generations) out.append(":").append(std::to_string(g));
+  return out;
+}
 
 size_t PrefixIndex(std::string_view prefix) {
   for (size_t i = 0; i < cache::prefix::kAll.size(); ++i)
@@ -35,8 +62,9 @@ const char* OutcomeName(CacheOutcome o) {
   return "BYPASS";
 }
 
-Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home, const std::string& args,
-                                          std::chrono::seconds ttl, bool bypass, const Compute& compute) {
+Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home, unsigned families,
+                                          const std::string& args, std::chrono::seconds ttl, bool bypass,
+                                          const Compute& compute) {
   if (bypass) {
     auto body = compute();
     if (!body) return std::move(body).error();
@@ -44,38 +72,42 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
     return CachedAnswer{std::move(*body), CacheOutcome::kBypass, std::move(etag)};
   }
   Counts& counts = counts_[PrefixIndex(prefix)];
-  // The generation is read before any row: see the header. No generation (the
-  // backend is degraded): answer from the database without touching the cache.
-  std::optional<int64_t> generation = cache_.Counter(GenerationKey(home));
-  if (!generation) return Through(prefix, home, args, ttl, /*bypass=*/true, compute);
-  std::string key = cache::Key(prefix, home, *generation, args);
-  if (auto hit = cache_.Get(key)) {
+  // The generations are read before any row, with the value: see the header.
+  // None (the backend is degraded): answer from the database, not touching the cache.
+  const std::vector<std::string> counters = GenerationKeys(home, families);
+  const std::string key = cache::Key(prefix, home, kCacheFormat, args);
+  std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
+  if (!current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute);
+  if (current->value) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);
     history_.Record(true);
-    std::string etag = Etag(*hit);
-    return CachedAnswer{std::move(*hit), CacheOutcome::kHit, std::move(etag)};
+    return FromStored(std::move(*current->value), CacheOutcome::kHit);
   }
   counts.misses.fetch_add(1, std::memory_order_relaxed);
   history_.Record(false);
-  Result<std::string> body = flights_.Do(key, [&]() -> Result<std::string> {
-    // A flight for this key may have finished between our Get and Do.
-    if (auto filled = cache_.Get(key)) return std::move(*filled);
+  const std::string flight = FlightKey(key, current->generations);
+  return flights_.Do(flight, [&]() -> Result<CachedAnswer> {
+    // Someone may have stored it between our read and this flight.
+    auto filled = [&]() -> std::optional<std::string> {
+      auto now = cache_.GetCurrent(counters, key);
+      return now ? std::move(now->value) : std::nullopt;
+    };
+    if (auto v = filled()) return FromStored(std::move(*v), CacheOutcome::kMiss);
     // Across processes: one fills, the others wait briefly for its answer.
-    bool locked = cache_.TryLock(key, kFillLock);
+    bool locked = cache_.TryLock(flight, kFillLock);
     if (!locked) {
       for (auto waited = std::chrono::milliseconds(0); waited < kFillLock; waited += kFillPoll) {
         std::this_thread::sleep_for(kFillPoll);
-        if (auto filled = cache_.Get(key)) return std::move(*filled);
+        if (auto v = filled()) return FromStored(std::move(*v), CacheOutcome::kMiss);
       }
     }
     auto computed = compute();
-    if (computed) cache_.Set(key, *computed, ttl);
-    if (locked) cache_.Unlock(key);
-    return computed;
+    if (computed) cache_.SetCurrent(key, Stored(*computed), current->generations, ttl);
+    if (locked) cache_.Unlock(flight);
+    if (!computed) return std::move(computed).error();
+    std::string etag = Etag(*computed);
+    return CachedAnswer{std::move(*computed), CacheOutcome::kMiss, std::move(etag)};
   });
-  if (!body) return std::move(body).error();
-  std::string etag = Etag(*body);
-  return CachedAnswer{std::move(*body), CacheOutcome::kMiss, std::move(etag)};
 }
 
 std::vector<std::pair<std::string_view, PrefixCount>> CachedReads::PrefixCounts() const {
@@ -86,42 +118,45 @@ std::vector<std::pair<std::string_view, PrefixCount>> CachedReads::PrefixCounts(
 }
 
 Result<CachedAnswer> CachedReads::Dashboard(int64_t home, domain::DateRange range, bool bypass) {
-  return Through(cache::prefix::kDashboard, home, RangeArgs(range), timeouts_.dashboard, bypass,
+  return Through(cache::prefix::kDashboard, home, kDashboardFamilies, RangeArgs(range), timeouts_.dashboard, bypass,
                  [&] { return reads_.Dashboard(home, range); });
 }
 
 Result<CachedAnswer> CachedReads::ShiftList(int64_t home, domain::DateRange range, bool bypass) {
-  return Through(cache::prefix::kShift, home, RangeArgs(range), timeouts_.other, bypass,
+  return Through(cache::prefix::kShift, home, kShiftListFamilies, RangeArgs(range), timeouts_.other, bypass,
                  [&] { return reads_.ShiftList(home, range); });
 }
 
 Result<CachedAnswer> CachedReads::StaffList(int64_t home, bool bypass) {
-  return Through(cache::prefix::kStaff, home, "", timeouts_.other, bypass, [&] { return reads_.StaffList(home); });
+  return Through(cache::prefix::kStaff, home, kStaffListFamilies, "", timeouts_.other, bypass,
+                 [&] { return reads_.StaffList(home); });
 }
 
 Result<CachedAnswer> CachedReads::MonthlyReport(int64_t home, YearMonth month, bool bypass) {
-  return Through(cache::prefix::kReport, home, month.ToString(), timeouts_.other, bypass,
+  return Through(cache::prefix::kReport, home, kReportFamilies, month.ToString(), timeouts_.other, bypass,
                  [&] { return reads_.MonthlyReport(home, month); });
 }
 
 Result<CachedAnswer> CachedReads::Compliance(int64_t home, domain::DateRange range, bool bypass) {
-  return Through(cache::prefix::kCompliance, home, RangeArgs(range), timeouts_.other, bypass,
+  return Through(cache::prefix::kCompliance, home, kComplianceFamilies, RangeArgs(range), timeouts_.other, bypass,
                  [&] { return reads_.Compliance(home, range); });
 }
 
 Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) {
-  return Through(cache::prefix::kStats, 0, today.ToString(), timeouts_.other, bypass,
+  return Through(cache::prefix::kStats, 0, kStatsFamilies, today.ToString(), timeouts_.other, bypass,
                  [&] { return reads_.Stats(today); });
 }
 
-Result<CachedAnswer> CachedReads::Fragment(int64_t home, const std::string& args, bool bypass,
+Result<CachedAnswer> CachedReads::Fragment(int64_t home, unsigned families, const std::string& args, bool bypass,
                                            const Render& render) {
-  return Through(cache::prefix::kPage, home, args, timeouts_.fragments, bypass, render);
+  return Through(cache::prefix::kPage, home, families, args, timeouts_.fragments, bypass, render);
 }
 
 void CachedReads::Committed(const ChangeSet& changes) {
-  for (int64_t home : changes.homes) cache_.Incr(GenerationKey(home));
-  if (!changes.empty()) cache_.Incr(GenerationKey(0));
+  if (changes.empty() || changes.families == 0) return;
+  for (int64_t home : changes.homes)
+    for (const auto& counter : GenerationKeys(home, changes.families)) cache_.Incr(counter);
+  for (const auto& counter : GenerationKeys(0, changes.families)) cache_.Incr(counter);
 }
 
 }  // namespace rota::service

@@ -1,18 +1,30 @@
-// Read-through caching of the cacheable reads, invalidated by generations.
+// Read-through caching of the cacheable reads, invalidated by data family.
 //
-// Every home has a generation counter (`gen:h<id>`) and the whole service one
-// more (`gen:global`, for /api/stats). A cached answer's key embeds the
-// generation read *before* the answer was computed. A committed write (this
-// class is the WriteService's ChangeSink) increments the generation of every
-// home it touched and the global one: O(1), whatever the number of cached keys.
+// Each home has one generation counter per data family (changes.hpp: its
+// shifts, notes, staff, leave, ...): `gen:h<id>:<family>`, and the service one
+// more per family over all homes (`gen:global:<family>`, for answers that span
+// homes). Each cached read declares the families it shows (the dashboard shows
+// shifts, staff, leave, certifications, units and the home's name, not notes).
+// A committed write (this class is the WriteService's ChangeSink) increments
+// the counters of the families it changed, in every home it touched and
+// globally: a note retires the home's shift lists, not its dashboards.
 //
-// Why a slow reader cannot store stale rows: a reader reads generation g, then
-// loads rows. If a writer commits and increments to g+1 in between, the reader
-// stores its (possibly old) answer under g — a key no later reader builds, since
-// they all read g+1 first. Old generations are left to expire or be evicted.
+// A cached answer is stored under a key without any generation
+// (`dashboard:h1:v2:<hash of the arguments>`), stamped with the generations of
+// its families that were read *before* it was computed (cache/stamp.hpp). A
+// read fetches the counters and the value in one step (Cache::GetCurrent: one
+// MGET on Redis) and serves the value only if its stamp equals the counters now.
 //
-// Concurrent misses of one key are computed once (SingleFlight). Errors (an
+// Why a slow reader cannot store stale rows: a reader reads generations G, then
+// loads rows. If a writer commits and increments one of them in between, the
+// reader stores its (possibly old) answer stamped G, which no later reader
+// accepts, since they all read the incremented counter first. The next
+// answer computed replaces it under the same key. Concurrent misses of one key
+// under the same generations are computed once (SingleFlight; a reader that
+// arrives after a write never joins a computation begun before it). Errors (an
 // unknown home, a database failure) are never cached. Thread-safe.
+//
+// The stored value also carries its ETag, so that a hit hashes nothing.
 #pragma once
 
 #include <array>
@@ -57,6 +69,12 @@ struct CacheTimeouts {
   std::chrono::seconds fragments{900};  // alias `template_fragments`: HTML the pages render
 };
 
+// The version of the cached bytes' format, in every key (cache/keys.hpp):
+// increment it whenever an answer's bytes change shape (a JSON field, the
+// HTML of a fragment, the value's trailer), so that servers of two versions
+// sharing one Redis during a rolling deploy never read each other's answers.
+inline constexpr int kCacheFormat = 2;
+
 class CachedReads final : public ChangeSink {
  public:
   CachedReads(ReadService& reads, cache::Cache& cache, CacheTimeouts timeouts = {})
@@ -74,10 +92,25 @@ class CachedReads final : public ChangeSink {
   // data. `args` must name everything the fragment depends on but the home's
   // data (e.g. the page and the date); `render` builds it, typically from the
   // cached reads above. Never put per-user content (names, CSRF tokens) in it.
+  // `families` (Family bits) are those of the data it shows; the overload
+  // without them depends on all of them (any write to the home retires it).
   using Render = std::function<Result<std::string>()>;
-  Result<CachedAnswer> Fragment(int64_t home, const std::string& args, bool bypass, const Render& render);
+  Result<CachedAnswer> Fragment(int64_t home, unsigned families, const std::string& args, bool bypass,
+                                const Render& render);
+  Result<CachedAnswer> Fragment(int64_t home, const std::string& args, bool bypass, const Render& render) {
+    return Fragment(home, kAllFamilies, args, bypass, render);
+  }
 
-  // Increments the generations of the changed homes and the global one.
+  // The families each read shows (the table the invalidation tests check).
+  static constexpr unsigned kDashboardFamilies = kShifts | kStaff | kLeave | kCertifications | kUnits | kHome;
+  static constexpr unsigned kShiftListFamilies = kShifts | kNotes | kLinks | kStaff | kUnits | kShiftTypes;
+  static constexpr unsigned kStaffListFamilies = kStaff | kQualifications | kCertifications | kLeave | kUnits;
+  static constexpr unsigned kReportFamilies = kShifts | kStaff | kShiftTypes;
+  static constexpr unsigned kComplianceFamilies = kShifts | kUnits | kStaff | kCertifications;
+  static constexpr unsigned kStatsFamilies = kHome | kStaff | kShifts | kLeave;
+
+  // Increments the generations of the changed families, in each changed home
+  // and over all homes.
   void Committed(const ChangeSet& changes) override;
 
   // Hits and misses of each key prefix (cache/keys.hpp prefix::kAll order) since start.
@@ -87,13 +120,13 @@ class CachedReads final : public ChangeSink {
 
  private:
   using Compute = std::function<Result<std::string>()>;
-  Result<CachedAnswer> Through(std::string_view prefix, int64_t home, const std::string& args,
+  Result<CachedAnswer> Through(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
                                std::chrono::seconds ttl, bool bypass, const Compute& compute);
 
   ReadService& reads_;
   cache::Cache& cache_;
   CacheTimeouts timeouts_;
-  cache::SingleFlight<Result<std::string>> flights_;
+  cache::SingleFlight<Result<CachedAnswer>> flights_;
   struct Counts {
     std::atomic<int64_t> hits{0}, misses{0};
   };

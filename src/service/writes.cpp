@@ -366,7 +366,7 @@ Status WriteService::DeleteShift(const Principal& p, int64_t shift_id) {
            ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
            // Notes and links go with it (ON DELETE CASCADE).
            ROTA_TRY(c.Exec("DELETE FROM shift WHERE id = ?", {row.id}).status());
-           out.changes.Add(row.home_id, kShifts);
+           out.changes.Add(row.home_id, kShifts | kNotes | kLinks);
            return Status::Ok();
          })
       .status();
@@ -395,7 +395,7 @@ Result<std::string> WriteService::AddShiftNote(const Principal& p, int64_t shift
                        w.EndObject();
                      }));
     out.body = std::move(w).Take();
-    out.changes.Add(row.home_id, kShifts);
+    out.changes.Add(row.home_id, kNotes);
     return Status::Ok();
   });
 }
@@ -420,7 +420,7 @@ Result<std::string> WriteService::CreateStaff(const Principal& p, std::string_vi
                               int64_t{in.active.value_or(true) ? 1 : 0}}));
     if (in.qualified_unit_ids) ROTA_TRY(ReplaceQualifiedUnits(c, id, {}, *in.qualified_unit_ids).status());
     ROTA_ASSIGN(out.body, StaffJson(c, id));
-    out.changes.Add(home, kStaff);
+    out.changes.Add(home, kStaff | kQualifications);
     return Status::Ok();
   });
 }
@@ -462,7 +462,7 @@ Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_
       ROTA_ASSIGN(replaced, ReplaceQualifiedUnits(c, staff_id, have, *in.qualified_unit_ids));
       changed = changed || replaced;
     }
-    if (changed) out.changes.Add(row->home_id, kStaff);
+    if (changed) out.changes.Add(row->home_id, kStaff | kQualifications);
     ROTA_ASSIGN(out.body, StaffJson(c, staff_id));
     return Status::Ok();
   });
@@ -480,7 +480,7 @@ Status WriteService::DeleteStaff(const Principal& p, int64_t staff_id) {
                            {NowTimestamp(), Actor(p), staff_id})
                         .status());
            ROTA_TRY(c.Exec("DELETE FROM staff WHERE id = ?", {staff_id}).status());
-           out.changes.Add(*home, kStaff | kShifts | kCertifications | kLeave);
+           out.changes.Add(*home, kStaff | kQualifications | kShifts | kCertifications | kLeave);
            return Status::Ok();
          })
       .status();

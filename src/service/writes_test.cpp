@@ -420,7 +420,7 @@ TEST_P(WriteTest, DeleteShiftRemovesItWithItsNotesAndLinks) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM shift_note WHERE shift_id = ?", {ann_dec1_}), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM shift_link WHERE shift_id = ?", {ann_dec1_}), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM shift WHERE id = ?", {vacant_dec1_}), 1);
-  ExpectAnnounced(home1_, kShifts);
+  ExpectAnnounced(home1_, kShifts | kNotes | kLinks);
 }
 
 TEST_P(WriteTest, DeleteShiftRejectionsChangeNothing) {
@@ -444,7 +444,7 @@ TEST_P(WriteTest, AddShiftNoteStoresTheBodyVerbatim) {
   ASSERT_TRUE(listed.IsObject());
   ASSERT_EQ(listed["notes"].Size(), 1u);
   EXPECT_TRUE(listed["notes"][0] == got);
-  ExpectAnnounced(home1_, kShifts);
+  ExpectAnnounced(home1_, kNotes);
 }
 
 TEST_P(WriteTest, AddShiftNoteRejectionsChangeNothing) {
@@ -481,7 +481,7 @@ TEST_P(WriteTest, CreateStaffAnswersTheMemberAsTheListShowsThem) {
   ASSERT_EQ(got["qualified_units"].Size(), 2u);
   EXPECT_TRUE(got == ListedStaff(home1_, id)) << *r;
   EXPECT_EQ(Count("SELECT COUNT(*) FROM staff_qualified_unit WHERE staff_id = ?", {id}), 2);
-  ExpectAnnounced(home1_, kStaff);
+  ExpectAnnounced(home1_, kStaff | kQualifications);
 }
 
 TEST_P(WriteTest, CreateStaffDefaultsHoursActiveAndUnits) {
@@ -492,7 +492,7 @@ TEST_P(WriteTest, CreateStaffDefaultsHoursActiveAndUnits) {
   EXPECT_EQ(Member(got, "active"), "true");
   EXPECT_TRUE(got["primary_unit"].IsNull());
   EXPECT_EQ(got["qualified_units"].Size(), 0u);
-  ExpectAnnounced(home2_, kStaff);
+  ExpectAnnounced(home2_, kStaff | kQualifications);
 }
 
 TEST_P(WriteTest, CreateStaffRejectionsChangeNothing) {
@@ -557,7 +557,7 @@ TEST_P(WriteTest, UpdateStaffReplacesFieldsAndQualifiedUnits) {
   ASSERT_EQ(got["certifications"].Size(), 1u);
   EXPECT_TRUE(got == ListedStaff(home1_, ann_)) << *r;
   EXPECT_EQ(Count("SELECT COUNT(*) FROM staff_qualified_unit WHERE staff_id = ?", {ann_}), 1);
-  ExpectAnnounced(home1_, kStaff);
+  ExpectAnnounced(home1_, kStaff | kQualifications);
 }
 
 TEST_P(WriteTest, UpdateStaffWithTheCurrentValuesWritesNothing) {
@@ -597,7 +597,7 @@ TEST_P(WriteTest, DeleteStaffVacatesTheirShifts) {
   EXPECT_EQ(QueryInt("SELECT updated_by FROM shift WHERE id = ?", {ann_dec1_}), manager1_.user_id);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM staff_qualified_unit WHERE staff_id = ?", {ann_}), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM certification WHERE staff_id = ?", {ann_}), 0);
-  ExpectAnnounced(home1_, kStaff | kShifts | kCertifications | kLeave);
+  ExpectAnnounced(home1_, kStaff | kQualifications | kShifts | kCertifications | kLeave);
 }
 
 TEST_P(WriteTest, DeleteStaffRejectionsChangeNothing) {

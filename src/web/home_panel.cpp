@@ -192,7 +192,9 @@ std::string RenderHomePanel(int64_t home, Date today, const HomeReads& reads) {
 Result<service::CachedAnswer> HomePanel(service::App& app, int64_t home, bool bypass) {
   Date today = app.Today();
   std::string args = fmt::format("home-panel/v{}/{}/{}", kPanelVersion, FindAsset("home.js")->hash, today.ToString());
-  return app.cached().Fragment(home, args, bypass, [&]() -> Result<std::string> {
+  // It shows everything of the home but shift notes and links.
+  constexpr unsigned kFamilies = service::kAllFamilies & ~(service::kNotes | service::kLinks);
+  return app.cached().Fragment(home, kFamilies, args, bypass, [&]() -> Result<std::string> {
     auto reads = LoadHomeReads(app.reads(), home, today);
     if (!reads) return std::move(reads).error();
     return RenderHomePanel(home, today, *reads);
