@@ -188,6 +188,24 @@ struct ComplianceReport {
   std::vector<ExpiringCertification> expiring_certifications;  // by expiry, staff, name
 };
 
+// One home's line of GET /api/homes: the dashboard's figures for today ..
+// today + 6, without the per-unit and per-day breakdowns.
+struct HomeOverview {
+  IdName home;
+  Coverage shifts;
+  int64_t pending_leave_requests = 0;
+  int64_t certifications_expiring_30d = 0;  // of active staff, today .. today + 29
+  int64_t certifications_expired = 0;       // of active staff, before today
+};
+
+// What a page needs to name a home's rows: the home, its units and the shift
+// types (each by id), e.g. to show a compliance entry's unit_id as its name.
+struct HomeLabels {
+  IdName home;
+  std::vector<IdName> units;        // of the home, by id
+  std::vector<IdName> shift_types;  // every shift type, by id
+};
+
 // Figures over all homes (api.md "Stats").
 struct ServiceStats {
   int64_t homes = 0;

@@ -111,6 +111,26 @@ void AddHomeRead(Router& router, App& app, const char* pattern, HomeRead read) {
              }));
 }
 
+// GET /api/homes/{id}/reports/monthly: JSON, or with `format=csv` the same
+// rows as an RFC 4180 attachment (service/model_csv.hpp); any other format 400.
+Response MonthlyReport(App& app, const Request& req, const Principal& p) {
+  int64_t home = req.path_ids.at(0);
+  if (auto s = service::CheckHome(p, home); !s) return Response::FromError(s.error());
+  auto format = req.Query("format");
+  const bool csv = format && *format == "csv";
+  if (format && !csv && *format != "json")
+    return Response::FromError(Error::BadRequest("format must be json or csv", "format"));
+  auto month = domain::ParseMonth(req.Query("month"), app.Today());
+  if (!month) return Response::FromError(month.error());
+  if (!csv) return CacheableRead(req, app.cached().MonthlyReport(home, *month, WantsBypass(req)));
+  Response r = CacheableRead(req, app.cached().MonthlyReportCsv(home, *month, WantsBypass(req)));
+  if (r.status != 200 && r.status != 304) return r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.SetHeader("Content-Disposition",
+              fmt::format("attachment; filename=\"rota-home-{}-{}.csv\"", home, month->ToString()));
+  return r;
+}
+
 // With secure cookies, the `__Host-` prefix: the browser keeps such a cookie
 // only if it is Secure, has Path=/ and no Domain, so neither a sibling domain
 // nor a plain-HTTP page can plant or overwrite it.
@@ -299,16 +319,19 @@ void AddApiRoutes(Router& router, App& app) {
   });
   AddHomeRead(router, app, "/api/homes/{id}/staff",
               [](App& a, int64_t home, const Request& req) { return a.cached().StaffList(home, WantsBypass(req)); });
-  AddHomeRead(router, app, "/api/homes/{id}/reports/monthly", [](App& a, int64_t home, const Request& req) {
-    auto month = domain::ParseMonth(req.Query("month"), a.Today());
-    if (!month) return Result<service::CachedAnswer>(std::move(month).error());
-    return a.cached().MonthlyReport(home, *month, WantsBypass(req));
-  });
+  router.Add("GET", "/api/homes/{id}/reports/monthly",
+             Authed(app, [&app](Request& req, const Principal& p) { return MonthlyReport(app, req, p); }));
   AddHomeRead(router, app, "/api/homes/{id}/compliance", [](App& a, int64_t home, const Request& req) {
     auto range = domain::ParseFromDays(req.Query("from"), req.Query("days"), a.Today());
     if (!range) return Result<service::CachedAnswer>(std::move(range).error());
     return a.cached().Compliance(home, *range, WantsBypass(req));
   });
+  router.Add("GET", "/api/homes", Authed(app, [&app](Request& req, const Principal& p) {
+               // A manager sees their one home; an account linked to no home, none.
+               if (!p.is_admin && !p.home_id) return Response::Json(200, R"({"homes":[]})");
+               return CacheableRead(req, app.cached().Homes(p.is_admin ? std::nullopt : p.home_id, app.Today(),
+                                                            WantsBypass(req)));
+             }));
   router.Add("GET", "/api/stats", Authed(app, [&app](Request& req, const Principal& p) {
                if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());
                return CacheableRead(req, app.cached().Stats(app.Today(), WantsBypass(req)));

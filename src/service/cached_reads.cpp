@@ -147,6 +147,16 @@ Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) {
                  [&] { return reads_.Stats(today); });
 }
 
+Result<CachedAnswer> CachedReads::MonthlyReportCsv(int64_t home, YearMonth month, bool bypass) {
+  return Through(cache::prefix::kReport, home, kReportFamilies, month.ToString() + "/csv", timeouts_.other, bypass,
+                 [&] { return reads_.MonthlyReportCsv(home, month); });
+}
+
+Result<CachedAnswer> CachedReads::Homes(std::optional<int64_t> only, Date today, bool bypass) {
+  return Through(cache::prefix::kHomes, only.value_or(0), kHomesFamilies, today.ToString(), timeouts_.other, bypass,
+                 [&] { return reads_.Homes(today, only); });
+}
+
 Result<CachedAnswer> CachedReads::Fragment(int64_t home, unsigned families, const std::string& args, bool bypass,
                                            const Render& render) {
   return Through(cache::prefix::kPage, home, families, args, timeouts_.fragments, bypass, render);

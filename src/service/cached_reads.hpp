@@ -33,6 +33,7 @@
 #include <vector>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "cache/cache.hpp"
@@ -86,6 +87,15 @@ class CachedReads final : public ChangeSink {
   Result<CachedAnswer> MonthlyReport(int64_t home, YearMonth month, bool bypass);
   Result<CachedAnswer> Compliance(int64_t home, domain::DateRange range, bool bypass);
   Result<CachedAnswer> Stats(Date today, bool bypass);
+  // The report as CSV: its own key, under the home's generation like the JSON.
+  Result<CachedAnswer> MonthlyReportCsv(int64_t home, YearMonth month, bool bypass);
+  // GET /api/homes for a scope: every home (`only` unset, an administrator) or
+  // one (`only`, a manager's home). It shows each home's dashboard figures
+  // (kHomesFamilies): an administrator's answer depends on those families of
+  // every home (the global counters), a manager's on their home's. The two
+  // scopes never share a key (the key's home segment is `global` or `h<id>`),
+  // so no manager is served the list of all.
+  Result<CachedAnswer> Homes(std::optional<int64_t> only, Date today, bool bypass);
 
   // An HTML fragment of a page (web/) about `home` (0: about all homes), under
   // the same generation as the reads it shows, so it is invalidated with their
@@ -108,6 +118,7 @@ class CachedReads final : public ChangeSink {
   static constexpr unsigned kReportFamilies = kShifts | kStaff | kShiftTypes;
   static constexpr unsigned kComplianceFamilies = kShifts | kUnits | kStaff | kCertifications;
   static constexpr unsigned kStatsFamilies = kHome | kStaff | kShifts | kLeave;
+  static constexpr unsigned kHomesFamilies = kDashboardFamilies;  // each home's dashboard?days=7 figures
 
   // Increments the generations of the changed families, in each changed home
   // and over all homes.

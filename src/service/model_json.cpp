@@ -223,6 +223,35 @@ std::string ComplianceJson(const domain::ComplianceReport& r) {
   return std::move(w).Take();
 }
 
+std::string HomesJson(const std::vector<domain::HomeOverview>& homes) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("homes");
+  w.BeginArray();
+  for (const auto& h : homes) {
+    w.BeginObject();
+    w.Field("id", h.home.id);
+    w.Field("name", h.home.name);
+    w.Field("total_shifts", h.shifts.total);
+    w.Field("staffed_shifts", h.shifts.staffed);
+    w.Field("vacant_shifts", h.shifts.vacant());
+    w.Field("coverage_pct", domain::CoveragePct(h.shifts.staffed, h.shifts.total));
+    w.Field("pending_leave_requests", h.pending_leave_requests);
+    w.Field("certifications_expiring_30d", h.certifications_expiring_30d);
+    w.Field("certifications_expired", h.certifications_expired);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::move(w).Take();
+}
+
+std::string JsonNumber(double v) {
+  JsonWriter w;
+  w.Value(v);
+  return std::move(w).Take();
+}
+
 std::string StatsJson(const domain::ServiceStats& s) {
   JsonWriter w;
   w.BeginObject();

@@ -22,6 +22,9 @@ std::string StaffListJson(const std::vector<domain::StaffMember>& staff);  // {"
 std::string MonthlyReportJson(const domain::MonthlyReport& report);
 std::string ComplianceJson(const domain::ComplianceReport& report);
 std::string StatsJson(const domain::ServiceStats& stats);
+std::string HomesJson(const std::vector<domain::HomeOverview>& homes);  // {"homes": [...]}
+// A number exactly as every JSON answer writes it ("8.0", "7.5"), for the CSV.
+std::string JsonNumber(double v);
 
 // One entry on its own (a write's answer).
 template <class T>

@@ -6,10 +6,12 @@
 #include <string>
 #include <utility>
 
+#include "db/home_overview_repository.hpp"
 #include "db/report_repository.hpp"
 #include "db/shift_repository.hpp"
 #include "db/staff_repository.hpp"
 #include "db/unit_repository.hpp"
+#include "service/model_csv.hpp"
 #include "service/model_json.hpp"
 
 namespace rota::service {
@@ -85,6 +87,18 @@ Result<std::vector<domain::AssignedShift>> ReadService::LoadAssignedShifts(int64
   return db::LoadAssignedShifts(**lease, home_id, from);
 }
 
+Result<std::vector<domain::HomeOverview>> ReadService::LoadHomes(Date today, std::optional<int64_t> only) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.status();
+  return db::LoadHomeOverviews(**lease, today, only);
+}
+
+Result<domain::HomeLabels> ReadService::LoadHomeLabels(int64_t home_id) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.status();
+  return OfHome(db::LoadHomeLabels(**lease, home_id), home_id);
+}
+
 Result<std::string> ReadService::Dashboard(int64_t home_id, domain::DateRange range) {
   return Json(LoadDashboard(home_id, range), DashboardJson);
 }
@@ -104,5 +118,13 @@ Result<std::string> ReadService::Compliance(int64_t home_id, domain::DateRange r
 }
 
 Result<std::string> ReadService::Stats(Date today) { return Json(LoadStats(today), StatsJson); }
+
+Result<std::string> ReadService::Homes(Date today, std::optional<int64_t> only) {
+  return Json(LoadHomes(today, only), HomesJson);
+}
+
+Result<std::string> ReadService::MonthlyReportCsv(int64_t home_id, YearMonth month) {
+  return Json(LoadMonthlyReport(home_id, month), service::MonthlyReportCsv);
+}
 
 }  // namespace rota::service

@@ -6,7 +6,8 @@
 // the size of the range or of the home; the budgets are the repositories'
 // (db/report_repository.hpp, db/shift_repository.hpp, db/staff_repository.hpp),
 // plus one for the home's existence where a list cannot tell it:
-//   Dashboard 3, ShiftList 1 + 3, StaffList 4, MonthlyReport 3, Compliance 3, Stats 1.
+//   Dashboard 3, ShiftList 1 + 3, StaffList 4, MonthlyReport 3, Compliance 3, Stats 1,
+//   Homes 1 (every home's figures in one GROUP BY statement: db/home_overview_repository.hpp).
 //
 // Access: callers check CheckHome/CheckAdmin first (service/principal.hpp);
 // these functions answer `not_found` for an unknown home. Thread-safe: each call
@@ -14,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,11 @@ class ReadService {
   // assigned to someone from `from` on (1 statement; none for an unknown home).
   Result<domain::HomeUnits> LoadHomeUnits(int64_t home_id);
   Result<std::vector<domain::AssignedShift>> LoadAssignedShifts(int64_t home_id, Date from);
+  // GET /api/homes: every home (`only` unset) or the home `only` (an empty list
+  // if it does not exist), with the dashboard's figures for today .. today + 6.
+  Result<std::vector<domain::HomeOverview>> LoadHomes(Date today, std::optional<int64_t> only);
+  // The home's name, units and the shift types (one statement), for pages.
+  Result<domain::HomeLabels> LoadHomeLabels(int64_t home_id);
 
   // api.md's JSON of the above (service/model_json.hpp).
   Result<std::string> Dashboard(int64_t home_id, domain::DateRange range);
@@ -48,6 +55,9 @@ class ReadService {
   Result<std::string> MonthlyReport(int64_t home_id, YearMonth month);
   Result<std::string> Compliance(int64_t home_id, domain::DateRange range);
   Result<std::string> Stats(Date today);
+  Result<std::string> Homes(Date today, std::optional<int64_t> only);
+  // The monthly report as api.md's CSV (service/model_csv.hpp).
+  Result<std::string> MonthlyReportCsv(int64_t home_id, YearMonth month);
 
  private:
   db::Pool& pool_;
