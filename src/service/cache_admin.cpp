@@ -172,6 +172,7 @@ Result<WarmReport> CacheAdmin::Warm(std::optional<int64_t> home,
     if (on_home) on_home(h);
   }
   ROTA_TRY(count(reads_.Stats(today, false)));
+  ROTA_TRY(count(reads_.Homes(std::nullopt, today, false)));  // an administrator's GET /api/homes
   return report;
 }
 

@@ -3,7 +3,8 @@
 // POST /cache/clear/ and POST /cache/warm/ (administrators only; callers check).
 //
 // Warming precomputes, for each home, the dashboards of 7 and 14 days from
-// today and the current month's report, plus the global stats, through the same
+// today and the current month's report, plus the global stats and the
+// administrators' list of homes (GET /api/homes), through the same
 // cached read path requests use (so keys and generations are the same), and
 // whatever the warmers added by upper layers cache for a home (the pages' HTML
 // fragments, web/). `warmed_keys` counts answers asked for: a page fragment is

@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "domain/range.hpp"
 #include "http/api.hpp"
 #include "web/assets.hpp"
 #include "web/home_panel.hpp"
+#include "web/homes_page.hpp"
+#include "web/report_page.hpp"
+#include "web/compliance_page.hpp"
 #include "web/html.hpp"
 #include "web/staff_page.hpp"
 
@@ -88,33 +92,26 @@ Response LoginPage(App& app, Request& req) {
   return HtmlPage(200, Layout(PageFrame{"Log in", nullptr, {"login.js"}}, body));
 }
 
-// The list of homes as HTML (`<li>` links, or `<option>`s), cached under the
-// global generation: renaming a home invalidates it like every other write.
-Result<service::CachedAnswer> HomesHtml(App& app, bool as_options) {
-  return app.cached().Fragment(0, as_options ? "home-options/v1" : "home-links/v1", false,
-                               [&]() -> Result<std::string> {
-                                 auto homes = app.cache_admin().Homes();
-                                 if (!homes) return std::move(homes).error();
-                                 std::string html;
-                                 for (const auto& h : *homes)
-                                   html += as_options
-                                               ? fmt::format("<option value=\"{}\">{}</option>", h.id, Escape(h.name))
-                                               : fmt::format("<li><a href=\"{}\" data-testid=\"home-link\">{}</a></li>",
-                                                             HomeUrl(h.id), Escape(h.name));
-                                 if (homes->empty() && !as_options)
-                                   html = "<li class=\"muted\">No homes yet: run <code>rota seed</code>.</li>";
-                                 return html;
-                               });
+// The homes as `<option>`s, cached under the global generation: renaming a
+// home invalidates it like every other write.
+Result<service::CachedAnswer> HomeOptionsHtml(App& app) {
+  return app.cached().Fragment(0, "home-options/v1", false, [&]() -> Result<std::string> {
+    auto homes = app.cache_admin().Homes();
+    if (!homes) return std::move(homes).error();
+    std::string html;
+    for (const auto& h : *homes) html += fmt::format("<option value=\"{}\">{}</option>", h.id, Escape(h.name));
+    return html;
+  });
 }
 
+// Every home the caller may see with its week's figures (homes_page.hpp): all
+// for an administrator, their own for a manager.
 Response HomesPage(App& app, const SessionPrincipal& caller) {
   const auto& p = caller.principal;
-  if (!p.is_admin) return p.home_id ? Redirect(HomeUrl(*p.home_id)) : Start(caller);
-  auto list = HomesHtml(app, false);
+  if (!p.is_admin && !p.home_id) return Start(caller);
+  auto list = HomesFragment(app, p.is_admin ? std::nullopt : p.home_id, false);
   if (!list) return ErrorPage("Error", list.error(), &caller);
-  Response r = HtmlPage(200, Layout(PageFrame{"Homes", &caller, {"rota.js"}},
-                                    "<section class=\"card\"><h1>Homes</h1><ul class=\"homes\">" + list->body +
-                                        "</ul></section>"));
+  Response r = HtmlPage(200, Layout(PageFrame{"Homes", &caller, {"rota.js", "homes.js"}}, list->body));
   r.SetHeader("X-Cache", service::OutcomeName(list->outcome));
   return r;
 }
@@ -134,6 +131,57 @@ Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) 
   return r;
 }
 
+// A page of one home (frame and `body`), with X-Cache from its fragment.
+Response HomeSectionPage(const SessionPrincipal& caller, int64_t home, HomeSection section, std::string title,
+                         std::vector<std::string> scripts, const service::CachedAnswer& fragment) {
+  Response r = HtmlPage(200, Layout(PageFrame{std::move(title), &caller, std::move(scripts), home, section},
+                                    fragment.body));
+  r.SetHeader("X-Cache", service::OutcomeName(fragment.outcome));
+  return r;
+}
+
+// A query parameter the page cannot show (a month or a range that does not
+// parse): the API's message and a way to the page's default, inside the home's
+// navigation. 422, like the API.
+Response BadParameterPage(const SessionPrincipal& caller, int64_t home, HomeSection section, const Error& e,
+                          const std::string& fallback_url, std::string_view fallback_label) {
+  std::string body = fmt::format(
+      "<section class=\"card error-page\"><h1>Cannot show this page</h1><p data-testid=\"bad-parameter\">{}</p>"
+      "<p><a href=\"{}\">{}</a></p></section>",
+      Escape(http::PublicError(e).message), fallback_url, fallback_label);
+  return HtmlPage(422, Layout(PageFrame{"Cannot show this page", &caller, {"rota.js"}, home, section}, body));
+}
+
+// A service error of a home's page: 404 for an unknown home, else its status.
+Response HomeErrorPage(const SessionPrincipal& caller, const Error& e) {
+  return ErrorPage(e.code == ErrorCode::kNotFound ? "Not found" : "Error", e, &caller);
+}
+
+Response ReportPage(App& app, const Request& req, const SessionPrincipal& caller) {
+  int64_t home = req.path_ids.at(0);
+  if (!caller.principal.CanSeeHome(home)) return Forbidden(caller, fmt::format("You may not see home {}.", home));
+  auto month = domain::ParseMonth(req.Query("month"), app.Today());
+  if (!month)
+    return BadParameterPage(caller, home, HomeSection::kReport, month.error(),
+                            fmt::format("{}reports/monthly/", HomeUrl(home)), "Show this month's report");
+  auto report = ReportFragment(app, home, *month, false);
+  if (!report) return HomeErrorPage(caller, report.error());
+  return HomeSectionPage(caller, home, HomeSection::kReport, "Monthly report " + MonthName(*month),
+                         {"chart.umd.min.js", "rota.js", "report.js"}, *report);
+}
+
+Response CompliancePage(App& app, const Request& req, const SessionPrincipal& caller) {
+  int64_t home = req.path_ids.at(0);
+  if (!caller.principal.CanSeeHome(home)) return Forbidden(caller, fmt::format("You may not see home {}.", home));
+  auto range = domain::ParseFromDays(req.Query("from"), req.Query("days"), app.Today());
+  if (!range)
+    return BadParameterPage(caller, home, HomeSection::kCompliance, range.error(),
+                            fmt::format("{}compliance/", HomeUrl(home)), "Show the next 7 days");
+  auto page = ComplianceFragment(app, home, *range, false);
+  if (!page) return HomeErrorPage(caller, page.error());
+  return HomeSectionPage(caller, home, HomeSection::kCompliance, "Compliance", {"rota.js"}, *page);
+}
+
 Response HomePanelFragment(App& app, const Request& req) {
   auto caller = http::Authenticate(app, req);
   if (!caller) return Response::FromError(caller.error());
@@ -151,7 +199,7 @@ Response HomePanelFragment(App& app, const Request& req) {
 
 Response CacheStatsPage(App& app, const SessionPrincipal& caller) {
   if (!caller.principal.is_admin) return Forbidden(caller, "The cache monitoring page is for administrators.");
-  auto homes = HomesHtml(app, true);
+  auto homes = HomeOptionsHtml(app);
   if (!homes) return ErrorPage("Error", homes.error(), &caller);
   std::string options = "<option value=\"\">all homes</option>" + homes->body;
   auto figure = [](const char* id, const char* label) {
@@ -203,6 +251,10 @@ void AddPageRoutes(http::Router& router, App& app) {
   router.Add("GET", "/homes/", Page(app, [&app](Request&, const SessionPrincipal& c) { return HomesPage(app, c); }));
   router.Add("GET", "/homes/{id}/",
              Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomePage(app, req, c); }));
+  router.Add("GET", "/homes/{id}/reports/monthly/",
+             Page(app, [&app](Request& req, const SessionPrincipal& c) { return ReportPage(app, req, c); }));
+  router.Add("GET", "/homes/{id}/compliance/",
+             Page(app, [&app](Request& req, const SessionPrincipal& c) { return CompliancePage(app, req, c); }));
   router.Add("GET", "/homes/{id}/panel", [&app](Request& req) { return HomePanelFragment(app, req); });
   router.Add("GET", "/homes/{id}/staff/",
              Page(app, [&app](Request& req, const SessionPrincipal& c) { return StaffPage(app, req, c); }));
@@ -217,6 +269,13 @@ void AddPageRoutes(http::Router& router, App& app) {
 void AddWarmers(App& app) {
   app.cache_admin().AddWarmer([&app](int64_t home, Date) { return HomePanel(app, home, false); });
   app.cache_admin().AddWarmer([&app](int64_t home, Date) { return StaffPanel(app, home, false); });
+  // The pages of the overview: this month's report and the next 7 days' compliance.
+  app.cache_admin().AddWarmer([&app](int64_t home, Date today) {
+    return ReportFragment(app, home, YearMonth{today.year(), today.month()}, false);
+  });
+  app.cache_admin().AddWarmer([&app](int64_t home, Date today) {
+    return ComplianceFragment(app, home, {today, today.AddDays(domain::kDefaultDays - 1)}, false);
+  });
 }
 
 }  // namespace rota::web

@@ -2,8 +2,11 @@
 //
 //   GET /                 -> a manager's home page, an administrator's list of homes, or /login
 //   GET /login            the login form (login.js posts to /api/login)
-//   GET /homes/           administrators: every home
+//   GET /homes/           the homes the caller may see with their week's figures (homes_page.hpp):
+//                         every home for an administrator, sortable; a manager's own
 //   GET /homes/{id}/      the home dashboard page (home_panel.hpp), managers of that home and administrators
+//   GET /homes/{id}/reports/monthly/?month=   the monthly report, chart and CSV link (report_page.hpp)
+//   GET /homes/{id}/compliance/?from=&days=   understaffed shifts, expiring certifications (compliance_page.hpp)
 //   GET /homes/{id}/panel the page's body alone (text/html, X-Cache), which home.js fetches after a write
 //   GET /homes/{id}/staff/        the staff page (staff_page.hpp); .../staff/panel its body alone,
 //   GET /homes/{id}/staff/{id}/vacated  what deleting that member would leave vacant (for the page's script)

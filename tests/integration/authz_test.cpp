@@ -248,8 +248,17 @@ class Authz : public ::testing::TestWithParam<DbKind> {
       // The fragment the page fetches: errors as JSON, like the API.
       cases.push_back({"GET /homes/" + n(h) + "/panel",
                        [=] { return Call{"GET", "/homes/" + n(h) + "/panel", "", ""}; }, HomeScoped(h, 200)});
+      // The overview's reads and pages (issue 13).
+      cases.push_back({"GET " + home + "/reports/monthly?format=csv",
+                       [=] { return Call{"GET", home + "/reports/monthly?format=csv", "", ""}; }, HomeScoped(h, 200)});
+      for (std::string page : {"/reports/monthly/", "/compliance/"})
+        cases.push_back({"GET /homes/" + n(h) + page + " (page)",
+                         [=] { return Call{"GET", "/homes/" + n(h) + page, "", ""}; }, PageFor(HomeScoped(h, 200)),
+                         true});
     }
     cases.push_back({"GET /api/stats", [] { return Call{"GET", "/api/stats", "", ""}; }, AdminOnly(200)});
+    cases.push_back({"GET /api/homes", [] { return Call{"GET", "/api/homes", "", ""}; }, LoggedIn(200)});
+    cases.push_back({"GET /homes/ (page)", [] { return Call{"GET", "/homes/", "", ""}; }, PageFor(LoggedIn(200)), true});
     cases.push_back({"GET /api/cache/stats", [] { return Call{"GET", "/api/cache/stats", "", ""}; }, AdminOnly(200)});
     cases.push_back({"GET /metrics", [] { return Call{"GET", "/metrics", "", ""}; }, AdminOnly(200)});
     cases.push_back({"GET /healthz", [] { return Call{"GET", "/healthz", "", ""}; }, Anyone(200)});

@@ -62,7 +62,10 @@ TEST_P(Pages, AnonymousVisitorsAreRedirectedToTheLoginPage) {
 TEST_P(Pages, ManagersSeeTheirHomeOnlyAndAdministratorsEverything) {
   Session m1 = LogIn("manager1");
   EXPECT_EQ(Get("/", m1).Header("location"), "/homes/1/");
-  EXPECT_EQ(Get("/homes/", m1).Header("location"), "/homes/1/");
+  auto homes_of_m1 = Get("/homes/", m1);  // their one home, with its figures
+  EXPECT_EQ(homes_of_m1.status, 200);
+  EXPECT_NE(homes_of_m1.body.find("href=\"/homes/1/\""), std::string::npos);
+  EXPECT_EQ(homes_of_m1.body.find("href=\"/homes/2/\""), std::string::npos);
   auto home = Get("/homes/1/", m1);
   EXPECT_EQ(home.status, 200);
   EXPECT_NE(home.body.find("data-testid=\"vacant-7\""), std::string::npos);
