@@ -8,6 +8,7 @@
 
 #include "db/home_overview_repository.hpp"
 #include "db/report_repository.hpp"
+#include "db/rota_repository.hpp"
 #include "db/shift_repository.hpp"
 #include "db/staff_repository.hpp"
 #include "db/unit_repository.hpp"
@@ -67,6 +68,12 @@ Result<domain::ComplianceReport> ReadService::LoadCompliance(int64_t home_id, do
   auto lease = pool_.Acquire();
   if (!lease) return lease.status();
   return OfHome(db::LoadCompliance(**lease, home_id, range), home_id);
+}
+
+Result<domain::RotaWeek> ReadService::LoadRotaWeek(int64_t home_id, domain::DateRange range) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.status();
+  return OfHome(db::LoadRotaWeek(**lease, home_id, range), home_id);
 }
 
 Result<domain::ServiceStats> ReadService::LoadStats(Date today) {

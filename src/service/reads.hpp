@@ -8,6 +8,7 @@
 // plus one for the home's existence where a list cannot tell it:
 //   Dashboard 3, ShiftList 1 + 3, StaffList 4, MonthlyReport 3, Compliance 3, Stats 1,
 //   Homes 1 (every home's figures in one GROUP BY statement: db/home_overview_repository.hpp).
+//   RotaWeek 3 (the rota page's model only; no JSON of its own).
 //
 // Access: callers check CheckHome/CheckAdmin first (service/principal.hpp);
 // these functions answer `not_found` for an unknown home. Thread-safe: each call
@@ -24,6 +25,7 @@
 #include "db/database.hpp"
 #include "domain/model.hpp"
 #include "domain/range.hpp"
+#include "domain/rota_week.hpp"
 
 namespace rota::service {
 
@@ -36,6 +38,8 @@ class ReadService {
   Result<std::vector<domain::StaffMember>> LoadStaff(int64_t home_id);
   Result<domain::MonthlyReport> LoadMonthlyReport(int64_t home_id, YearMonth month);
   Result<domain::ComplianceReport> LoadCompliance(int64_t home_id, domain::DateRange range);
+  // The rota page's week (db/rota_repository.hpp).
+  Result<domain::RotaWeek> LoadRotaWeek(int64_t home_id, domain::DateRange range);
   // Over all homes; "next 7 days" is today .. today + 6.
   Result<domain::ServiceStats> LoadStats(Date today);
   // For the pages: the home and its units (1 statement); the shifts of the home
