@@ -14,11 +14,17 @@
 //
 // With FLOOR_URL set, each pair is preceded by a load of that page (a tiny static
 // HTML page on nginx), "floor": what this browser on this machine needs to paint anything.
+// Each pair is followed by two loads of the rota page, /homes/1/rota/ (the week
+// from today of a 40-staff, 4-unit home): "rota-cold" (its fragment was cleared
+// with the rest) and "rota" (warm), for issue 13's target: the warm rota page
+// paints within 1.5x of the floor, and its server time is within 2x of the warm
+// dashboard page's.
 //
 // Environment: ROTA_URL, ROTA_TOKEN (an administrator's bearer token, for
 // /cache/clear/), LOADS (7), CONTENDER (a label), CHROMIUM (/usr/bin/chromium), FLOOR_URL,
 // NOJS ("0": no JavaScript-off loads).
-// Prints one tab-separated line per load:  browser CONTENDER first|floor|cold|warm|nojs ttfb fcp dcl load x-cache
+// Prints one tab-separated line per load:
+//   browser CONTENDER first|floor|cold|warm|nojs|rota-cold|rota ttfb fcp dcl load x-cache
 'use strict';
 const path = require('node:path');
 const { chromium } = require(path.join(__dirname, '../web/node_modules/playwright-core'));
@@ -85,6 +91,8 @@ async function timedLoad(page, kind, url = base + '/homes/1/') {
       await timedLoad(page, 'cold');
       await timedLoad(page, 'warm');
       if (withNojs) await timedLoad(nojs, 'nojs');
+      await timedLoad(page, 'rota-cold', base + '/homes/1/rota/');
+      await timedLoad(page, 'rota', base + '/homes/1/rota/');
     }
   } finally {
     await browser.close();

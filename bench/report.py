@@ -287,6 +287,21 @@ if warm:
     target("Painted dashboard page ≤ 50 ms warm (first-contentful-paint)", "%.0f ms" % fcp, fcp <= 50,
            "median of %d loads; a tiny static page on nginx paints at %s ms in the same browser" % (
                len(warm), "%.0f" % med([float(b[3]) for b in floor]) if floor else "?"))
+rota_warm = browser.get(("M", "rota"))
+if rota_warm and warm:
+    floor = browser.get(("M", "floor"))
+    rota_fcp = med([float(b[3]) for b in rota_warm])
+    if floor:
+        floor_fcp = med([float(b[3]) for b in floor])
+        target("Rota page (40 staff, 4 units, a week) paints within 1.5× of the floor (first-contentful-paint, warm)",
+               "%.0f ms = %.2f× the floor" % (rota_fcp, rota_fcp / floor_fcp), rota_fcp <= 1.5 * floor_fcp,
+               "median of %d loads of /homes/1/rota/; the floor, a tiny static page on nginx, paints at %.0f ms" % (
+                   len(rota_warm), floor_fcp))
+    rota_ttfb = med([float(b[2]) for b in rota_warm])
+    dash_ttfb = med([float(b[2]) for b in warm])
+    target("Warm rota page's server time ≤ 2× the warm dashboard page's (time to first byte)",
+           "%.1f ms vs %.1f ms = %.2f×" % (rota_ttfb, dash_ttfb, rota_ttfb / dash_ttfb), rota_ttfb <= 2 * dash_ttfb,
+           "medians of %d loads each, X-Cache %s" % (len(rota_warm), "/".join(sorted({b[6] for b in rota_warm}))))
 
 w("## Targets")
 w("")
@@ -394,7 +409,7 @@ if facts["size"]:
 
 # ---- browser ---------------------------------------------------------------------------
 if browser:
-    w("## The browser: time to a painted home dashboard page")
+    w("## The browser: time to a painted home dashboard page, and the rota page")
     w("")
     w("Headless Chromium (`--headless --no-sandbox --disable-gpu --disable-background-networking`, playwright-core) "
       "logged in as manager1 loads `/homes/1/` %s times *cold* (right after `POST /cache/clear/`: the page's "
@@ -402,20 +417,23 @@ if browser:
       "browser's own HTTP cache holds the static files (they are `immutable`), as for a returning user. "
       "*floor*: a tiny static HTML page on nginx, loaded before each pair, is what this browser on this "
       "machine needs to paint anything. *warm, JavaScript off*: the same warm page in a second context "
-      "with the same session and scripts disabled (no Chart.js), loaded after each pair. Milliseconds from navigation start (Navigation Timing, Paint Timing), "
+      "with the same session and scripts disabled (no Chart.js), loaded after each pair. *rota page*: "
+      "`/homes/1/rota/` (this week of a 40-staff, 4-unit home) after each pair, cold (cleared with the rest) "
+      "then warm. Milliseconds from navigation start (Navigation Timing, Paint Timing), "
       "medians." % meta["loads"])
     w("")
     w("| server | load | n | time to first byte | first contentful paint | DOMContentLoaded (charts drawn) | "
       "load event | X-Cache |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for who in ("M", "R"):
-        for kind in ("floor", "cold", "warm", "nojs"):
+        for kind in ("floor", "cold", "warm", "nojs", "rota-cold", "rota"):
             bs = browser.get((who, kind))
             if not bs:
                 continue
             w("| %s | %s | %d | %.1f | %.0f | %.0f | %.0f | %s |" % (
                 LABEL[who] if kind != "floor" else "nginx, tiny static page",
-                "warm, JavaScript off" if kind == "nojs" else kind, len(bs),
+                {"nojs": "warm, JavaScript off", "rota-cold": "rota page, cold", "rota": "rota page, warm"}.get(kind, kind),
+                len(bs),
                 med([float(b[2]) for b in bs]), med([float(b[3]) for b in bs]), med([float(b[4]) for b in bs]),
                 med([float(b[5]) for b in bs]), "/".join(sorted({b[6] for b in bs}))))
     w("")

@@ -11,6 +11,7 @@
 #include "web/compliance_page.hpp"
 #include "web/html.hpp"
 #include "web/staff_page.hpp"
+#include "web/rota_page.hpp"
 
 namespace rota::web {
 namespace {
@@ -260,6 +261,9 @@ void AddPageRoutes(http::Router& router, App& app) {
              Page(app, [&app](Request& req, const SessionPrincipal& c) { return StaffPage(app, req, c); }));
   router.Add("GET", "/homes/{id}/staff/panel", [&app](Request& req) { return StaffPanelFragment(app, req); });
   router.Add("GET", "/homes/{id}/staff/{id}/vacated", [&app](Request& req) { return VacatedShiftsFragment(app, req); });
+  router.Add("GET", "/homes/{id}/rota/",
+             Page(app, [&app](Request& req, const SessionPrincipal& c) { return RotaPage(app, req, c); }));
+  router.Add("GET", "/homes/{id}/rota/grid", [&app](Request& req) { return RotaGrid(app, req); });
   router.Add("GET", "/cache/stats/",
              Page(app, [&app](Request&, const SessionPrincipal& c) { return CacheStatsPage(app, c); }));
   for (const Asset& a : AllAssets())
@@ -276,6 +280,7 @@ void AddWarmers(App& app) {
   app.cache_admin().AddWarmer([&app](int64_t home, Date today) {
     return ComplianceFragment(app, home, {today, today.AddDays(domain::kDefaultDays - 1)}, false);
   });
+  app.cache_admin().AddWarmer([&app](int64_t home, Date today) { return RotaWeekFragment(app, home, today, false); });
 }
 
 }  // namespace rota::web
