@@ -77,10 +77,17 @@ TEST_P(RotaPage, AnUncachedWeekCostsThreeStatementsAndAWarmOneNone) {
   ASSERT_EQ(cold.status, 200);
   EXPECT_EQ(cold.Header("x-cache"), "MISS");
   EXPECT_EQ(cold.QueryCount(), 3);
-  auto warm = Get("/homes/2/rota/?from=2026-11-28", m2);
+  // The server remembers a session for 750 ms: each warm read is asked twice
+  // in a row, so that the second costs no session lookup however slow the
+  // machine (the first may re-read the session).
+  auto warm_twice = [&](const std::string& target) {
+    Get(target, m2);
+    return Get(target, m2);
+  };
+  auto warm = warm_twice("/homes/2/rota/?from=2026-11-28");
   EXPECT_EQ(warm.Header("x-cache"), "HIT");
   EXPECT_EQ(warm.QueryCount(), 0);
-  auto grid = Get("/homes/2/rota/grid?from=2026-11-28", m2);
+  auto grid = warm_twice("/homes/2/rota/grid?from=2026-11-28");
   EXPECT_EQ(grid.Header("x-cache"), "HIT");
   EXPECT_EQ(grid.QueryCount(), 0);
   EXPECT_NE(warm.body.find(grid.body), std::string::npos) << "the page carries the same fragment";
