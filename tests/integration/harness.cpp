@@ -108,6 +108,15 @@ std::string HttpClient::Raw(const std::string& bytes) {
   return out;
 }
 
+Session LogIn(HttpClient& client, const std::string& username) {
+  auto r = client.Request("POST", "/api/login", R"({"username":")" + username + R"(","password":"rota-demo"})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  rapidjson::Document d;
+  d.Parse(r.body.c_str());
+  std::string set = r.Header("set-cookie");
+  return {set.substr(0, set.find(';')), d.IsObject() && d.HasMember("csrf_token") ? d["csrf_token"].GetString() : ""};
+}
+
 rapidjson::Document Json(const std::string& body) {
   rapidjson::Document d;
   d.Parse(body.c_str());

@@ -57,6 +57,16 @@ class HttpClient {
 // A JSON body parsed; a body that is not JSON fails the current test.
 rapidjson::Document Json(const std::string& body);
 
+// A browser's login: the session cookie ("rota_session=...") and the CSRF token
+// its writes must send.
+struct Session {
+  std::string cookie;
+  std::string csrf;
+};
+// POST /api/login as `username` (password rota-demo) through `client`; a
+// refusal fails the current test and gives an empty session.
+Session LogIn(HttpClient& client, const std::string& username);
+
 struct SeedShape {
   int homes = 2;
   int staff_per_home = 8;

@@ -13,11 +13,6 @@
 namespace rota::testing {
 namespace {
 
-struct Session {
-  std::string cookie;  // "rota_session=..."
-  std::string csrf;
-};
-
 class StaffPageE2E : public ::testing::TestWithParam<DbKind> {
  protected:
   void SetUp() override {
@@ -26,14 +21,7 @@ class StaffPageE2E : public ::testing::TestWithParam<DbKind> {
   }
   TestServer& s() { return *server_; }
 
-  Session LogIn(const std::string& username) {
-    auto r = client_->Request("POST", "/api/login", R"({"username":")" + username + R"(","password":"rota-demo"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    rapidjson::Document d;
-    d.Parse(r.body.c_str());
-    std::string set = r.Header("set-cookie");
-    return {set.substr(0, set.find(';')), d.IsObject() && d.HasMember("csrf_token") ? d["csrf_token"].GetString() : ""};
-  }
+  Session LogIn(const std::string& username) { return testing::LogIn(*client_, username); }
   HttpResult Get(const std::string& target, const Session& who) {
     return client_->Request("GET", target, "", {{"Cookie", who.cookie}});
   }
