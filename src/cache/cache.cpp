@@ -13,20 +13,7 @@ int64_t EntriesPerHome(const CacheOptions& options) {
   return options.max_entries_per_home > 0 ? options.max_entries_per_home : std::max<int64_t>(1, options.max_entries / 8);
 }
 
-// The plain composition: each counter, then the value. Backends that can do it
-// in one step (and count a stale value as the miss it is) override it.
-std::optional<Cache::Current> Cache::GetCurrent(std::span<const std::string> counters, std::string_view key) {
-  Current out;
-  out.generations.reserve(counters.size());
-  for (const auto& c : counters) {
-    auto g = Counter(c);
-    if (!g) return std::nullopt;
-    out.generations.push_back(*g);
-  }
-  if (auto stored = Get(key)) out.value = Unstamp(std::move(*stored), out.generations);
-  return out;
-}
-
+// Every backend stores a stamped value as plain bytes under the key.
 void Cache::SetCurrent(std::string_view key, std::string value, std::span<const int64_t> generations,
                        std::chrono::seconds ttl) {
   Set(key, Stamp(std::move(value), generations), ttl);

@@ -162,7 +162,7 @@ class Cache {
     std::vector<int64_t> generations;  // counters[i] now
     std::optional<std::string> value;  // stored under exactly `generations`
   };
-  virtual std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key);
+  virtual std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key) = 0;
 
   // Stores `value` under `key`, stamped with the counters `generations` it was
   // computed under (read by GetCurrent before the computation began), with
