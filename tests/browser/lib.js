@@ -3,8 +3,9 @@
 // under test, log-in, the API with the page's own session, screenshots, and
 // axe-core's accessibility check.
 //
-// run.sh starts one `rota serve` on a seeded SQLite file and runs each
-// *.test.js file of this folder against it, one file at a time, passing:
+// run.sh starts one `rota serve` on a seeded SQLite file and runs the given
+// *.test.js files (all of this folder by default) against it, one file at a
+// time; ctest runs each file through its own run.sh. It passes:
 //   ROTA_URL        the server's base URL
 //   ROTA_ARTIFACTS  where screenshots go (a person looks at them; the README shows some)
 //   ROTA_DB         the SQLite file, for tests that compare the page with the database

@@ -21,7 +21,10 @@ cd "$work"
 export ROTA_TODAY=2026-11-28 ROTA_DATABASE_URL="sqlite://$work/rota.db" ROTA_CACHE_URL=memory://
 "$rota" seed --homes 3 --staff-per-home 24 --days 60 --start 2026-11-14 >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$rota" serve --port "$port" >"$artifacts/server.log" 2>&1 &
+# One log per run: several runs (one per file, from ctest) may share ARTIFACTS_DIR.
+log=server.log
+[ $# -gt 2 ] && log="server-$(basename "$3" .test.js).log"
+"$rota" serve --port "$port" >"$artifacts/$log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 shift 2
