@@ -70,6 +70,17 @@ struct Shift {
   std::optional<std::string> created_by, updated_by;  // usernames
 };
 
+// A shift's own columns: as a write loads it before changing it, and as it
+// would leave it (id 0 for a shift not yet inserted).
+struct ShiftRecord {
+  int64_t id = 0;
+  int64_t home_id = 0;
+  int64_t unit_id = 0;
+  int64_t shift_type_id = 0;
+  Date date;
+  std::optional<int64_t> staff_id;  // nullopt: vacant
+};
+
 // ---- staff ------------------------------------------------------------------
 
 struct Certification {
@@ -78,10 +89,15 @@ struct Certification {
   Date expires_on;
 };
 
+// A leave request. The staff list shows id, dates and status; a write's answer
+// (api.md "Leave requests") all of it. The staff list does not load `reason`
+// (left empty there).
 struct LeaveRequest {
   int64_t id = 0;
   Date start_date, end_date;  // inclusive
   LeaveStatus status = LeaveStatus::kPending;
+  int64_t staff_id = 0;
+  std::string reason;
 };
 
 // A member of staff as the staff list shows them, children ordered by id.
@@ -96,6 +112,18 @@ struct StaffMember {
   std::vector<IdName> qualified_units;
   std::vector<Certification> certifications;
   std::vector<LeaveRequest> leave_requests;
+};
+
+// A member of staff's own columns, as a write loads them before changing them
+// (the staff list's StaffMember adds names of units and the children).
+struct StaffRecord {
+  int64_t id = 0;
+  int64_t home_id = 0;
+  std::optional<int64_t> primary_unit_id;
+  std::string first_name, last_name;
+  std::string role;
+  double contracted_hours = 0;
+  bool active = true;
 };
 
 // A home and its units, ascending id (what a form offers as units).

@@ -29,18 +29,23 @@
 // both pass "no second shift that date" or approve leave over a fresh shift.
 //
 // Statement counts: each write issues a small constant number of statements
-// (plus one per qualified unit added or removed on a staff write).
+// (plus one per qualified unit added or removed on a staff write). The SQL is
+// db/'s: db/shift_writes.hpp, db/staff_writes.hpp and db/home_repository.hpp
+// for what a write reads and changes, db/shift_repository.hpp and
+// db/staff_repository.hpp for the answers; each says what it costs.
 #include "service/writes.hpp"
 
-#include <algorithm>
 #include <set>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "base/date.hpp"
+#include "db/home_repository.hpp"
 #include "db/shift_repository.hpp"
+#include "db/shift_writes.hpp"
 #include "db/staff_repository.hpp"
+#include "db/staff_writes.hpp"
 #include "domain/rules.hpp"
 #include "service/json_writer.hpp"
 #include "service/model_json.hpp"
@@ -50,7 +55,6 @@ namespace rota::service {
 namespace {
 
 using db::Connection;
-using db::Row;
 using domain::AssignmentChange;
 
 // ---- plumbing -----------------------------------------------------------------
@@ -76,91 +80,37 @@ Result<std::string> Transact(db::Pool& pool, ChangeSink& sink, const WriteFn& fn
   return std::move(out.body);
 }
 
-// " FOR UPDATE" on PostgreSQL; nothing on SQLite, whose writer holds the lock.
-std::string Locked(const Connection& c, std::string_view sql) {
-  std::string s(sql);
-  if (c.dialect() == db::Dialect::kPostgres) s += " FOR UPDATE";
-  return s;
-}
-
-Result<Date> DbDate(std::string_view text) {
-  auto d = Date::Parse(text.substr(0, 10));
-  if (!d) return Error::Internal(fmt::format("the database holds a malformed date '{}'", text));
-  return *d;
-}
-
 Error Missing(std::string_view what, int64_t id) {
   return Error::NotFound(fmt::format("{} {} does not exist", what, id));
 }
 
-db::Value Actor(const Principal& p) { return db::Nullable(p.actor()); }
+// ---- access ---------------------------------------------------------------------
 
-// The id returned by an `INSERT ... RETURNING id`.
-Result<int64_t> Insert(Connection& c, std::string_view sql, const db::Params& params) {
-  auto id = c.QueryInt(sql, params);
-  if (!id) return std::move(id).error();
-  if (!*id) return Error::Internal("insert returned no id");
-  return **id;
-}
-
-// ---- rows -----------------------------------------------------------------------
-
-struct ShiftRow {
-  int64_t id = 0;
-  int64_t home_id = 0;
-  int64_t unit_id = 0;
-  std::optional<int64_t> staff_id;
-  int64_t shift_type_id = 0;
-  Date date;
-};
-
-Result<std::optional<ShiftRow>> LoadShift(Connection& c, int64_t id) {
-  std::optional<ShiftRow> row;
-  std::string date;
-  ROTA_TRY(c.Query(Locked(c, "SELECT id, home_id, unit_id, staff_id, shift_type_id, date FROM shift WHERE id = ?"),
-                   {id}, [&](const Row& r) {
-                     row = ShiftRow{r.Int(0), r.Int(1), r.Int(2), r.OptInt(3), r.Int(4), Date()};
-                     date = r.Text(5);
-                   }));
-  if (row) ROTA_ASSIGN(row->date, DbDate(date));
-  return row;
-}
-
-// The shift `id` (of a home `p` may see), or 404/403.
-Result<ShiftRow> AccessibleShift(Connection& c, const Principal& p, int64_t id) {
-  std::optional<ShiftRow> row;
-  ROTA_ASSIGN(row, LoadShift(c, id));
+// The shift `id` (of a home `p` may see), or 404/403. Locks it (PostgreSQL).
+Result<domain::ShiftRecord> AccessibleShift(Connection& c, const Principal& p, int64_t id) {
+  std::optional<domain::ShiftRecord> row;
+  ROTA_ASSIGN(row, db::LoadShiftRecord(c, id));
   if (!row) return Missing("shift", id);
   ROTA_TRY(CheckHome(p, row->home_id));
   return *row;
 }
 
-// The home of staff member `id`, if they exist. Locks the staff row on
-// PostgreSQL: the rules that follow read their shifts and leave.
-Result<std::optional<int64_t>> StaffHome(Connection& c, int64_t id) {
-  return c.QueryInt(Locked(c, "SELECT home_id FROM staff WHERE id = ?"), {id});
-}
-
-// The home of staff member `id` named by a body field (422 when unknown, then 403).
+// The home of staff member `id` named by a body field (422 when unknown, then
+// 403). Locks the staff row (PostgreSQL): the rules that follow read their
+// shifts and leave.
 Result<int64_t> AccessibleStaffRef(Connection& c, const Principal& p, int64_t id) {
   std::optional<int64_t> home;
-  ROTA_ASSIGN(home, StaffHome(c, id));
+  ROTA_ASSIGN(home, db::StaffHome(c, id));
   if (!home) return Error::Invalid(fmt::format("staff member {} does not exist", id), "staff_id");
   ROTA_TRY(CheckHome(p, *home));
   return *home;
 }
 
 Status CheckHomeExists(Connection& c, int64_t home_id) {
-  std::optional<int64_t> found;
-  ROTA_ASSIGN(found, c.QueryInt("SELECT id FROM care_home WHERE id = ?", {home_id}));
+  bool found = false;
+  ROTA_ASSIGN(found, db::HomeExists(c, home_id));
   if (!found) return Error::Invalid(fmt::format("home {} does not exist", home_id), "home_id");
   return Status::Ok();
-}
-
-Result<std::set<int64_t>> UnitsOfHome(Connection& c, int64_t home_id) {
-  std::set<int64_t> units;
-  ROTA_TRY(c.Query("SELECT id FROM unit WHERE home_id = ?", {home_id}, [&](const Row& r) { units.insert(r.Int(0)); }));
-  return units;
 }
 
 // ---- responses ------------------------------------------------------------------
@@ -182,75 +132,30 @@ Result<std::string> StaffJson(Connection& c, int64_t staff_id) {
   return EntryJson((*staff)->front());
 }
 
-struct LeaveRow {
-  int64_t id = 0;
-  int64_t staff_id = 0;
-  Date start;
-  Date end;
-  std::string status;
-  std::string reason;
-};
-
-std::string LeaveJson(const LeaveRow& l) {
+std::string LeaveJson(const domain::LeaveRequest& l) {
   JsonWriter w;
   w.BeginObject();
   w.Field("id", l.id);
   w.Field("staff_id", l.staff_id);
-  w.Field("start_date", l.start);
-  w.Field("end_date", l.end);
-  w.Field("status", l.status);
+  w.Field("start_date", l.start_date);
+  w.Field("end_date", l.end_date);
+  w.Field("status", domain::LeaveStatusName(l.status));
   w.Field("reason", l.reason);
   w.EndObject();
   return std::move(w).Take();
 }
 
-// ---- shift rules ------------------------------------------------------------------
+// ---- rules --------------------------------------------------------------------------
 
-// A shift as a write would leave it.
-struct ShiftTarget {
-  int64_t id = 0;  // 0 for a new shift
-  int64_t home_id = 0;
-  int64_t unit_id = 0;
-  int64_t shift_type_id = 0;
-  Date date;
-  std::optional<int64_t> staff_id;
-};
-
-// Loads the facts the rules need about what `changed`, then applies them.
-Status CheckShiftTarget(Connection& c, const ShiftTarget& t, AssignmentChange changed) {
-  domain::ShiftFacts f;
-  f.home_id = t.home_id;
-  f.unit_id = t.unit_id;
-  f.unit_home_id = t.home_id;
-  f.shift_type_id = t.shift_type_id;
-  f.date = t.date;
-  f.staff_id = t.staff_id;
-  f.changed = changed;
-  if (changed.unit) ROTA_ASSIGN(f.unit_home_id, c.QueryInt("SELECT home_id FROM unit WHERE id = ?", {t.unit_id}));
-  if (changed.shift_type) {
-    std::optional<int64_t> type;
-    ROTA_ASSIGN(type, c.QueryInt("SELECT id FROM shift_type WHERE id = ?", {t.shift_type_id}));
-    f.shift_type_exists = type.has_value();
-  }
-  if (t.staff_id && (changed.staff || changed.unit || changed.date)) {
-    const std::string date = t.date.ToString();
-    ROTA_TRY(c.Query(
-        Locked(c, "SELECT f.home_id, f.active, "
-                  "EXISTS (SELECT 1 FROM staff_qualified_unit q WHERE q.staff_id = f.id AND q.unit_id = ?), "
-                  "EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = ? AND o.id <> ?), "
-                  "EXISTS (SELECT 1 FROM leave_request l WHERE l.staff_id = f.id AND l.status = 'approved' "
-                  "AND l.start_date <= ? AND l.end_date >= ?) "
-                  "FROM staff f WHERE f.id = ?"),
-        {t.unit_id, date, t.id, date, date, *t.staff_id}, [&](const Row& r) {
-          f.staff = domain::AssigneeFacts{r.Int(0), r.Bool(1), r.Bool(2), r.Bool(3), r.Bool(4)};
-        }));
-  }
-  return domain::CheckShift(f);
+// Loads the facts the rules need about what `changed` in shift `t` (as the
+// write would leave it), then applies them.
+Status CheckShiftTarget(Connection& c, const domain::ShiftRecord& t, AssignmentChange changed) {
+  domain::ShiftFacts facts;
+  ROTA_ASSIGN(facts, db::LoadShiftFacts(c, t, changed));
+  return domain::CheckShift(facts);
 }
 
-// ---- bodies ---------------------------------------------------------------------
 // Read and checked without the database by service/write_bodies.hpp.
-
 using StaffInput = StaffBody;
 
 // 422 unless the units the input names belong to `home_id`. One statement, only
@@ -259,53 +164,11 @@ Status CheckStaffUnits(Connection& c, const StaffInput& in, int64_t home_id) {
   const bool names_primary = in.primary_unit_id && *in.primary_unit_id;
   if (!names_primary && !in.qualified_unit_ids) return Status::Ok();
   std::set<int64_t> units;
-  ROTA_ASSIGN(units, UnitsOfHome(c, home_id));
+  ROTA_ASSIGN(units, db::UnitIdsOfHome(c, home_id));
   if (names_primary) ROTA_TRY(domain::CheckUnitsOfHome({**in.primary_unit_id}, units, home_id, "primary_unit_id"));
   if (in.qualified_unit_ids)
     ROTA_TRY(domain::CheckUnitsOfHome(*in.qualified_unit_ids, units, home_id, "qualified_unit_ids"));
   return Status::Ok();
-}
-
-struct StaffRow {
-  int64_t home_id = 0;
-  std::optional<int64_t> primary_unit_id;
-  std::string first_name;
-  std::string last_name;
-  std::string role;
-  double contracted_hours = 0;
-  bool active = true;
-};
-
-Result<std::optional<StaffRow>> LoadStaff(Connection& c, int64_t id) {
-  std::optional<StaffRow> row;
-  ROTA_TRY(c.Query(Locked(c, "SELECT home_id, primary_unit_id, first_name, last_name, role, contracted_hours, active "
-                             "FROM staff WHERE id = ?"),
-                   {id}, [&](const Row& r) {
-                     row = StaffRow{r.Int(0), r.OptInt(1), std::string(r.Text(2)), std::string(r.Text(3)),
-                                    std::string(r.Text(4)), r.Real(5), r.Bool(6)};
-                   }));
-  return row;
-}
-
-Result<std::vector<int64_t>> QualifiedUnits(Connection& c, int64_t staff_id) {
-  std::vector<int64_t> units;
-  ROTA_TRY(c.Query("SELECT unit_id FROM staff_qualified_unit WHERE staff_id = ? ORDER BY unit_id", {staff_id},
-                   [&](const Row& r) { units.push_back(r.Int(0)); }));
-  return units;
-}
-
-// Makes staff member `staff_id` qualified for exactly `want` (ascending), given
-// `have` (ascending). Returns whether anything changed.
-Result<bool> ReplaceQualifiedUnits(Connection& c, int64_t staff_id, const std::vector<int64_t>& have,
-                                   const std::vector<int64_t>& want) {
-  std::vector<int64_t> gone, added;
-  std::set_difference(have.begin(), have.end(), want.begin(), want.end(), std::back_inserter(gone));
-  std::set_difference(want.begin(), want.end(), have.begin(), have.end(), std::back_inserter(added));
-  for (int64_t unit : gone)
-    ROTA_TRY(c.Exec("DELETE FROM staff_qualified_unit WHERE staff_id = ? AND unit_id = ?", {staff_id, unit}).status());
-  for (int64_t unit : added)
-    ROTA_TRY(c.Exec("INSERT INTO staff_qualified_unit (staff_id, unit_id) VALUES (?, ?)", {staff_id, unit}).status());
-  return !gone.empty() || !added.empty();
 }
 
 }  // namespace
@@ -318,15 +181,10 @@ Result<std::string> WriteService::CreateShift(const Principal& p, std::string_vi
   ROTA_TRY(CheckHome(p, in.home_id));
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     ROTA_TRY(CheckHomeExists(c, in.home_id));
-    ShiftTarget t{0, in.home_id, in.unit_id, in.shift_type_id, in.date, in.staff_id};
+    const domain::ShiftRecord t{0, in.home_id, in.unit_id, in.shift_type_id, in.date, in.staff_id};
     ROTA_TRY(CheckShiftTarget(c, t, AssignmentChange::All()));
-    const std::string now = NowTimestamp();
     int64_t id = 0;
-    ROTA_ASSIGN(id, Insert(c,
-                             "INSERT INTO shift (home_id, unit_id, staff_id, shift_type_id, date, created_by, "
-                             "updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                             {in.home_id, in.unit_id, db::Nullable(in.staff_id), in.shift_type_id,
-                              in.date.ToString(), Actor(p), Actor(p), now, now}));
+    ROTA_ASSIGN(id, db::InsertShift(c, t, p.actor(), NowTimestamp()));
     ROTA_ASSIGN(out.body, ShiftJson(c, id));
     out.changes.Add(in.home_id, kShifts);
     return Status::Ok();
@@ -336,10 +194,10 @@ Result<std::string> WriteService::CreateShift(const Principal& p, std::string_vi
 Result<std::string> WriteService::UpdateShift(const Principal& p, int64_t shift_id, std::string_view body) {
   const Result<ShiftPatchBody> patch = ReadShiftPatch(body);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
-    ShiftRow row;
+    domain::ShiftRecord row;
     ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
     if (!patch) return patch.error();
-    ShiftTarget t{row.id, row.home_id, row.unit_id, row.shift_type_id, row.date, row.staff_id};
+    domain::ShiftRecord t = row;
     AssignmentChange changed;
     if (patch->staff_id && *patch->staff_id != row.staff_id) changed.staff = true, t.staff_id = *patch->staff_id;
     if (patch->unit_id && *patch->unit_id != row.unit_id) changed.unit = true, t.unit_id = *patch->unit_id;
@@ -348,11 +206,7 @@ Result<std::string> WriteService::UpdateShift(const Principal& p, int64_t shift_
       changed.shift_type = true, t.shift_type_id = *patch->shift_type_id;
     if (changed.staff || changed.unit || changed.date || changed.shift_type) {
       ROTA_TRY(CheckShiftTarget(c, t, changed));
-      ROTA_TRY(c.Exec("UPDATE shift SET staff_id = ?, unit_id = ?, shift_type_id = ?, date = ?, updated_at = ?, "
-                      "updated_by = ? WHERE id = ?",
-                      {db::Nullable(t.staff_id), t.unit_id, t.shift_type_id, t.date.ToString(), NowTimestamp(),
-                       Actor(p), t.id})
-                   .status());
+      ROTA_TRY(db::UpdateShift(c, t, p.actor(), NowTimestamp()));
       out.changes.Add(row.home_id, kShifts);
     }
     ROTA_ASSIGN(out.body, ShiftJson(c, row.id));
@@ -362,10 +216,10 @@ Result<std::string> WriteService::UpdateShift(const Principal& p, int64_t shift_
 
 Status WriteService::DeleteShift(const Principal& p, int64_t shift_id) {
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
-           ShiftRow row;
+           domain::ShiftRecord row;
            ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
            // Notes and links go with it (ON DELETE CASCADE).
-           ROTA_TRY(c.Exec("DELETE FROM shift WHERE id = ?", {row.id}).status());
+           ROTA_TRY(db::DeleteShift(c, row.id));
            out.changes.Add(row.home_id, kShifts | kNotes | kLinks);
            return Status::Ok();
          })
@@ -375,25 +229,21 @@ Status WriteService::DeleteShift(const Principal& p, int64_t shift_id) {
 Result<std::string> WriteService::AddShiftNote(const Principal& p, int64_t shift_id, std::string_view body) {
   const Result<std::string> note = ReadNoteBody(body);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
-    ShiftRow row;
+    domain::ShiftRecord row;
     ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
     if (!note) return note.error();
     int64_t id = 0;
-    ROTA_ASSIGN(id, Insert(c,
-                             "INSERT INTO shift_note (shift_id, author_id, body, created_at) VALUES (?, ?, ?, ?) "
-                             "RETURNING id",
-                             {row.id, Actor(p), std::string_view(*note), NowTimestamp()}));
+    ROTA_ASSIGN(id, db::InsertShiftNote(c, row.id, p.actor(), *note, NowTimestamp()));
+    std::optional<domain::ShiftNote> added;
+    ROTA_ASSIGN(added, db::LoadShiftNote(c, id));
+    if (!added) return Error::Internal(fmt::format("note {} vanished while writing it", id));
     JsonWriter w;
-    ROTA_TRY(c.Query("SELECT n.id, a.username, n.body, n.created_at FROM shift_note n "
-                     "LEFT JOIN app_user a ON a.id = n.author_id WHERE n.id = ?",
-                     {id}, [&](const Row& r) {
-                       w.BeginObject();
-                       w.Field("id", r.Int(0));
-                       w.Field("author", r.OptText(1));
-                       w.Field("body", r.Text(2));
-                       w.Field("created_at", r.Timestamp(3));
-                       w.EndObject();
-                     }));
+    w.BeginObject();
+    w.Field("id", added->id);
+    w.Field("author", added->author);
+    w.Field("body", added->body);
+    w.Field("created_at", added->created_at);
+    w.EndObject();
     out.body = std::move(w).Take();
     out.changes.Add(row.home_id, kNotes);
     return Status::Ok();
@@ -410,15 +260,17 @@ Result<std::string> WriteService::CreateStaff(const Principal& p, std::string_vi
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     ROTA_TRY(CheckHomeExists(c, home));
     ROTA_TRY(CheckStaffUnits(c, in, home));
+    const domain::StaffRecord record{0,
+                                     home,
+                                     in.primary_unit_id.value_or(std::nullopt),
+                                     *in.first_name,
+                                     *in.last_name,
+                                     *in.role,
+                                     in.contracted_hours.value_or(0.0),
+                                     in.active.value_or(true)};
     int64_t id = 0;
-    ROTA_ASSIGN(id, Insert(c,
-                             "INSERT INTO staff (home_id, primary_unit_id, first_name, last_name, role, "
-                             "contracted_hours, active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                             {home, db::Nullable(in.primary_unit_id.value_or(std::nullopt)),
-                              std::string_view(*in.first_name), std::string_view(*in.last_name),
-                              std::string_view(*in.role), in.contracted_hours.value_or(0.0),
-                              int64_t{in.active.value_or(true) ? 1 : 0}}));
-    if (in.qualified_unit_ids) ROTA_TRY(ReplaceQualifiedUnits(c, id, {}, *in.qualified_unit_ids).status());
+    ROTA_ASSIGN(id, db::InsertStaff(c, record));
+    if (in.qualified_unit_ids) ROTA_TRY(db::ReplaceQualifiedUnits(c, id, {}, *in.qualified_unit_ids).status());
     ROTA_ASSIGN(out.body, StaffJson(c, id));
     out.changes.Add(home, kStaff | kQualifications);
     return Status::Ok();
@@ -428,15 +280,15 @@ Result<std::string> WriteService::CreateStaff(const Principal& p, std::string_vi
 Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_id, std::string_view body) {
   const Result<StaffInput> input = ReadStaff(body, /*creating=*/false);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
-    std::optional<StaffRow> row;
-    ROTA_ASSIGN(row, LoadStaff(c, staff_id));
+    std::optional<domain::StaffRecord> row;
+    ROTA_ASSIGN(row, db::LoadStaffRecord(c, staff_id));
     if (!row) return Missing("staff member", staff_id);
     ROTA_TRY(CheckHome(p, row->home_id));
     if (!input) return input.error();
     const StaffInput& in = *input;
     ROTA_TRY(CheckStaffUnits(c, in, row->home_id));
 
-    StaffRow next = *row;
+    domain::StaffRecord next = *row;
     if (in.first_name) next.first_name = *in.first_name;
     if (in.last_name) next.last_name = *in.last_name;
     if (in.role) next.role = *in.role;
@@ -447,19 +299,14 @@ Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_
     if (next.first_name != row->first_name || next.last_name != row->last_name || next.role != row->role ||
         next.contracted_hours != row->contracted_hours || next.primary_unit_id != row->primary_unit_id ||
         next.active != row->active) {
-      ROTA_TRY(c.Exec("UPDATE staff SET first_name = ?, last_name = ?, role = ?, contracted_hours = ?, "
-                      "primary_unit_id = ?, active = ? WHERE id = ?",
-                      {std::string_view(next.first_name), std::string_view(next.last_name),
-                       std::string_view(next.role), next.contracted_hours, db::Nullable(next.primary_unit_id),
-                       int64_t{next.active ? 1 : 0}, staff_id})
-                   .status());
+      ROTA_TRY(db::UpdateStaff(c, next));
       changed = true;
     }
     if (in.qualified_unit_ids) {
       std::vector<int64_t> have;
-      ROTA_ASSIGN(have, QualifiedUnits(c, staff_id));
+      ROTA_ASSIGN(have, db::QualifiedUnitIds(c, staff_id));
       bool replaced = false;
-      ROTA_ASSIGN(replaced, ReplaceQualifiedUnits(c, staff_id, have, *in.qualified_unit_ids));
+      ROTA_ASSIGN(replaced, db::ReplaceQualifiedUnits(c, staff_id, have, *in.qualified_unit_ids));
       changed = changed || replaced;
     }
     if (changed) out.changes.Add(row->home_id, kStaff | kQualifications);
@@ -471,15 +318,13 @@ Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_
 Status WriteService::DeleteStaff(const Principal& p, int64_t staff_id) {
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
            std::optional<int64_t> home;
-           ROTA_ASSIGN(home, StaffHome(c, staff_id));
+           ROTA_ASSIGN(home, db::StaffHome(c, staff_id));
            if (!home) return Missing("staff member", staff_id);
            ROTA_TRY(CheckHome(p, *home));
            // Their shifts become vacant (explicitly, and recorded as an update);
            // qualifications, certifications and leave go with them (CASCADE).
-           ROTA_TRY(c.Exec("UPDATE shift SET staff_id = NULL, updated_at = ?, updated_by = ? WHERE staff_id = ?",
-                           {NowTimestamp(), Actor(p), staff_id})
-                        .status());
-           ROTA_TRY(c.Exec("DELETE FROM staff WHERE id = ?", {staff_id}).status());
+           ROTA_TRY(db::VacateShiftsOf(c, staff_id, p.actor(), NowTimestamp()));
+           ROTA_TRY(db::DeleteStaff(c, staff_id));
            out.changes.Add(*home, kStaff | kQualifications | kShifts | kCertifications | kLeave);
            return Status::Ok();
          })
@@ -494,15 +339,14 @@ Result<std::string> WriteService::CreateCertification(const Principal& p, std::s
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     int64_t home = 0;
     ROTA_ASSIGN(home, AccessibleStaffRef(c, p, in.staff_id));
-    int64_t id = 0;
-    ROTA_ASSIGN(id, Insert(c, "INSERT INTO certification (staff_id, name, expires_on) VALUES (?, ?, ?) RETURNING id",
-                             {in.staff_id, std::string_view(in.name), in.expires_on.ToString()}));
+    domain::Certification cert{0, in.name, in.expires_on};
+    ROTA_ASSIGN(cert.id, db::InsertCertification(c, in.staff_id, cert));
     JsonWriter w;
     w.BeginObject();
-    w.Field("id", id);
+    w.Field("id", cert.id);
     w.Field("staff_id", in.staff_id);
-    w.Field("name", in.name);
-    w.Field("expires_on", in.expires_on);
+    w.Field("name", cert.name);
+    w.Field("expires_on", cert.expires_on);
     w.EndObject();
     out.body = std::move(w).Take();
     out.changes.Add(home, kCertifications);
@@ -513,12 +357,10 @@ Result<std::string> WriteService::CreateCertification(const Principal& p, std::s
 Status WriteService::DeleteCertification(const Principal& p, int64_t cert_id) {
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
            std::optional<int64_t> home;
-           ROTA_ASSIGN(home, c.QueryInt("SELECT f.home_id FROM certification x JOIN staff f ON f.id = x.staff_id "
-                                          "WHERE x.id = ?",
-                                          {cert_id}));
+           ROTA_ASSIGN(home, db::CertificationHome(c, cert_id));
            if (!home) return Missing("certification", cert_id);
            ROTA_TRY(CheckHome(p, *home));
-           ROTA_TRY(c.Exec("DELETE FROM certification WHERE id = ?", {cert_id}).status());
+           ROTA_TRY(db::DeleteCertification(c, cert_id));
            out.changes.Add(*home, kCertifications);
            return Status::Ok();
          })
@@ -528,25 +370,21 @@ Status WriteService::DeleteCertification(const Principal& p, int64_t cert_id) {
 // ---- leave --------------------------------------------------------------------------
 
 Result<std::string> WriteService::CreateLeaveRequest(const Principal& p, std::string_view body) {
-  LeaveRow in;
-  in.status = "pending";
+  domain::LeaveRequest in;
   {
     NewLeaveBody b;
     ROTA_ASSIGN(b, ReadNewLeaveRequest(body));
     in.staff_id = b.staff_id;
-    in.start = b.start;
-    in.end = b.end;
+    in.start_date = b.start;
+    in.end_date = b.end;
+    in.status = domain::LeaveStatus::kPending;
     in.reason = std::move(b.reason);
   }
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     int64_t home = 0;
     ROTA_ASSIGN(home, AccessibleStaffRef(c, p, in.staff_id));
-    LeaveRow row = in;
-    ROTA_ASSIGN(row.id, Insert(c,
-                                 "INSERT INTO leave_request (staff_id, start_date, end_date, status, reason, "
-                                 "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                 {in.staff_id, in.start.ToString(), in.end.ToString(), std::string_view(in.status),
-                                  std::string_view(in.reason), NowTimestamp()}));
+    domain::LeaveRequest row = in;
+    ROTA_ASSIGN(row.id, db::InsertLeaveRequest(c, in, NowTimestamp()));
     out.body = LeaveJson(row);
     out.changes.Add(home, kLeave);
     return Status::Ok();
@@ -558,38 +396,23 @@ Result<std::string> WriteService::UpdateLeaveRequest(const Principal& p, int64_t
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     // Locks the leave request and its staff member (PostgreSQL): approval must
     // not race an assignment, which locks the staff member too.
-    std::optional<LeaveRow> row;
-    int64_t home = 0;
-    std::string start, end;
-    ROTA_TRY(c.Query(Locked(c, "SELECT l.id, l.staff_id, l.start_date, l.end_date, l.status, l.reason, f.home_id "
-                               "FROM leave_request l JOIN staff f ON f.id = l.staff_id WHERE l.id = ?"),
-                     {leave_id}, [&](const Row& r) {
-                       row = LeaveRow{r.Int(0), r.Int(1), Date(), Date(), std::string(r.Text(4)),
-                                      std::string(r.Text(5))};
-                       start = r.Text(2);
-                       end = r.Text(3);
-                       home = r.Int(6);
-                     }));
-    if (!row) return Missing("leave request", leave_id);
-    ROTA_ASSIGN(row->start, DbDate(start));
-    ROTA_ASSIGN(row->end, DbDate(end));
+    std::optional<db::LeaveOfHome> found;
+    ROTA_ASSIGN(found, db::LoadLeaveForUpdate(c, leave_id));
+    if (!found) return Missing("leave request", leave_id);
+    domain::LeaveRequest& row = found->leave;
+    const int64_t home = found->home_id;
     ROTA_TRY(CheckHome(p, home));
     if (!status) return status.error();
-    const auto from = domain::ParseLeaveStatus(row->status).value_or(domain::LeaveStatus::kPending);
-    if (row->status != domain::LeaveStatusName(*status)) {
+    if (row.status != *status) {
       std::vector<int64_t> assigned;
-      if (*status == domain::LeaveStatus::kApproved) {
-        ROTA_TRY(c.Query("SELECT id FROM shift WHERE staff_id = ? AND date >= ? AND date <= ? ORDER BY id",
-                         {row->staff_id, row->start.ToString(), row->end.ToString()},
-                         [&](const Row& r) { assigned.push_back(r.Int(0)); }));
-      }
-      ROTA_TRY(domain::CheckLeaveApproval(from, *status, assigned));
-      row->status = std::string(domain::LeaveStatusName(*status));
-      ROTA_TRY(c.Exec("UPDATE leave_request SET status = ? WHERE id = ?", {std::string_view(row->status), row->id})
-                   .status());
+      if (*status == domain::LeaveStatus::kApproved)
+        ROTA_ASSIGN(assigned, db::ShiftIdsOfStaffBetween(c, row.staff_id, row.start_date, row.end_date));
+      ROTA_TRY(domain::CheckLeaveApproval(row.status, *status, assigned));
+      row.status = *status;
+      ROTA_TRY(db::UpdateLeaveStatus(c, row.id, row.status));
       out.changes.Add(home, kLeave);
     }
-    out.body = LeaveJson(*row);
+    out.body = LeaveJson(row);
     return Status::Ok();
   });
 }
@@ -601,18 +424,15 @@ Result<std::string> WriteService::UpdateHome(const Principal& p, int64_t home_id
   const Result<std::string> name = ReadHomeName(body);
   return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
     std::optional<std::string> current;
-    ROTA_TRY(c.Query(Locked(c, "SELECT name FROM care_home WHERE id = ?"), {home_id},
-                     [&](const Row& r) { current = std::string(r.Text(0)); }));
+    ROTA_ASSIGN(current, db::LoadHomeNameForUpdate(c, home_id));
     if (!current) return Missing("home", home_id);
     if (!name) return name.error();
     if (*name != *current) {
-      std::optional<int64_t> other;
-      ROTA_ASSIGN(other, c.QueryInt("SELECT id FROM care_home WHERE name = ? AND id <> ?",
-                                      {std::string_view(*name), home_id}));
-      ROTA_TRY(domain::CheckHomeNameFree(*name, other.has_value()));
-      auto updated = c.Exec("UPDATE care_home SET name = ? WHERE id = ?", {std::string_view(*name), home_id});
-      if (!updated) {
-        Error e = std::move(updated).error();
+      bool taken = false;
+      ROTA_ASSIGN(taken, db::HomeNameTaken(c, *name, home_id));
+      ROTA_TRY(domain::CheckHomeNameFree(*name, taken));
+      if (Status renamed = db::RenameHome(c, home_id, *name); !renamed) {
+        Error e = std::move(renamed).error();
         if (e.code == ErrorCode::kConflict) e = domain::CheckHomeNameFree(*name, true).error();  // lost a race
         return e;
       }
