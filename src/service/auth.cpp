@@ -4,10 +4,11 @@
 #include <ctime>
 
 #include <fmt/format.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "base/date.hpp"
+#include "db/credential_repository.hpp"
+#include "db/home_repository.hpp"
+#include "service/json_writer.hpp"
 #include "service/passwords.hpp"
 
 namespace rota::service {
@@ -15,25 +16,19 @@ namespace {
 
 constexpr std::string_view kBadLogin = "invalid username or password";
 
-// Reads app_user columns id, username, is_staff, home_id.
-Principal FromRow(const db::Row& r, Principal::Via via) {
-  return Principal{r.Int(0), std::string(r.Text(1)), r.Bool(2), r.OptInt(3), via};
+Principal FromAccount(db::UserAccount u, Principal::Via via) {
+  return Principal{u.id, std::move(u.username), u.is_admin, u.home_id, via};
 }
 
 std::string UserJson(const Principal& p) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartObject();
-  w.Key("id");
-  w.Int64(p.user_id);
-  w.Key("username");
-  w.String(p.username.data(), static_cast<rapidjson::SizeType>(p.username.size()));
-  w.Key("is_staff");
-  w.Bool(p.is_admin);
-  w.Key("home_id");
-  if (p.home_id) w.Int64(*p.home_id); else w.Null();
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("id", p.user_id);
+  w.Field("username", p.username);
+  w.Field("is_staff", p.is_admin);
+  w.Field("home_id", p.home_id);
   w.EndObject();
-  return sb.GetString();
+  return std::move(w).Take();
 }
 
 // A hash verified for unknown usernames so both wrong answers cost the same.
@@ -94,28 +89,20 @@ Result<SessionPrincipal> AuthService::LookUpToken(const std::string& hash, const
   auto asked = std::chrono::steady_clock::now();
   auto conn = pool_.Acquire();
   if (!conn) return Fallback(key, std::move(conn).error());
-  std::optional<Principal> found;
-  int64_t id = 0;
-  std::optional<int64_t> expires, last_used;
   std::time_t now = std::time(nullptr);
   std::string now_text = FormatTimestamp(now);
-  Status looked = (*conn)->Query(
-      "SELECT u.id, u.username, u.is_staff, u.home_id, t.id, t.expires_at, t.last_used_at FROM api_token t "
-      "JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ? AND u.is_active "
-      "AND (t.expires_at IS NULL OR t.expires_at > ?)",
-      {std::string_view(hash), std::string_view(now_text)}, [&](const db::Row& r) {
-        found = FromRow(r, Principal::Via::kToken);
-        id = r.Int(4);
-        if (!r.IsNull(5)) expires = ParseTimestamp(r.Timestamp(5));
-        if (!r.IsNull(6)) last_used = ParseTimestamp(r.Timestamp(6));
-      });
+  auto looked = db::FindTokenOwner(**conn, hash, now_text);
   if (!looked) return Fallback(key, std::move(looked).error());
-  if (!found) return Error::Unauthorized("invalid token");
+  if (!*looked) return Error::Unauthorized("invalid token");
+  db::TokenOwner& found = **looked;
+  std::optional<int64_t> expires, last_used;
+  if (found.expires_at) expires = ParseTimestamp(*found.expires_at);
+  if (found.last_used_at) last_used = ParseTimestamp(*found.last_used_at);
   if (!last_used || *last_used < now - 60) {
     // Best effort: a failed bookkeeping write must not refuse a valid token.
-    (void)(*conn)->Exec("UPDATE api_token SET last_used_at = ? WHERE id = ?", {std::string_view(now_text), id});
+    (void)db::TouchToken(**conn, found.token_id, now_text);
   }
-  SessionPrincipal who{*found, ""};
+  SessionPrincipal who{FromAccount(std::move(found.user), Principal::Via::kToken), ""};
   Remember(key, who, asked, expires ? Until(*expires, now) : kRememberWhenDown);
   return who;
 }
@@ -132,22 +119,16 @@ Result<SessionPrincipal> AuthService::LookUpSession(const std::string& hash, con
   auto asked = std::chrono::steady_clock::now();
   auto conn = pool_.Acquire();
   if (!conn) return Fallback(key, std::move(conn).error());
-  std::optional<SessionPrincipal> found;
   std::time_t now = std::time(nullptr);
   std::string now_text = FormatTimestamp(now);
-  std::string expires;
-  Status looked = (*conn)->Query(
-      "SELECT u.id, u.username, u.is_staff, u.home_id, s.csrf_token, s.expires_at FROM user_session s "
-      "JOIN app_user u ON u.id = s.user_id WHERE s.session_hash = ? AND s.expires_at > ? AND u.is_active",
-      {std::string_view(hash), std::string_view(now_text)}, [&](const db::Row& r) {
-        found = SessionPrincipal{FromRow(r, Principal::Via::kSession), std::string(r.Text(4))};
-        expires = r.Timestamp(5);
-      });
+  auto looked = db::FindSessionOwner(**conn, hash, now_text);
   if (!looked) return Fallback(key, std::move(looked).error());
-  if (!found) return Error::Unauthorized("not logged in or the session has expired");
+  if (!*looked) return Error::Unauthorized("not logged in or the session has expired");
+  db::SessionOwner& owner = **looked;
+  SessionPrincipal found{FromAccount(std::move(owner.user), Principal::Via::kSession), std::move(owner.csrf_token)};
   // Remembered no longer than the session has left.
-  Remember(key, *found, asked, Until(ParseTimestamp(expires).value_or(now), now));
-  return *found;
+  Remember(key, found, asked, Until(ParseTimestamp(owner.expires_at).value_or(now), now));
+  return found;
 }
 
 Result<LoginResult> AuthService::Login(std::string_view username, std::string_view password) {
@@ -157,33 +138,21 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
   }
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
-  std::optional<Principal> user;
-  std::string stored;
-  bool active = false;
-  ROTA_TRY((*conn)->Query("SELECT id, username, is_staff, home_id, password_hash, is_active FROM app_user "
-                          "WHERE username = ?",
-                          {username}, [&](const db::Row& r) {
-                            user = FromRow(r, Principal::Via::kSession);
-                            stored = std::string(r.Text(4));
-                            active = r.Bool(5);
-                          }));
-  bool ok = VerifyPassword(user ? stored : DummyHash(), password);
-  if (!user || !ok || !active) return Error::Unauthorized(std::string(kBadLogin));
+  std::optional<db::LoginAccount> account;
+  ROTA_ASSIGN(account, db::FindLoginAccount(**conn, username));
+  bool ok = VerifyPassword(account ? account->password_hash : DummyHash(), password);
+  if (!account || !ok || !account->active) return Error::Unauthorized(std::string(kBadLogin));
+  const Principal user = FromAccount(std::move(account->user), Principal::Via::kSession);
 
-  LoginResult out{NewSecret(), NewSecret(), UserJson(*user)};
+  LoginResult out{NewSecret(), NewSecret(), UserJson(user)};
   std::string hash = HashSecret(out.session_id);
   std::time_t now = std::time(nullptr);
   // Expired sessions are deleted here, at most once a minute per process.
   if (int64_t last = last_purge_.load(); now - last >= 60 && last_purge_.compare_exchange_strong(last, now)) {
-    auto purged = (*conn)->Exec("DELETE FROM user_session WHERE expires_at <= ?", {FormatTimestamp(now)});
-    if (!purged) return std::move(purged).error();
+    ROTA_TRY(db::DeleteExpiredSessions(**conn, FormatTimestamp(now)));
   }
-  ROTA_TRY((*conn)->Exec(
-                     "INSERT INTO user_session (user_id, session_hash, csrf_token, created_at, expires_at) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     {user->user_id, std::string_view(hash), std::string_view(out.csrf_token),
-                      FormatTimestamp(now), FormatTimestamp(now + int64_t{session_hours_} * 3600)})
-               .status());
+  ROTA_TRY(db::InsertSession(**conn, user.user_id, hash, out.csrf_token, FormatTimestamp(now),
+                             FormatTimestamp(now + int64_t{session_hours_} * 3600)));
   return out;
 }
 
@@ -191,7 +160,7 @@ Status AuthService::Logout(std::string_view session_id) {
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   std::string hash = HashSecret(session_id);
-  Status s = (*conn)->Exec("DELETE FROM user_session WHERE session_hash = ?", {std::string_view(hash)}).status();
+  Status s = db::DeleteSession(**conn, hash);
   // After the DELETE, so that no request of ours can remember it again meanwhile.
   MutexLock lock(mu_);
   remembered_.erase(std::string(kSessionKey) + hash);
@@ -206,24 +175,16 @@ Result<int64_t> AuthService::CreateUser(std::string_view username, std::string_v
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
   if (home_id) {
-    auto home = (*conn)->QueryInt("SELECT id FROM care_home WHERE id = ?", {*home_id});
+    auto home = db::HomeExists(**conn, *home_id);
     if (!home) return std::move(home).error();
     if (!*home) return Error::NotFound(fmt::format("home {} does not exist", *home_id));
   }
   std::string hash = HashPassword(password);
   if (hash.empty()) return Error::Internal("password hashing failed");
-  std::optional<int64_t> id;
-  Status s = (*conn)->Query(
-      "INSERT INTO app_user (username, password_hash, is_staff, home_id, is_active) VALUES (?, ?, ?, ?, TRUE) "
-      "RETURNING id",
-      {username, std::string_view(hash), int64_t{admin}, db::Nullable(home_id)},
-      [&](const db::Row& r) { id = r.Int(0); });
-  if (!s) {
-    if (s.error().code == ErrorCode::kConflict)
-      return Error::Conflict(fmt::format("user {} already exists", username), "username");
-    return s;
-  }
-  return *id;
+  auto id = db::InsertUser(**conn, username, hash, admin, home_id);
+  if (!id && id.error().code == ErrorCode::kConflict)
+    return Error::Conflict(fmt::format("user {} already exists", username), "username");
+  return id;
 }
 
 Result<std::string> AuthService::CreateToken(std::string_view username, std::optional<int> expires_days) {
@@ -231,46 +192,32 @@ Result<std::string> AuthService::CreateToken(std::string_view username, std::opt
     return Error::Invalid("--expires-days must be 1..36500", "expires_days");
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
-  auto user = (*conn)->QueryInt("SELECT id FROM app_user WHERE username = ?", {username});
+  auto user = db::UserId(**conn, username);
   if (!user) return std::move(user).error();
   if (!*user) return Error::NotFound(fmt::format("user {} does not exist", username));
   std::string token = NewSecret();
   std::string hash = HashSecret(token);
   std::time_t now = std::time(nullptr);
-  db::Value expires = expires_days ? db::Value(FormatTimestamp(now + int64_t{*expires_days} * 86400)) : db::Value(nullptr);
-  ROTA_TRY((*conn)->Exec("INSERT INTO api_token (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                         {**user, std::string_view(hash), FormatTimestamp(now), expires})
-               .status());
+  std::optional<std::string> expires;
+  if (expires_days) expires = FormatTimestamp(now + int64_t{*expires_days} * 86400);
+  ROTA_TRY(db::InsertToken(**conn, **user, hash, FormatTimestamp(now), std::move(expires)));
   return token;
 }
 
 Result<std::vector<AuthService::TokenInfo>> AuthService::ListTokens(std::optional<std::string_view> username) {
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
-  std::vector<TokenInfo> out;
-  auto row = [&](const db::Row& r) {
-    out.push_back(TokenInfo{r.Int(0), std::string(r.Text(1)), r.Timestamp(2),
-                            r.IsNull(3) ? std::nullopt : std::optional<std::string>(r.Timestamp(3)),
-                            r.IsNull(4) ? std::nullopt : std::optional<std::string>(r.Timestamp(4))});
-  };
-  constexpr std::string_view kColumns =
-      "SELECT t.id, u.username, t.created_at, t.last_used_at, t.expires_at FROM api_token t "
-      "JOIN app_user u ON u.id = t.user_id";
-  if (!username) {
-    ROTA_TRY((*conn)->Query(std::string(kColumns) + " ORDER BY t.id", {}, row));
-    return out;
-  }
-  auto user = (*conn)->QueryInt("SELECT id FROM app_user WHERE username = ?", {*username});
+  if (!username) return db::ListTokens(**conn, std::nullopt);
+  auto user = db::UserId(**conn, *username);
   if (!user) return std::move(user).error();
   if (!*user) return Error::NotFound(fmt::format("user {} does not exist", *username));
-  ROTA_TRY((*conn)->Query(std::string(kColumns) + " WHERE t.user_id = ? ORDER BY t.id", {**user}, row));
-  return out;
+  return db::ListTokens(**conn, **user);
 }
 
 Status AuthService::RevokeToken(int64_t id) {
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
-  auto deleted = (*conn)->Exec("DELETE FROM api_token WHERE id = ?", {id});
+  auto deleted = db::DeleteToken(**conn, id);
   if (!deleted) return std::move(deleted).error();
   if (*deleted == 0) return Error::NotFound(fmt::format("token {} does not exist", id));
   return Status::Ok();

@@ -48,6 +48,7 @@
 #include "base/mutex.hpp"
 #include "base/status.hpp"
 #include "cache/single_flight.hpp"
+#include "db/credential_repository.hpp"
 #include "db/database.hpp"
 #include "service/principal.hpp"
 
@@ -85,13 +86,7 @@ class AuthService {
   Result<std::string> CreateToken(std::string_view username, std::optional<int> expires_days = std::nullopt);
 
   // One api_token row, never its secret. Timestamps 'YYYY-MM-DDTHH:MM:SSZ'.
-  struct TokenInfo {
-    int64_t id = 0;
-    std::string username;
-    std::string created;
-    std::optional<std::string> last_used;  // never used: nullopt
-    std::optional<std::string> expires;    // never expires: nullopt
-  };
+  using TokenInfo = db::ApiToken;
   // Every token (of `username` only, when given; 404 for an unknown user), by id.
   Result<std::vector<TokenInfo>> ListTokens(std::optional<std::string_view> username);
   // Deletes token `id` (404 when there is none): refused everywhere within 1 s.
