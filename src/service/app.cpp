@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/url.hpp"
+#include "db/server_status.hpp"
 
 namespace rota::service {
 namespace {
@@ -44,7 +45,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   if (require_schema) {
     auto conn = (*pool)->Acquire();
     if (!conn) return std::move(conn).error();
-    auto version = (*conn)->QueryInt("SELECT MAX(version) FROM schema_migrations", {});
+    auto version = db::AppliedSchemaVersion(**conn);
     if (!version || !*version || **version < db::LatestSchemaVersion())
       return Error::Unavailable(fmt::format("the database at {} is not migrated to version {}: run `rota migrate`",
                                             RedactUrl(config.database_url), db::LatestSchemaVersion()));
@@ -96,16 +97,12 @@ Result<std::optional<ConnectionBudget>> App::DatabaseBudget() {
   if (pool_->dialect() != db::Dialect::kPostgres) return std::optional<ConnectionBudget>();
   auto conn = pool_->Acquire();
   if (!conn) return std::move(conn).error();
-  ConnectionBudget b{.pool_size = pool_->size()};
-  ROTA_TRY((*conn)->Query(
-      "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int, "
-      "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')",
-      {}, [&](const db::Row& r) {
-        b.max_connections = r.Int(0);
-        b.reserved = r.Int(1);
-        b.in_use = r.Int(2);
-      }));
-  return std::optional<ConnectionBudget>(b);
+  db::ServerConnections server;
+  ROTA_ASSIGN(server, db::LoadServerConnections(**conn));
+  return std::optional<ConnectionBudget>(ConnectionBudget{.pool_size = pool_->size(),
+                                                          .max_connections = server.max_connections,
+                                                          .reserved = server.reserved,
+                                                          .in_use = server.in_use});
 }
 
 int LatestSchemaVersion() { return db::LatestSchemaVersion(); }
@@ -113,7 +110,7 @@ int LatestSchemaVersion() { return db::LatestSchemaVersion(); }
 Status App::CheckDatabase() {
   auto conn = pool_->Acquire();
   if (!conn) return std::move(conn).error();
-  return (*conn)->QueryInt("SELECT 1", {}).status();
+  return db::Ping(**conn);
 }
 
 }  // namespace rota::service
