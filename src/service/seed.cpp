@@ -23,8 +23,8 @@
 //
 // Writing: the home-level rows are generated first and written in foreign-key
 // order; shifts are written as they are generated, 2048 at a time, then notes
-// and links. Rows go out in multi-row INSERTs of kBatchRows rows (one cached
-// statement per table) with single-row INSERTs for a remainder. Everything is
+// and links. Rows go out in multi-row INSERTs of 64 rows (one cached statement
+// per table) with single-row INSERTs for a remainder (db/seed_writer.hpp). Everything is
 // one transaction: a failed seed leaves the database as it was.
 #include "service/seed.hpp"
 
@@ -48,6 +48,8 @@
 #include <utility>
 #include <vector>
 
+#include "db/home_repository.hpp"
+#include "db/seed_writer.hpp"
 #include "service/passwords.hpp"
 
 namespace rota::service {
@@ -95,8 +97,8 @@ constexpr std::array<ShiftTypeSpec, 3> kShiftTypes = {
 
 constexpr int kUnitsPerHome = 4;
 constexpr int kSlotsPerShiftType = 2;
-constexpr size_t kBatchRows = 64;
-constexpr size_t kShiftFlushRows = 2048;  // a multiple of kBatchRows; also the progress interval
+constexpr size_t kShiftFlushRows = 2048;  // a multiple of TableWriter::kBatchRows; also the progress interval
+static_assert(kShiftFlushRows % db::TableWriter::kBatchRows == 0);
 constexpr int64_t kDay = 86400;
 constexpr int64_t kAdminUserId = 1;
 
@@ -156,57 +158,6 @@ std::string HomeName(int i) {
   return n == 0 ? base + " Care Home" : fmt::format("{} Care Home {}", base, n + 1);
 }
 
-// Buffers the rows of one table and writes them on Flush() in INSERTs of
-// kBatchRows rows, then single-row INSERTs for what is left. Writes nothing
-// before Flush(), so the caller controls foreign-key order.
-class Inserter {
- public:
-  Inserter(db::Connection& conn, std::string_view table, std::string_view columns, size_t width)
-      : conn_(conn), width_(width) {
-    std::string row = "(";
-    for (size_t i = 0; i < width; ++i) row += i ? ",?" : "?";
-    row += ")";
-    const std::string head = fmt::format("INSERT INTO {} ({}) VALUES ", table, columns);
-    single_sql_ = head + row;
-    batch_sql_ = head;
-    for (size_t i = 0; i < kBatchRows; ++i) batch_sql_ += (i ? "," : "") + row;
-  }
-
-  // REQUIRES: row.size() == width.
-  void Add(db::Params row) {
-    for (auto& v : row) pending_.push_back(std::move(v));
-    ++rows_;
-  }
-  size_t buffered() const { return rows_; }
-
-  Status Flush() {
-    size_t done = 0;
-    const size_t batch_values = kBatchRows * width_;
-    while (rows_ - done >= kBatchRows) {
-      db::Params batch(
-          std::make_move_iterator(pending_.begin() + static_cast<ptrdiff_t>(done * width_)),
-          std::make_move_iterator(pending_.begin() + static_cast<ptrdiff_t>(done * width_ + batch_values)));
-      if (auto r = conn_.Exec(batch_sql_, batch); !r) return r.status();
-      done += kBatchRows;
-    }
-    for (; done < rows_; ++done) {
-      db::Params one(std::make_move_iterator(pending_.begin() + static_cast<ptrdiff_t>(done * width_)),
-                     std::make_move_iterator(pending_.begin() + static_cast<ptrdiff_t>((done + 1) * width_)));
-      if (auto r = conn_.Exec(single_sql_, one); !r) return r.status();
-    }
-    pending_.clear();
-    rows_ = 0;
-    return Status::Ok();
-  }
-
- private:
-  db::Connection& conn_;
-  const size_t width_;
-  std::string single_sql_, batch_sql_;
-  db::Params pending_;
-  size_t rows_ = 0;
-};
-
 int64_t B(bool b) { return b ? 1 : 0; }  // BOOLEAN as bound on both dialects
 
 // One seeding run: the generator state and the writers of every table.
@@ -250,13 +201,13 @@ class Seeder {
     for (const auto& h : hashes_)
       if (h.empty()) return Error::Internal("seed: password hashing failed (out of memory?)");
     BuildHomes();
-    for (Inserter* t : {&homes_, &shift_types_, &users_, &units_, &staff_, &qualified_, &certs_, &leave_})
+    for (db::TableWriter* t : {&homes_, &shift_types_, &users_, &units_, &staff_, &qualified_, &certs_, &leave_})
       ROTA_TRY(t->Flush());
     ROTA_TRY(BuildShifts());
     ROTA_TRY(notes_.Flush());
     BuildLinks();
     ROTA_TRY(links_.Flush());
-    if (conn_.dialect() == db::Dialect::kPostgres) ROTA_TRY(ResetSequences());
+    ROTA_TRY(db::ResetIdSequences(conn_));
     return Status::Ok();
   }
 
@@ -452,20 +403,6 @@ class Seeder {
     summary_.links = static_cast<int64_t>(links.size());
   }
 
-  // Explicit ids leave PostgreSQL's identity sequences at 1; move each past its
-  // table's largest id so later inserts do not collide.
-  Status ResetSequences() {
-    constexpr std::array<std::string_view, 9> kTables = {"care_home", "unit",          "app_user",
-                                                         "staff",     "certification", "shift_type",
-                                                         "shift",     "shift_note",    "leave_request"};
-    for (auto t : kTables) {
-      const std::string sql =
-          fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), (SELECT MAX(id) FROM {0}))", t);
-      ROTA_TRY(conn_.Query(sql, {}, [](const db::Row&) {}));
-    }
-    return Status::Ok();
-  }
-
   db::Connection& conn_;
   const SeedOptions& o_;
   const SeedProgress& progress_;
@@ -474,7 +411,7 @@ class Seeder {
   const int64_t epoch_, now_;
   std::vector<std::string> hashes_;  // [0] admin, [h] manager h
 
-  Inserter homes_, shift_types_, users_, units_, staff_, qualified_, certs_, leave_, shifts_, notes_, links_;
+  db::TableWriter homes_, shift_types_, users_, units_, staff_, qualified_, certs_, leave_, shifts_, notes_, links_;
 
   std::vector<Member> members_;                            // ascending id
   std::map<int64_t, std::vector<int64_t>> units_of_home_;  // ascending unit id
@@ -500,9 +437,9 @@ Status Validate(const SeedOptions& o) {
 Result<SeedSummary> Seed(db::Connection& conn, const SeedOptions& options, const SeedProgress& progress) {
   ROTA_TRY(Validate(options));
   if (auto migrated = db::Migrate(conn); !migrated) return migrated.status();
-  auto homes = conn.QueryInt("SELECT COUNT(*) FROM care_home", {});
+  auto homes = db::CountHomes(conn);
   if (!homes) return homes.status();
-  if (homes->value_or(0) > 0) return Error::Conflict("database already has homes; refusing to seed it again");
+  if (*homes > 0) return Error::Conflict("database already has homes; refusing to seed it again");
 
   Seeder seeder(conn, options, progress);
   seeder.HashPasswords();
