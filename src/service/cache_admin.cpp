@@ -1,10 +1,10 @@
 #include "service/cache_admin.hpp"
 
 #include <fmt/format.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "cache/keys.hpp"
+#include "db/home_repository.hpp"
+#include "service/json_writer.hpp"
 
 namespace rota::service {
 
@@ -20,9 +20,15 @@ std::string HumanBytes(int64_t bytes) {
 }
 
 std::string WarmReport::Json() const {
-  std::string ids;
-  for (const auto& h : homes) ids += (ids.empty() ? "" : ",") + std::to_string(h.id);
-  return fmt::format(R"({{"warmed_keys":{},"homes":[{}]}})", warmed_keys, ids);
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("warmed_keys", warmed_keys);
+  w.Key("homes");
+  w.BeginArray();
+  for (const auto& h : homes) w.Value(h.id);
+  w.EndArray();
+  w.EndObject();
+  return std::move(w).Take();
 }
 
 std::string CacheAdmin::StatsJson() {
@@ -38,81 +44,59 @@ std::string CacheAdmin::StatsJson() {
   int64_t lookups = hits + misses;
   // Percent with one decimal, rounded half up, as coverage_pct is.
   double hit_rate = lookups ? static_cast<double>((2000 * hits + lookups) / (2 * lookups)) / 10 : 0.0;
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("backend");
-  w.String(s.backend.c_str());
-  w.Key("total_keys");
-  w.Int64(s.keys);
-  int64_t used = s.used_memory.value_or(s.bytes);
-  w.Key("used_memory_bytes");
-  w.Int64(used);
-  w.Key("used_memory_human");
-  w.String(HumanBytes(used).c_str());
-  w.Key("hits");
-  w.Int64(hits);
-  w.Key("misses");
-  w.Int64(misses);
-  w.Key("hit_rate");
-  w.Double(hit_rate);
-  w.Key("connected_clients");
-  if (s.connected_clients) w.Int64(*s.connected_clients); else w.Null();
-  w.Key("evictions");
-  w.Int64(s.evictions);
-  w.Key("sets");
-  w.Int64(s.sets);
-  w.Key("expirations");
-  w.Int64(s.expirations);
-  w.Key("cached_bytes");
-  w.Int64(s.bytes);
-  w.Key("health");
-  w.String(s.health.c_str());
+  const int64_t used = s.used_memory.value_or(s.bytes);
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("backend", s.backend);
+  w.Field("total_keys", s.keys);
+  w.Field("used_memory_bytes", used);
+  w.Field("used_memory_human", HumanBytes(used));
+  w.Field("hits", hits);
+  w.Field("misses", misses);
+  w.Field("hit_rate", hit_rate);
+  w.Field("connected_clients", s.connected_clients);
+  w.Field("evictions", s.evictions);
+  w.Field("sets", s.sets);
+  w.Field("expirations", s.expirations);
+  w.Field("cached_bytes", s.bytes);
+  w.Field("health", s.health);
   w.Key("by_prefix");
-  w.StartObject();
+  w.BeginObject();
   for (const auto& [prefix, counts] : by_prefix) {
-    w.Key(prefix.data(), static_cast<rapidjson::SizeType>(prefix.size()));
-    w.StartObject();
-    w.Key("hits");
-    w.Int64(counts.hits);
-    w.Key("misses");
-    w.Int64(counts.misses);
+    w.Key(prefix);
+    w.BeginObject();
+    w.Field("hits", counts.hits);
+    w.Field("misses", counts.misses);
     w.EndObject();
   }
   w.EndObject();
   if (s.near_connected) {  // redis:// with the near tier
     w.Key("near");
-    w.StartObject();
-    w.Key("connected");
-    w.Bool(*s.near_connected);
-    w.Key("hits");
-    w.Int64(s.near_hits.value_or(0));
-    w.Key("misses");
-    w.Int64(s.near_misses.value_or(0));
-    w.Key("keys");
-    w.Int64(s.near_keys.value_or(0));
+    w.BeginObject();
+    w.Field("connected", *s.near_connected);
+    w.Field("hits", s.near_hits.value_or(0));
+    w.Field("misses", s.near_misses.value_or(0));
+    w.Field("keys", s.near_keys.value_or(0));
     w.EndObject();
   }
   // The last hour at a fixed resolution: hits[i] and misses[i] of the slot
   // starting at start + i * slot_seconds (unix seconds), oldest first.
   auto history = reads_.history().Last();
   w.Key("history");
-  w.StartObject();
-  w.Key("slot_seconds");
-  w.Int64(CacheHistory::kSlot.count());
-  w.Key("start");
-  w.Int64(history.empty() ? 0 : history.front().start_unix);
+  w.BeginObject();
+  w.Field("slot_seconds", static_cast<int64_t>(CacheHistory::kSlot.count()));
+  w.Field("start", history.empty() ? int64_t{0} : int64_t{history.front().start_unix});
   w.Key("hits");
-  w.StartArray();
-  for (const auto& p : history) w.Int64(p.hits);
+  w.BeginArray();
+  for (const auto& p : history) w.Value(p.hits);
   w.EndArray();
   w.Key("misses");
-  w.StartArray();
-  for (const auto& p : history) w.Int64(p.misses);
+  w.BeginArray();
+  for (const auto& p : history) w.Value(p.misses);
   w.EndArray();
   w.EndObject();
   w.EndObject();
-  return buf.GetString();
+  return std::move(w).Take();
 }
 
 void CacheAdmin::AddWarmer(Warmer warmer) {
@@ -128,13 +112,9 @@ Result<int64_t> CacheAdmin::Clear(std::optional<std::string_view> pattern) {
 }
 
 Result<std::vector<WarmedHome>> CacheAdmin::Homes(std::optional<int64_t> only) {
-  std::vector<WarmedHome> homes;
   auto conn = pool_.Acquire();
   if (!conn) return std::move(conn).error();
-  ROTA_TRY((*conn)->Query("SELECT id, name FROM care_home WHERE ? = 0 OR id = ? ORDER BY id",
-                          {only.value_or(0), only.value_or(0)},
-                          [&](const db::Row& r) { homes.push_back({r.Int(0), std::string(r.Text(1))}); }));
-  return homes;
+  return db::ListHomes(**conn, only);
 }
 
 Result<int64_t> CacheAdmin::InvalidateAll() {

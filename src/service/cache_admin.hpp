@@ -22,14 +22,12 @@
 #include "base/status.hpp"
 #include "cache/cache.hpp"
 #include "db/database.hpp"
+#include "domain/model.hpp"
 #include "service/cached_reads.hpp"
 
 namespace rota::service {
 
-struct WarmedHome {
-  int64_t id;
-  std::string name;
-};
+using WarmedHome = domain::IdName;
 
 struct WarmReport {
   int64_t warmed_keys = 0;
