@@ -1,8 +1,8 @@
 #include "http/message.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
+
+#include "service/json_writer.hpp"
 
 namespace rota::http {
 namespace {
@@ -112,24 +112,16 @@ Error PublicError(const Error& e) {
 Response Response::FromError(const Error& e) { return Json(HttpStatus(e.code), ErrorBody(PublicError(e))); }
 
 std::string ErrorBody(const Error& e) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  std::string_view code = CodeName(e.code);
-  w.StartObject();
+  service::JsonWriter w;
+  w.BeginObject();
   w.Key("error");
-  w.StartObject();
-  w.Key("code");
-  w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
-  w.Key("message");
-  w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
-  w.Key("field");
-  if (e.field)
-    w.String(e.field->data(), static_cast<rapidjson::SizeType>(e.field->size()));
-  else
-    w.Null();
+  w.BeginObject();
+  w.Field("code", CodeName(e.code));
+  w.Field("message", e.message);
+  w.Field("field", e.field);
   w.EndObject();
   w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  return std::move(w).Take();
 }
 
 Status ParseTarget(std::string_view target, Request& req) {
