@@ -505,6 +505,15 @@ w("`bench/results.tsv`: every wrk run (section, scenario, contender, round, conn
   "scenario and contender, and the connection scaling (log scales). `bench/NOTES.md`: the profile and what it "
   "suggests.")
 w("")
+# Sections other scripts append (bench/compression.sh), each from its marker to the end: kept as they are.
+try:
+    previous = open(os.path.join(out, "RESULTS.md")).read()
+except OSError:
+    previous = ""
+kept = previous.find("<!-- appended by bench/")
+if kept >= 0:
+    lines.append(previous[kept:].rstrip("\n"))
+    w("")
 open(os.path.join(out, "RESULTS.md"), "w").write("\n".join(lines))
 
 # ---- results.tsv -----------------------------------------------------------------------

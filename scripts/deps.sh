@@ -12,7 +12,7 @@ profile=${1:-build}
 
 build_pkgs=(g++ cmake ninja-build pkg-config python3
   libboost-dev libsqlite3-dev sqlite3 libpq-dev rapidjson-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtoml11-dev libxxhash-dev libsodium-dev libhiredis-dev libssl-dev libgtest-dev libgmock-dev)
+  libtoml11-dev libxxhash-dev libsodium-dev libhiredis-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev)
 test_pkgs=(postgresql redis-server python3-django curl chromium fonts-dejavu-core clang libclang-rt-14-dev
   prometheus nginx pgbouncer openssl systemd)
 

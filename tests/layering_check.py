@@ -45,6 +45,7 @@ ENGINE_HEADERS = {
     "libpq-fe.h": "db",
     "hiredis/": "cache",
     "boost/beast": "http",
+    "zlib.h": "service",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)

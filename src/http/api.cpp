@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "domain/range.hpp"
+#include "http/encoding.hpp"
 #include "http/metrics.hpp"
 #include "service/json_body.hpp"
 #include "service/passwords.hpp"
@@ -75,16 +76,32 @@ Response NoContentOr(const Status& s) {
   return Response::NoContent();
 }
 
-// A cacheable read answers X-Cache: HIT, MISS or BYPASS, and an ETag; a
-// request whose If-None-Match names that ETag gets 304 without the body.
+// A cacheable read answers X-Cache: HIT, MISS or BYPASS, an ETag of the
+// representation it sends and `Vary: Accept-Encoding`; a request whose
+// If-None-Match names that ETag gets 304 without the body. A gzip-stored
+// answer goes out as stored to a client that wants gzip (http/encoding.hpp)
+// and is inflated for this response otherwise.
 Response CacheableRead(const Request& req, Result<service::CachedAnswer> answer) {
   if (!answer) return Response::FromError(answer.error());
+  const bool gzip = answer->encoding == service::BodyEncoding::kGzip && GzipWanted(req.Header("accept-encoding"));
+  std::string etag = gzip ? GzipEtag(answer->etag) : std::move(answer->etag);
   auto inm = req.Header("if-none-match");
-  bool not_modified = inm && (*inm == answer->etag || *inm == "*");
-  Response r = not_modified ? Response{304, "application/json", {}, {}}
-                            : Response::Json(200, std::move(answer->body));
+  Response r{304, "application/json", {}, {}};
+  if (!inm || !IfNoneMatchMatches(*inm, etag)) {
+    if (gzip) {
+      r = Response::Json(200, std::move(answer->body));
+      r.SetHeader("Content-Encoding", "gzip");
+    } else if (answer->encoding == service::BodyEncoding::kGzip) {
+      auto body = service::IdentityBody(*answer);
+      if (!body) return Response::FromError(body.error());
+      r = Response::Json(200, std::move(*body));
+    } else {
+      r = Response::Json(200, std::move(answer->body));
+    }
+  }
   r.SetHeader("X-Cache", service::OutcomeName(answer->outcome));
-  r.SetHeader("ETag", std::move(answer->etag));
+  r.SetHeader("ETag", std::move(etag));
+  r.SetHeader("Vary", "Accept-Encoding");
   return r;
 }
 

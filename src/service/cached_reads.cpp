@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "cache/keys.hpp"
+#include "service/gzip.hpp"
 
 namespace rota::service {
 namespace {
@@ -26,16 +27,36 @@ std::string RangeArgs(const domain::DateRange& r) { return r.from.ToString() + "
 
 std::string Etag(std::string_view body) { return "\"" + cache::HashHex(body) + "\""; }
 
-// A stored answer is its body followed by the 16 hex digits of its ETag.
+// A stored answer (before the cache's stamp, cache/stamp.hpp) is
+//   <bytes> <16 hex digits: the ETag of the identity bytes> <1 byte: 'i' identity | 'g' gzip>
+// <bytes> are gzip when the answer has kGzipMinBytes or more and is not an
+// HTML fragment (prefix `page`), and compressing saves something.
 constexpr size_t kEtagDigits = 16;
+constexpr char kIdentityByte = 'i';
+constexpr char kGzipByte = 'g';
 
-std::string Stored(const std::string& body) { return body + cache::HashHex(body); }
+bool Compressible(std::string_view prefix) { return prefix != cache::prefix::kPage; }
+
+std::string Stored(std::string body, bool compressible) {
+  std::string etag = cache::HashHex(body);
+  char encoding = kIdentityByte;
+  if (compressible && body.size() >= kGzipMinBytes) {
+    std::string gz = Gzip(body);
+    if (gz.size() < body.size()) body = std::move(gz), encoding = kGzipByte;
+  }
+  body.reserve(body.size() + kEtagDigits + 1);
+  body.append(etag).push_back(encoding);
+  return body;
+}
 
 CachedAnswer FromStored(std::string stored, CacheOutcome outcome) {
-  if (stored.size() < kEtagDigits) return CachedAnswer{std::string(), outcome, Etag("")};  // not ours; cannot happen
-  std::string etag = "\"" + stored.substr(stored.size() - kEtagDigits) + "\"";
-  stored.resize(stored.size() - kEtagDigits);
-  return CachedAnswer{std::move(stored), outcome, std::move(etag)};
+  const char encoding = stored.empty() ? '\0' : stored.back();
+  if (stored.size() < kEtagDigits + 1 || (encoding != kIdentityByte && encoding != kGzipByte))
+    return CachedAnswer{std::string(), outcome, Etag("")};  // not ours; cannot happen (kCacheFormat is in the key)
+  std::string etag = "\"" + stored.substr(stored.size() - kEtagDigits - 1, kEtagDigits) + "\"";
+  stored.resize(stored.size() - kEtagDigits - 1);
+  return CachedAnswer{std::move(stored), outcome, std::move(etag),
+                      encoding == kGzipByte ? BodyEncoding::kGzip : BodyEncoding::kIdentity};
 }
 
 // What identifies one computation: the key and the generations it begins under.
@@ -52,6 +73,11 @@ size_t PrefixIndex(std::string_view prefix) {
 }
 
 }  // namespace
+
+Result<std::string> IdentityBody(const CachedAnswer& answer) {
+  if (answer.encoding == BodyEncoding::kGzip) return Gunzip(answer.body);
+  return answer.body;
+}
 
 const char* OutcomeName(CacheOutcome o) {
   switch (o) {
@@ -102,11 +128,12 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
       }
     }
     auto computed = compute();
-    if (computed) cache_.SetCurrent(key, Stored(*computed), current->generations, ttl);
+    // Compressed once: the same bytes are stored and answered.
+    std::string stored = computed ? Stored(std::move(*computed), Compressible(prefix)) : std::string();
+    if (computed) cache_.SetCurrent(key, stored, current->generations, ttl);
     if (locked) cache_.Unlock(flight);
     if (!computed) return std::move(computed).error();
-    std::string etag = Etag(*computed);
-    return CachedAnswer{std::move(*computed), CacheOutcome::kMiss, std::move(etag)};
+    return FromStored(std::move(stored), CacheOutcome::kMiss);
   });
 }
 

@@ -24,7 +24,10 @@
 // arrives after a write never joins a computation begun before it). Errors (an
 // unknown home, a database failure) are never cached. Thread-safe.
 //
-// The stored value also carries its ETag, so that a hit hashes nothing.
+// The stored value also carries its ETag, so that a hit hashes nothing, and a
+// large one is stored gzip-compressed (kGzipMinBytes), compressed once when it
+// is computed: a hit hands the stored bytes to the HTTP edge, which sends them
+// as they are to a client that accepts gzip (http/encoding.hpp).
 #pragma once
 
 #include <array>
@@ -53,11 +56,29 @@ namespace rota::service {
 enum class CacheOutcome { kHit, kMiss, kBypass };
 const char* OutcomeName(CacheOutcome o);
 
+// The content coding of CachedAnswer::body (RFC 9110 §8.4.1):
+//   kIdentity — the answer's bytes as they are;
+//   kGzip     — one gzip member of them (service/gzip.hpp), as stored.
+enum class BodyEncoding { kIdentity, kGzip };
+
+// Answers of at least this many bytes are stored gzip-compressed, once, when
+// they are computed (the JSON reads: a week's shift list is ~47 KB, ~5 KB
+// gzipped); smaller ones stay identity, where gzip saves a few hundred bytes
+// at most. HTML fragments (prefix `page`) are never compressed: the pages
+// embed them in a layout, so they are needed as they are.
+inline constexpr size_t kGzipMinBytes = 1024;
+
 struct CachedAnswer {
-  std::string body;
+  std::string body;  // in `encoding`
   CacheOutcome outcome;
-  std::string etag;  // a strong validator of body: "\"<16 hex of XXH3>\""
+  // A strong validator of the identity bytes: "\"<16 hex of XXH3>\"" (the
+  // gzip representation's is derived from it at the HTTP edge).
+  std::string etag;
+  BodyEncoding encoding = BodyEncoding::kIdentity;
 };
+
+// The answer's identity bytes: its body, inflated if it is gzip.
+Result<std::string> IdentityBody(const CachedAnswer& answer);
 
 struct PrefixCount {
   int64_t hits = 0;
@@ -74,7 +95,8 @@ struct CacheTimeouts {
 // increment it whenever an answer's bytes change shape (a JSON field, the
 // HTML of a fragment, the value's trailer), so that servers of two versions
 // sharing one Redis during a rolling deploy never read each other's answers.
-inline constexpr int kCacheFormat = 2;
+// 3: the encoding byte after the ETag (gzip-compressed large answers).
+inline constexpr int kCacheFormat = 3;
 
 class CachedReads final : public ChangeSink {
  public:

@@ -102,7 +102,7 @@ class Env:
             raise RuntimeError(f"{name} did not start; see {log.name}")
         return port, p
 
-    def nginx(self, upstreams):
+    def nginx(self, upstreams, http_extra=""):
         port = free_port()
         conf = open(os.path.join(ROOT, "docs", "deploy", "nginx.conf")).read()
         conf = conf.replace("127.0.0.1:8001", f"127.0.0.1:{upstreams[0]}")
@@ -123,6 +123,7 @@ http {{
     fastcgi_temp_path {d}/nginx-fastcgi;
     uwsgi_temp_path {d}/nginx-uwsgi;
     scgi_temp_path {d}/nginx-scgi;
+    {http_extra}
     include {site};
 }}
 """
