@@ -19,11 +19,11 @@ TEST(AcceptEncoding, EmptyHeaderMeansNoCodingAtAll) {
 
 TEST(AcceptEncoding, WhatBrowsersAndToolsSend) {
   EXPECT_TRUE(Gzip("gzip"));
-  EXPECT_TRUE(Gzip("gzip, deflate, br"));             // Chromium, Firefox
-  EXPECT_TRUE(Gzip("gzip, deflate, br, zstd"));       // newer Chromium
-  EXPECT_TRUE(Gzip("deflate, gzip"));                 // curl --compressed
+  EXPECT_TRUE(Gzip("gzip, deflate, br"));        // Chromium, Firefox
+  EXPECT_TRUE(Gzip("gzip, deflate, br, zstd"));  // newer Chromium
+  EXPECT_TRUE(Gzip("deflate, gzip"));            // curl --compressed
   EXPECT_TRUE(Gzip("gzip;q=1.0, identity; q=0.5, *;q=0"));
-  EXPECT_FALSE(Gzip("identity"));                     // Python http.client (when asked), wrk without -H
+  EXPECT_FALSE(Gzip("identity"));  // Python http.client (when asked), wrk without -H
 }
 
 TEST(AcceptEncoding, BrotliOnlyGetsIdentity) {
@@ -48,19 +48,19 @@ TEST(AcceptEncoding, QZeroMeansNotAcceptable) {
 
 TEST(AcceptEncoding, StarCoversWhatIsNotListed) {
   EXPECT_TRUE(Gzip("*"));
-  EXPECT_FALSE(Gzip("*;q=0"));            // refuses everything, identity too: identity is sent anyway
+  EXPECT_FALSE(Gzip("*;q=0"));  // refuses everything, identity too: identity is sent anyway
   EXPECT_EQ(ParseAcceptEncoding("*;q=0").identity, 0);
   EXPECT_EQ(ParseAcceptEncoding("*;q=0, identity").identity, 1000);
-  EXPECT_TRUE(Gzip("*;q=0.3"));           // gzip and identity tie at 0.3: the smaller one
+  EXPECT_TRUE(Gzip("*;q=0.3"));  // gzip and identity tie at 0.3: the smaller one
   EXPECT_TRUE(Gzip("br, *;q=0.1"));
 }
 
 TEST(AcceptEncoding, IdentityRefusedOrPreferred) {
   EXPECT_TRUE(Gzip("identity;q=0, gzip"));
   EXPECT_TRUE(Gzip("gzip;q=0.1, identity;q=0"));
-  EXPECT_FALSE(Gzip("gzip;q=0.5, identity"));        // identity is weighted higher
-  EXPECT_TRUE(Gzip("gzip;q=0.5, identity;q=0.5"));   // a tie
-  EXPECT_FALSE(Gzip("gzip;q=0.4, *;q=0.8"));         // `*` weighs identity above gzip
+  EXPECT_FALSE(Gzip("gzip;q=0.5, identity"));       // identity is weighted higher
+  EXPECT_TRUE(Gzip("gzip;q=0.5, identity;q=0.5"));  // a tie
+  EXPECT_FALSE(Gzip("gzip;q=0.4, *;q=0.8"));        // `*` weighs identity above gzip
 }
 
 TEST(AcceptEncoding, WhitespaceAndEmptyElements) {
@@ -85,7 +85,7 @@ TEST(AcceptEncoding, MalformedElementsAreIgnored) {
   for (const char* bad : {"gzip;q=1.5", "gzip;q=2", "gzip;q=0.1234", "gzip;q=-1", "gzip;q=", "gzip;q=abc",
                           "gzip;level=9", "gzip;q", "gzip;;q=1", "gzip ;", "gz ip", "\"gzip\""})
     EXPECT_FALSE(Gzip(bad)) << bad;
-  EXPECT_TRUE(Gzip("gzip;q=7, gzip"));   // the bad one is skipped, the good one counts
+  EXPECT_TRUE(Gzip("gzip;q=7, gzip"));  // the bad one is skipped, the good one counts
   EXPECT_TRUE(Gzip("br;q=x, gzip"));
 }
 
@@ -105,9 +105,9 @@ TEST(IfNoneMatch, MatchesOnlyTheRepresentationSent) {
   EXPECT_TRUE(IfNoneMatchMatches(gz, gz));
   EXPECT_FALSE(IfNoneMatchMatches(id, gz));
   EXPECT_FALSE(IfNoneMatchMatches(gz, id));
-  EXPECT_TRUE(IfNoneMatchMatches(id + ", " + gz, gz));       // a client holding both
+  EXPECT_TRUE(IfNoneMatchMatches(id + ", " + gz, gz));  // a client holding both
   EXPECT_TRUE(IfNoneMatchMatches("\"a\" ,\t" + id, id));
-  EXPECT_TRUE(IfNoneMatchMatches("W/" + gz, gz));            // weak comparison (RFC 9110 §13.1.2)
+  EXPECT_TRUE(IfNoneMatchMatches("W/" + gz, gz));  // weak comparison (RFC 9110 §13.1.2)
   EXPECT_TRUE(IfNoneMatchMatches(" * ", gz));
   EXPECT_FALSE(IfNoneMatchMatches("\"stale\"", id));
   EXPECT_FALSE(IfNoneMatchMatches("", id));

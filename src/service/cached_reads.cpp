@@ -29,18 +29,16 @@ std::string Etag(std::string_view body) { return "\"" + cache::HashHex(body) + "
 
 // A stored answer (before the cache's stamp, cache/stamp.hpp) is
 //   <bytes> <16 hex digits: the ETag of the identity bytes> <1 byte: 'i' identity | 'g' gzip>
-// <bytes> are gzip when the answer has kGzipMinBytes or more and is not an
-// HTML fragment (prefix `page`), and compressing saves something.
+// <bytes> are gzip when the answer has kGzipMinBytes or more and compressing
+// saves something.
 constexpr size_t kEtagDigits = 16;
 constexpr char kIdentityByte = 'i';
 constexpr char kGzipByte = 'g';
 
-bool Compressible(std::string_view prefix) { return prefix != cache::prefix::kPage; }
-
-std::string Stored(std::string body, bool compressible) {
+std::string Stored(std::string body) {
   std::string etag = cache::HashHex(body);
   char encoding = kIdentityByte;
-  if (compressible && body.size() >= kGzipMinBytes) {
+  if (body.size() >= kGzipMinBytes) {
     std::string gz = Gzip(body);
     if (gz.size() < body.size()) body = std::move(gz), encoding = kGzipByte;
   }
@@ -129,7 +127,7 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
     }
     auto computed = compute();
     // Compressed once: the same bytes are stored and answered.
-    std::string stored = computed ? Stored(std::move(*computed), Compressible(prefix)) : std::string();
+    std::string stored = computed ? Stored(std::move(*computed)) : std::string();
     if (computed) cache_.SetCurrent(key, stored, current->generations, ttl);
     if (locked) cache_.Unlock(flight);
     if (!computed) return std::move(computed).error();

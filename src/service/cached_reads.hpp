@@ -62,10 +62,9 @@ const char* OutcomeName(CacheOutcome o);
 enum class BodyEncoding { kIdentity, kGzip };
 
 // Answers of at least this many bytes are stored gzip-compressed, once, when
-// they are computed (the JSON reads: a week's shift list is ~47 KB, ~5 KB
-// gzipped); smaller ones stay identity, where gzip saves a few hundred bytes
-// at most. HTML fragments (prefix `page`) are never compressed: the pages
-// embed them in a layout, so they are needed as they are.
+// they are computed (a week's shift list is ~47 KB of JSON); smaller ones stay
+// identity, where gzip saves a few hundred bytes at most. HTML fragments too:
+// a page puts its layout around the compressed bytes (web/html.hpp).
 inline constexpr size_t kGzipMinBytes = 1024;
 
 struct CachedAnswer {

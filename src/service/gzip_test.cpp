@@ -6,6 +6,8 @@
 
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace rota::service {
 namespace {
@@ -43,8 +45,8 @@ TEST(Gzip, IsOneGzipMemberWithoutNameOrTime) {
   ASSERT_GE(gz.size(), 18u);
   EXPECT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);
   EXPECT_EQ(static_cast<unsigned char>(gz[1]), 0x8b);
-  EXPECT_EQ(gz[2], 8);   // deflate
-  EXPECT_EQ(gz[3], 0);   // no FNAME, FCOMMENT, FEXTRA
+  EXPECT_EQ(gz[2], 8);                               // deflate
+  EXPECT_EQ(gz[3], 0);                               // no FNAME, FCOMMENT, FEXTRA
   EXPECT_EQ(gz.substr(4, 4), std::string(4, '\0'));  // MTIME 0: the same bytes on every server
   EXPECT_EQ(Gzip(JsonLike(5000)), gz);
 }
@@ -57,10 +59,10 @@ TEST(Gzip, CompressesJsonSeveralFold) {
 TEST(Gunzip, RefusesWhatIsNotOneWholeMember) {
   std::string json = JsonLike(20'000), gz = Gzip(json);
   EXPECT_FALSE(Gunzip(""));
-  EXPECT_FALSE(Gunzip(json));                               // not gzip
-  EXPECT_FALSE(Gunzip(gz.substr(0, gz.size() - 1)));        // truncated trailer
-  EXPECT_FALSE(Gunzip(gz.substr(0, gz.size() / 2)));        // truncated data
-  EXPECT_FALSE(Gunzip(gz + "x"));                           // trailing bytes
+  EXPECT_FALSE(Gunzip(json));                         // not gzip
+  EXPECT_FALSE(Gunzip(gz.substr(0, gz.size() - 1)));  // truncated trailer
+  EXPECT_FALSE(Gunzip(gz.substr(0, gz.size() / 2)));  // truncated data
+  EXPECT_FALSE(Gunzip(gz + "x"));                     // trailing bytes
   std::string bad_crc = gz;
   bad_crc[bad_crc.size() - 6] ^= 1;
   EXPECT_FALSE(Gunzip(bad_crc));
@@ -78,6 +80,42 @@ TEST(Gunzip, StopsAtItsLimit) {
   auto whole = Gunzip(gz, zeros.size());
   ASSERT_TRUE(whole);
   EXPECT_EQ(whole->size(), zeros.size());
+}
+
+TEST(GzipAround, WrapsACompressedMemberWithoutInflatingIt) {
+  const std::string fragment = JsonLike(40'000);
+  const std::string member = Gzip(fragment);
+  for (auto [prefix, suffix] : std::vector<std::pair<std::string, std::string>>{
+           {"<html><main>", "</main></html>\n"}, {"", ""}, {"x", ""}, {"", "y"}, {Noise(70'000), Noise(140'000)}}) {
+    auto page = GzipAround(prefix, member, suffix);
+    ASSERT_TRUE(page);
+    auto back = Gunzip(*page);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(*back, prefix + fragment + suffix);
+    EXPECT_NE(page->find(member.substr(10, member.size() - 20)), std::string::npos) << "the member's bytes as they are";
+  }
+}
+
+TEST(GzipAround, WrapsAnEmptyMemberAndEveryLevel) {
+  for (int level : {1, 6, 9}) {
+    auto page = GzipAround("a", Gzip("", level), "b");
+    ASSERT_TRUE(page) << level;
+    EXPECT_EQ(*Gunzip(*page), "ab");
+    page = GzipAround("<", Gzip(JsonLike(3000), level), ">");
+    ASSERT_TRUE(page) << level;
+    EXPECT_EQ(*Gunzip(*page), "<" + JsonLike(3000) + ">");
+  }
+}
+
+TEST(GzipAround, RefusesWhatGzipDidNotMake) {
+  EXPECT_FALSE(GzipAround("a", "", "b"));
+  EXPECT_FALSE(GzipAround("a", JsonLike(100), "b"));
+  std::string member = Gzip(JsonLike(5000));
+  EXPECT_FALSE(GzipAround("a", member.substr(0, member.size() - 1), "b"));
+  // An ordinary gzip member (Z_FINISH without the sync flush) ends otherwise.
+  std::string plain = member;
+  plain[plain.size() - 9] = '\x01';
+  EXPECT_FALSE(GzipAround("a", plain, "b"));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "http/encoding.hpp"
+#include "service/gzip.hpp"
 #include "web/assets.hpp"
 
 namespace rota::web {
@@ -95,6 +97,60 @@ http::Response HtmlPage(int status, std::string body) {
   r.body = std::move(body);
   SetHtmlHeaders(r);
   return r;
+}
+
+namespace {
+
+// The marker Layout puts where the main content goes, to cut the layout in two
+// around it: after every byte that comes from data but the fragment.
+constexpr std::string_view kMainMarker = "\x01rota-main\x01";
+
+http::Response WithFragmentHeaders(http::Response r, const service::CachedAnswer& fragment) {
+  r.SetHeader("Vary", "Accept-Encoding");
+  r.SetHeader("X-Cache", service::OutcomeName(fragment.outcome));
+  return r;
+}
+
+}  // namespace
+
+http::Response FragmentPage(const http::Request& req, const PageFrame& frame, std::string_view before,
+                            service::CachedAnswer fragment, std::string_view after) {
+  if (fragment.encoding == service::BodyEncoding::kGzip && http::GzipWanted(req.Header("accept-encoding"))) {
+    std::string layout = Layout(frame, kMainMarker);
+    const size_t at = layout.rfind(kMainMarker);
+    std::string prefix = layout.substr(0, at);
+    prefix.append(before);
+    std::string suffix(after);
+    suffix.append(std::string_view(layout).substr(at + kMainMarker.size()));
+    if (auto page = service::GzipAround(prefix, fragment.body, suffix)) {
+      http::Response r = HtmlPage(200, std::move(*page));
+      r.SetHeader("Content-Encoding", "gzip");
+      return WithFragmentHeaders(std::move(r), fragment);
+    }
+  }
+  auto body = service::IdentityBody(fragment);
+  if (!body) return ErrorPage("Error", body.error(), frame.caller);
+  std::string main_html;
+  main_html.reserve(before.size() + body->size() + after.size());
+  main_html.append(before).append(*body).append(after);
+  return WithFragmentHeaders(HtmlPage(200, Layout(frame, main_html)), fragment);
+}
+
+http::Response FragmentOnly(const http::Request& req, Result<service::CachedAnswer> fragment) {
+  if (!fragment) return http::Response::FromError(fragment.error());
+  http::Response r;
+  SetHtmlHeaders(r);
+  if (fragment->encoding == service::BodyEncoding::kGzip && http::GzipWanted(req.Header("accept-encoding"))) {
+    r.body = std::move(fragment->body);
+    r.SetHeader("Content-Encoding", "gzip");
+  } else if (fragment->encoding == service::BodyEncoding::kGzip) {
+    auto body = service::IdentityBody(*fragment);
+    if (!body) return http::Response::FromError(body.error());
+    r.body = std::move(*body);
+  } else {
+    r.body = std::move(fragment->body);
+  }
+  return WithFragmentHeaders(std::move(r), *fragment);
 }
 
 http::Response Redirect(const std::string& location) {

@@ -11,6 +11,7 @@
 
 #include "http/message.hpp"
 #include "service/auth.hpp"
+#include "service/cached_reads.hpp"
 
 namespace rota::web {
 
@@ -44,6 +45,19 @@ std::string Layout(const PageFrame& frame, std::string_view main_html);
 void SetHtmlHeaders(http::Response& r);
 // A text/html response with the page headers.
 http::Response HtmlPage(int status, std::string body);
+// Responses made of a cached HTML fragment (service::CachedReads::Fragment),
+// which is stored gzip-compressed when it is large (service/cached_reads.hpp).
+// To a request that accepts gzip (http/encoding.hpp) the stored bytes are
+// sent with `Content-Encoding: gzip`: a fragment as it is, a page with its
+// layout put around them in uncompressed deflate blocks (service::GzipAround),
+// so no request compresses anything. Other requests get identity (the
+// fragment inflated if need be). Both carry `Vary: Accept-Encoding` and
+// `X-Cache` (the fragment's outcome); a fragment that cannot be inflated is a 500.
+// The page: Layout(frame, before + fragment + after), status 200.
+http::Response FragmentPage(const http::Request& req, const PageFrame& frame, std::string_view before,
+                            service::CachedAnswer fragment, std::string_view after);
+// The fragment alone, for the pages' scripts (errors as api.md JSON).
+http::Response FragmentOnly(const http::Request& req, Result<service::CachedAnswer> fragment);
 // 302 to `location` (a path on this site).
 http::Response Redirect(const std::string& location);
 // A small page for 403/404/503 with a way back.

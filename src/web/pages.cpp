@@ -107,14 +107,12 @@ Result<service::CachedAnswer> HomeOptionsHtml(App& app) {
 
 // Every home the caller may see with its week's figures (homes_page.hpp): all
 // for an administrator, their own for a manager.
-Response HomesPage(App& app, const SessionPrincipal& caller) {
+Response HomesPage(App& app, const Request& req, const SessionPrincipal& caller) {
   const auto& p = caller.principal;
   if (!p.is_admin && !p.home_id) return Start(caller);
   auto list = HomesFragment(app, p.is_admin ? std::nullopt : p.home_id, false);
   if (!list) return ErrorPage("Error", list.error(), &caller);
-  Response r = HtmlPage(200, Layout(PageFrame{"Homes", &caller, {"rota.js", "homes.js"}}, list->body));
-  r.SetHeader("X-Cache", service::OutcomeName(list->outcome));
-  return r;
+  return FragmentPage(req, PageFrame{"Homes", &caller, {"rota.js", "homes.js"}}, "", std::move(*list), "");
 }
 
 Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) {
@@ -123,22 +121,19 @@ Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) 
     return Forbidden(caller, fmt::format("You may not see home {}.", home));
   auto panel = HomePanel(app, home, false);
   if (!panel) return ErrorPage(panel.error().code == ErrorCode::kNotFound ? "Not found" : "Error", panel.error(), &caller);
-  Response r = HtmlPage(
-      200, Layout(PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}, home, HomeSection::kDashboard},
-                  fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
-                              "data-panel-url=\"{}panel\">{}</div>",
-                              HomeUrl(home), panel->body)));
-  r.SetHeader("X-Cache", service::OutcomeName(panel->outcome));
-  return r;
+  return FragmentPage(
+      req, PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}, home, HomeSection::kDashboard},
+      fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
+                  "data-panel-url=\"{}panel\">",
+                  HomeUrl(home)),
+      std::move(*panel), "</div>");
 }
 
 // A page of one home (frame and `body`), with X-Cache from its fragment.
-Response HomeSectionPage(const SessionPrincipal& caller, int64_t home, HomeSection section, std::string title,
-                         std::vector<std::string> scripts, const service::CachedAnswer& fragment) {
-  Response r = HtmlPage(200, Layout(PageFrame{std::move(title), &caller, std::move(scripts), home, section},
-                                    fragment.body));
-  r.SetHeader("X-Cache", service::OutcomeName(fragment.outcome));
-  return r;
+Response HomeSectionPage(const Request& req, const SessionPrincipal& caller, int64_t home, HomeSection section,
+                         std::string title, std::vector<std::string> scripts, service::CachedAnswer fragment) {
+  return FragmentPage(req, PageFrame{std::move(title), &caller, std::move(scripts), home, section}, "",
+                      std::move(fragment), "");
 }
 
 // A query parameter the page cannot show (a month or a range that does not
@@ -167,8 +162,8 @@ Response ReportPage(App& app, const Request& req, const SessionPrincipal& caller
                             fmt::format("{}reports/monthly/", HomeUrl(home)), "Show this month's report");
   auto report = ReportFragment(app, home, *month, false);
   if (!report) return HomeErrorPage(caller, report.error());
-  return HomeSectionPage(caller, home, HomeSection::kReport, "Monthly report " + MonthName(*month),
-                         {"chart.umd.min.js", "rota.js", "report.js"}, *report);
+  return HomeSectionPage(req, caller, home, HomeSection::kReport, "Monthly report " + MonthName(*month),
+                         {"chart.umd.min.js", "rota.js", "report.js"}, std::move(*report));
 }
 
 Response CompliancePage(App& app, const Request& req, const SessionPrincipal& caller) {
@@ -180,7 +175,7 @@ Response CompliancePage(App& app, const Request& req, const SessionPrincipal& ca
                             fmt::format("{}compliance/", HomeUrl(home)), "Show the next 7 days");
   auto page = ComplianceFragment(app, home, *range, false);
   if (!page) return HomeErrorPage(caller, page.error());
-  return HomeSectionPage(caller, home, HomeSection::kCompliance, "Compliance", {"rota.js"}, *page);
+  return HomeSectionPage(req, caller, home, HomeSection::kCompliance, "Compliance", {"rota.js"}, std::move(*page));
 }
 
 Response HomePanelFragment(App& app, const Request& req) {
@@ -189,20 +184,16 @@ Response HomePanelFragment(App& app, const Request& req) {
   int64_t home = req.path_ids.at(0);
   if (auto s = service::CheckHome(caller->principal, home); !s) return Response::FromError(s.error());
   auto q = req.Query("nocache");
-  auto panel = HomePanel(app, home, q && *q == "1");
-  if (!panel) return Response::FromError(panel.error());
-  Response r;
-  r.body = std::move(panel->body);
-  SetHtmlHeaders(r);
-  r.SetHeader("X-Cache", service::OutcomeName(panel->outcome));
-  return r;
+  return FragmentOnly(req, HomePanel(app, home, q && *q == "1"));
 }
 
 Response CacheStatsPage(App& app, const SessionPrincipal& caller) {
   if (!caller.principal.is_admin) return Forbidden(caller, "The cache monitoring page is for administrators.");
   auto homes = HomeOptionsHtml(app);
   if (!homes) return ErrorPage("Error", homes.error(), &caller);
-  std::string options = "<option value=\"\">all homes</option>" + homes->body;
+  auto home_options = service::IdentityBody(*homes);
+  if (!home_options) return ErrorPage("Error", home_options.error(), &caller);
+  std::string options = "<option value=\"\">all homes</option>" + *home_options;
   auto figure = [](const char* id, const char* label) {
     return fmt::format("<div class=\"stat\"><span class=\"n\" id=\"{0}\" data-testid=\"{0}\">…</span><span>{1}</span></div>",
                        id, label);
@@ -249,7 +240,7 @@ Response StaticAsset(const Asset& a) {
 void AddPageRoutes(http::Router& router, App& app) {
   router.Add("GET", "/", Page(app, [](Request&, const SessionPrincipal& c) { return Start(c); }));
   router.Add("GET", "/login", [&app](Request& req) { return LoginPage(app, req); });
-  router.Add("GET", "/homes/", Page(app, [&app](Request&, const SessionPrincipal& c) { return HomesPage(app, c); }));
+  router.Add("GET", "/homes/", Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomesPage(app, req, c); }));
   router.Add("GET", "/homes/{id}/",
              Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomePage(app, req, c); }));
   router.Add("GET", "/homes/{id}/reports/monthly/",

@@ -194,13 +194,11 @@ http::Response RotaPage(service::App& app, const http::Request& req, const servi
   auto grid = RotaWeekFragment(app, home, *from, false);
   if (!grid)
     return ErrorPage(grid.error().code == ErrorCode::kNotFound ? "Not found" : "Error", grid.error(), &caller);
-  http::Response r = HtmlPage(
-      200, Layout(PageFrame{"Rota", &caller, {"rota.js", kScript}, home, HomeSection::kRota},
-                  fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p>"
-                              "<div id=\"rota\" data-grid-url=\"/homes/{}/rota/grid\">{}</div>",
-                              home, grid->body)));
-  r.SetHeader("X-Cache", service::OutcomeName(grid->outcome));
-  return r;
+  return FragmentPage(req, PageFrame{"Rota", &caller, {"rota.js", kScript}, home, HomeSection::kRota},
+                      fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p>"
+                                  "<div id=\"rota\" data-grid-url=\"/homes/{}/rota/grid\">",
+                                  home),
+                      std::move(*grid), "</div>");
 }
 
 http::Response RotaGrid(service::App& app, const http::Request& req) {
@@ -211,13 +209,7 @@ http::Response RotaGrid(service::App& app, const http::Request& req) {
   auto from = domain::ParseWeekStart(req.Query("from"), app.Today());
   if (!from) return http::Response::FromError(from.error());
   auto nocache = req.Query("nocache");
-  auto grid = RotaWeekFragment(app, home, *from, nocache && *nocache == "1");
-  if (!grid) return http::Response::FromError(grid.error());
-  http::Response r;
-  r.body = std::move(grid->body);
-  SetHtmlHeaders(r);
-  r.SetHeader("X-Cache", service::OutcomeName(grid->outcome));
-  return r;
+  return FragmentOnly(req, RotaWeekFragment(app, home, *from, nocache && *nocache == "1"));
 }
 
 }  // namespace rota::web

@@ -297,16 +297,6 @@ std::string StaffData(const StaffPageReads& reads) {
   return std::move(w).Take();
 }
 
-// The fragments answer like the API: 401/403/404 as JSON, the fragment as text/html with X-Cache.
-http::Response FragmentResponse(Result<service::CachedAnswer> answer) {
-  if (!answer) return http::Response::FromError(answer.error());
-  http::Response r;
-  r.body = std::move(answer->body);
-  SetHtmlHeaders(r);
-  r.SetHeader("X-Cache", service::OutcomeName(answer->outcome));
-  return r;
-}
-
 bool NoCache(const http::Request& req) {
   auto q = req.Query("nocache");
   return q && *q == "1";
@@ -350,13 +340,11 @@ http::Response StaffPage(service::App& app, const http::Request& req, const serv
   auto panel = StaffPanel(app, home, false);
   if (!panel)
     return ErrorPage(panel.error().code == ErrorCode::kNotFound ? "Not found" : "Error", panel.error(), &caller);
-  http::Response r =
-      HtmlPage(200, Layout(PageFrame{"Staff", &caller, {"rota.js", "staff.js"}, home, HomeSection::kStaff},
-                           fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
-                                       "data-panel-url=\"/homes/{}/staff/panel\">{}</div>",
-                                       home, panel->body)));
-  r.SetHeader("X-Cache", service::OutcomeName(panel->outcome));
-  return r;
+  return FragmentPage(req, PageFrame{"Staff", &caller, {"rota.js", "staff.js"}, home, HomeSection::kStaff},
+                      fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
+                                  "data-panel-url=\"/homes/{}/staff/panel\">",
+                                  home),
+                      std::move(*panel), "</div>");
 }
 
 http::Response StaffPanelFragment(service::App& app, const http::Request& req) {
@@ -364,7 +352,8 @@ http::Response StaffPanelFragment(service::App& app, const http::Request& req) {
   if (!caller) return http::Response::FromError(caller.error());
   int64_t home = req.path_ids.at(0);
   if (auto s = service::CheckHome(caller->principal, home); !s) return http::Response::FromError(s.error());
-  return FragmentResponse(StaffPanel(app, home, NoCache(req)));
+  // Like the API: 401/403/404 as JSON, the fragment as text/html with X-Cache.
+  return FragmentOnly(req, StaffPanel(app, home, NoCache(req)));
 }
 
 std::string RenderVacatedShifts(const domain::StaffMember& member, const std::vector<domain::AssignedShift>& shifts) {
@@ -407,7 +396,7 @@ http::Response VacatedShiftsFragment(service::App& app, const http::Request& req
   if (!caller) return http::Response::FromError(caller.error());
   int64_t home = req.path_ids.at(0);
   if (auto s = service::CheckHome(caller->principal, home); !s) return http::Response::FromError(s.error());
-  return FragmentResponse(VacatedShifts(app, home, req.path_ids.at(1), NoCache(req)));
+  return FragmentOnly(req, VacatedShifts(app, home, req.path_ids.at(1), NoCache(req)));
 }
 
 }  // namespace rota::web
