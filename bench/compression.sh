@@ -3,7 +3,10 @@
 # server CPU per cached hit of the week's and the month's shift lists, with and
 # without `Accept-Encoding: gzip`, and what compressing costs a miss.
 #
-#   bench/compression.sh [ROTA_BINARY]     (default: build-release/rota, built here if missing)
+#   bench/compression.sh [ROTA_BINARY [BASELINE_BINARY]]
+#     ROTA_BINARY: default build-release/rota, built here if missing (Release, ccache launcher);
+#     BASELINE_BINARY: a rota from before compression (e.g. main's, built the same way), served
+#     beside it on a copy of the database for the identity clients' "before" rows.
 #
 # 1. seeds the demo data (10 homes x 40 staff x 120 days from 2026-10-29, ROTA_TODAY=2026-11-28) into a
 #    SQLite file in a temporary folder and starts one Release `rota serve` on memory:// (pinned to CPU 1
@@ -29,12 +32,13 @@ if [ ! -x "$rota" ]; then
   ninja -C build-release -j2 rota >/dev/null
 fi
 rota=$(realpath "$rota")
+before=${2:+$(realpath "$2")}
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk (bench/run.sh installs it)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/rota-compression.XXXXXX)
-pid=
+pids=()
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,43 +49,55 @@ else SRV=() WRK=(wrk); pinning="no pinning"; fi
 
 ROTA_DATABASE_URL="sqlite://$work/rota.db" "$rota" seed --homes 10 --days 120 --start 2026-10-29 >/dev/null
 token=$(ROTA_DATABASE_URL="sqlite://$work/rota.db" "$rota" create-token admin)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ROTA_DATABASE_URL="sqlite://$work/rota.db" ROTA_CACHE_URL=memory:// "${SRV[@]}" "$rota" serve --port "$port" \
-  >"$work/rota.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.1; done
-base=http://127.0.0.1:$port
+declare -A base pid_of
+start() {  # start NAME BINARY
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  cp "$work/rota.db" "$work/$1.db"
+  ROTA_DATABASE_URL="sqlite://$work/$1.db" ROTA_CACHE_URL=memory:// "${SRV[@]}" "$2" serve --port "$port" \
+    >"$work/$1.log" 2>&1 &
+  pids+=($!); pid_of[$1]=$!; base[$1]=http://127.0.0.1:$port
+  for _ in $(seq 300); do curl -fsS -o /dev/null "${base[$1]}/healthz" 2>/dev/null && return; sleep 0.1; done
+  echo "bench: $1 did not start" >&2; exit 1
+}
+start new "$rota"
+encs=(identity gzip)
+if [ -n "$before" ]; then start before "$before"; encs+=(before); fi
 auth="Authorization: Bearer $token"
-ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
-declare -A url=([week]="$base/api/homes/1/shifts" [month]="$base/api/homes/1/shifts?from=2026-11-01&to=2026-12-01")
-declare -A label=([week]="7 days (/api/homes/1/shifts)" [month]="31 days (?from=2026-11-01&to=2026-12-01)")
-encs=(identity gzip)
+declare -A path=([week]="/api/homes/1/shifts" [month]="/api/homes/1/shifts?from=2026-11-01&to=2026-12-01")
 hdr() { [ "$1" = gzip ] && printf '%s\n' -H "Accept-Encoding: gzip"; return 0; }
+server() { [ "$1" = before ] && echo before || echo new; }
 
 : >"$work/runs.tsv"
 for list in week month; do
-  mapfile -t h < <(hdr gzip)
-  curl -fsS -o /dev/null -H "$auth" "${h[@]}" "${url[$list]}"   # the miss that stores it
+  for srv in new ${before:+before}; do
+    curl -fsS -o /dev/null -H "$auth" -H "Accept-Encoding: gzip" "${base[$srv]}${path[$list]}"  # the miss that stores it
+  done
   for enc in "${encs[@]}"; do
     mapfile -t h < <(hdr "$enc")
-    read -r body head xc ce < <(curl -fsS -o "$work/body.$list.$enc" -D "$work/head" -H "$auth" "${h[@]}" \
-      -w '%{size_download} %{size_header}' "${url[$list]}" |
-      { read -r b hd; echo "$b $hd $(awk -F': ' 'tolower($1)=="x-cache"{print $2}' "$work/head" | tr -d '\r') \
-        $(awk -F': ' 'tolower($1)=="content-encoding"{print $2}' "$work/head" | tr -d '\r')"; })
+    url=${base[$(server "$enc")]}${path[$list]}
+    read -r body head < <(curl -fsS -o "$work/body.$list.$enc" -D "$work/head" -H "$auth" "${h[@]}" \
+      -w '%{size_download} %{size_header}\n' "$url")
+    xc=$(awk -F': ' 'tolower($1)=="x-cache"{print $2}' "$work/head" | tr -d '\r')
+    ce=$(awk -F': ' 'tolower($1)=="content-encoding"{print $2}' "$work/head" | tr -d '\r')
     printf 'probe\t%s\t%s\t%s\t%s\t%s\t%s\n' "$list" "$enc" "$body" "$head" "$xc" "${ce:-identity}" >>"$work/runs.tsv"
   done
   [ "$(gzip -dc <"$work/body.$list.gzip" | cmp - "$work/body.$list.identity" && echo same)" = same ] ||
     { echo "bench: the gzip body of $list does not inflate to the identity body" >&2; exit 1; }
-  "${WRK[@]}" -t1 -c$CONNS -d1s -H "$auth" "${url[$list]}" >/dev/null   # warm-up
+  for srv in new ${before:+before}; do
+    "${WRK[@]}" -t1 -c$CONNS -d1s -H "$auth" "${base[$srv]}${path[$list]}" >/dev/null   # warm-up
+  done
   for ((r = 0; r < ROUNDS; r++)); do
     for ((k = 0; k < ${#encs[@]}; k++)); do
       enc=${encs[$(((k + r) % ${#encs[@]}))]}
       mapfile -t h < <(hdr "$enc")
-      c0=$(ticks)
-      out=$("${WRK[@]}" -t1 -c$CONNS -d"${DUR}s" --timeout 10s -H "$auth" "${h[@]}" "${url[$list]}")
-      c1=$(ticks)
+      srv=$(server "$enc")
+      c0=$(ticks "${pid_of[$srv]}")
+      out=$("${WRK[@]}" -t1 -c$CONNS -d"${DUR}s" --timeout 10s -H "$auth" "${h[@]}" "${base[$srv]}${path[$list]}")
+      c1=$(ticks "${pid_of[$srv]}")
       reqs=$(echo "$out" | awk '/requests in/{print $1}')
       rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
       xfer=$(echo "$out" | awk '/Transfer\/sec/{print $2}')
@@ -113,9 +129,9 @@ for name in ("week", "month"):
 PY
 
 python3 - "$work/runs.tsv" "$hz" "$DUR" "$ROUNDS" "$CONNS" "$pinning" "$(git rev-parse --short HEAD)" \
-  "$root/bench/RESULTS.md" <<'PY'
+  "$root/bench/RESULTS.md" "${BASELINE_TREE:-baseline}" <<'PY'
 import statistics, sys, datetime
-tsv, hz, dur, rounds, conns, pinning, tree, results = sys.argv[1:]
+tsv, hz, dur, rounds, conns, pinning, tree, results, before_tree = sys.argv[1:]
 hz = int(hz)
 probes, runs, zl = {}, {}, {}
 for line in open(tsv):
@@ -136,15 +152,19 @@ w(f"Produced by `bench/compression.sh` on {datetime.datetime.utcnow():%Y-%m-%dT%
   f"`rota serve` on memory://, the demo data (10 homes x 40 staff x 120 days, `ROTA_TODAY=2026-11-28`), home 1; "
   f"{pinning}. Per client: `wrk -t1 -c{conns} -d{dur}s -H 'Authorization: Bearer TOKEN' "
   f"[-H 'Accept-Encoding: gzip'] URL`, {rounds} rounds interleaved, medians; server CPU per request from "
-  f"`/proc/<pid>/stat` around each run. Bytes on the wire: one `curl` (body + header).")
+  f"`/proc/<pid>/stat` around each run. Bytes on the wire: one `curl` (body + header). *before*: the same "
+  f"requests to a rota without compression (`bench/compression.sh NEW BASELINE`), served beside it.")
 w("")
 w("| list | client | Content-Encoding | body bytes | header bytes | req/s | CPU / hit | wire | runs (req/s) |")
 w("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for name, label in (("week", "7 days"), ("month", "31 days")):
-    for enc in ("identity", "gzip"):
+    for enc in ("before", "identity", "gzip"):
+        if (name, enc) not in runs:
+            continue
         p, rs = probes[(name, enc)], runs[(name, enc)]
         each = " / ".join(format(r["rps"], ",.0f") for r in rs)
-        client = "`Accept-Encoding: gzip`" if enc == "gzip" else "no Accept-Encoding"
+        client = {"gzip": "`Accept-Encoding: gzip`", "identity": "no Accept-Encoding",
+                  "before": "no Accept-Encoding, **before** (tree %s)" % before_tree}[enc]
         w(f"| {label} | {client} | {p['enc']} | {p['body']:,} | {p['head']} | {statistics.median(r['rps'] for r in rs):,.0f} "
           f"| {statistics.median(r['cpu_us'] for r in rs):.0f} µs | {rs[len(rs) // 2]['xfer']}/s | "
           f"{each} |")

@@ -130,7 +130,8 @@ Result<std::string> Gunzip(std::string_view in, size_t limit) {
     z.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
     z.avail_out = static_cast<uInt>(std::min<size_t>(out.size() - produced, kMaxChunk));
     const uInt given = z.avail_out;
-    rc = inflate(&z, Z_NO_FLUSH);
+    // Z_FINISH: with the output sized from ISIZE, one call that keeps no 32 KB window.
+    rc = inflate(&z, Z_FINISH);
     produced += given - z.avail_out;
     if (rc == Z_BUF_ERROR && z.avail_out != 0) break;  // the input ended before the stream did
     if (rc == Z_BUF_ERROR) rc = Z_OK;                  // only out of room: grow and go on
