@@ -164,6 +164,10 @@ const ConfigSetting kSettings[] = {
    .description = "redis://: connect and socket timeout"},
   {.section = "cache", .key = "warm_on_start", .field = &Config::cache_warm_on_start,
    .description = "`serve` warms every home in the background"},
+  {.section = "cache", .key = "refresh_after_write", .field = &Config::cache_refresh_after_write,
+   .env = "ROTA_CACHE_REFRESH_AFTER_WRITE",
+   .description = "after a write, the server that committed it recomputes in the background the API answers "
+                  "it retired that were read in the last minute (at most 32 per write), so the next reader hits"},
   {.section = "cache", .key = "near", .field = &Config::cache_near, .env = "ROTA_CACHE_NEAR",
    .description = "redis:// only: an in-process near tier in front of Redis (see "
                   "[several servers](#running-several-servers))"},

@@ -61,6 +61,7 @@ struct Config {
   int cache_pool_size = 50;
   std::chrono::milliseconds cache_timeout{5000};
   bool cache_warm_on_start = false;
+  bool cache_refresh_after_write = true;
   bool cache_near = false;
   long cache_near_max_entries = 1000;
   std::chrono::milliseconds cache_near_ttl{5000};

@@ -174,6 +174,12 @@ std::string MetricsText(service::App& app) {
     w.Sample("rota_cache_reads_total", {{"prefix", prefix}, {"result", "hit"}}, c.hits);
     w.Sample("rota_cache_reads_total", {{"prefix", prefix}, {"result", "miss"}}, c.misses);
   }
+  w.Family("rota_cache_refreshes_total",
+           "Answers a write retired that this process queued for recomputation ([cache] refresh_after_write), "
+           "and those finished",
+           "counter");
+  w.Sample("rota_cache_refreshes_total", {{"state", "queued"}}, app.cached().RefreshesQueued());
+  w.Sample("rota_cache_refreshes_total", {{"state", "done"}}, app.cached().RefreshesDone());
 
   w.Family("rota_build_info", "Always 1; the labels describe this build of rota", "gauge");
   w.Sample("rota_build_info", {{"version", kVersion}, {"compiler", kCompiler}, {"dialects", "sqlite,postgresql"}},

@@ -88,7 +88,7 @@ const char* OutcomeName(CacheOutcome o) {
 
 Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home, unsigned families,
                                           const std::string& args, std::chrono::seconds ttl, bool bypass,
-                                          const Compute& compute) {
+                                          const Compute& compute, bool refreshable) {
   if (bypass) {
     auto body = compute();
     if (!body) return std::move(body).error();
@@ -101,7 +101,11 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   const std::vector<std::string> counters = GenerationKeys(home, families);
   const std::string key = cache::Key(prefix, home, kCacheFormat, args);
   std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
-  if (!current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute);
+  if (!current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute, refreshable);
+  if (refreshable && refresher_)
+    recent_.Touch(key, home, families, RecentReads::Clock::now(), [&]() -> RecentReads::Refresh {
+      return [this, prefix, home, families, args, ttl, compute] { Refresh(prefix, home, families, args, ttl, compute); };
+    });
   if (current->value) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);
     history_.Record(true);
@@ -109,7 +113,13 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   }
   counts.misses.fetch_add(1, std::memory_order_relaxed);
   history_.Record(false);
-  const std::string flight = FlightKey(key, current->generations);
+  return Fill(key, counters, current->generations, ttl, compute);
+}
+
+Result<CachedAnswer> CachedReads::Fill(const std::string& key, const std::vector<std::string>& counters,
+                                       const std::vector<int64_t>& generations, std::chrono::seconds ttl,
+                                       const Compute& compute) {
+  const std::string flight = FlightKey(key, generations);
   return flights_.Do(flight, [&]() -> Result<CachedAnswer> {
     // Someone may have stored it between our read and this flight.
     auto filled = [&]() -> std::optional<std::string> {
@@ -128,11 +138,35 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
     auto computed = compute();
     // Compressed once: the same bytes are stored and answered.
     std::string stored = computed ? Stored(std::move(*computed)) : std::string();
-    if (computed) cache_.SetCurrent(key, stored, current->generations, ttl);
+    if (computed) cache_.SetCurrent(key, stored, generations, ttl);
     if (locked) cache_.Unlock(flight);
     if (!computed) return std::move(computed).error();
     return FromStored(std::move(stored), CacheOutcome::kMiss);
   });
+}
+
+void CachedReads::Refresh(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
+                          std::chrono::seconds ttl, const Compute& compute) {
+  // The counters are read now, after the write's increment: what is computed
+  // below is stamped with them, and nothing computed before the commit is.
+  const std::vector<std::string> counters = GenerationKeys(home, families);
+  const std::string key = cache::Key(prefix, home, kCacheFormat, args);
+  std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
+  if (!current || current->value) return;  // degraded, or a reader was first
+  (void)Fill(key, counters, current->generations, ttl, compute);
+}
+
+void CachedReads::EnableRefresh(int threads) {
+  refresher_ = std::make_unique<WorkPool>(threads, kRefreshLimit * 4, /*nice=*/5);
+}
+
+bool CachedReads::WaitForRefreshes(std::chrono::milliseconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (refreshes_done_.load() < refreshes_queued_.load()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
 }
 
 std::vector<std::pair<std::string_view, PrefixCount>> CachedReads::PrefixCounts() const {
@@ -144,47 +178,48 @@ std::vector<std::pair<std::string_view, PrefixCount>> CachedReads::PrefixCounts(
 
 Result<CachedAnswer> CachedReads::Dashboard(int64_t home, domain::DateRange range, bool bypass) {
   return Through(cache::prefix::kDashboard, home, kDashboardFamilies, RangeArgs(range), timeouts_.dashboard, bypass,
-                 [&] { return reads_.Dashboard(home, range); });
+                 [this, home, range] { return reads_.Dashboard(home, range); });
 }
 
 Result<CachedAnswer> CachedReads::ShiftList(int64_t home, domain::DateRange range, bool bypass) {
   return Through(cache::prefix::kShift, home, kShiftListFamilies, RangeArgs(range), timeouts_.other, bypass,
-                 [&] { return reads_.ShiftList(home, range); });
+                 [this, home, range] { return reads_.ShiftList(home, range); });
 }
 
 Result<CachedAnswer> CachedReads::StaffList(int64_t home, bool bypass) {
   return Through(cache::prefix::kStaff, home, kStaffListFamilies, "", timeouts_.other, bypass,
-                 [&] { return reads_.StaffList(home); });
+                 [this, home] { return reads_.StaffList(home); });
 }
 
 Result<CachedAnswer> CachedReads::MonthlyReport(int64_t home, YearMonth month, bool bypass) {
   return Through(cache::prefix::kReport, home, kReportFamilies, month.ToString(), timeouts_.other, bypass,
-                 [&] { return reads_.MonthlyReport(home, month); });
+                 [this, home, month] { return reads_.MonthlyReport(home, month); });
 }
 
 Result<CachedAnswer> CachedReads::Compliance(int64_t home, domain::DateRange range, bool bypass) {
   return Through(cache::prefix::kCompliance, home, kComplianceFamilies, RangeArgs(range), timeouts_.other, bypass,
-                 [&] { return reads_.Compliance(home, range); });
+                 [this, home, range] { return reads_.Compliance(home, range); });
 }
 
 Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) {
   return Through(cache::prefix::kStats, 0, kStatsFamilies, today.ToString(), timeouts_.other, bypass,
-                 [&] { return reads_.Stats(today); });
+                 [this, today] { return reads_.Stats(today); });
 }
 
 Result<CachedAnswer> CachedReads::MonthlyReportCsv(int64_t home, YearMonth month, bool bypass) {
   return Through(cache::prefix::kReport, home, kReportFamilies, month.ToString() + "/csv", timeouts_.other, bypass,
-                 [&] { return reads_.MonthlyReportCsv(home, month); });
+                 [this, home, month] { return reads_.MonthlyReportCsv(home, month); });
 }
 
 Result<CachedAnswer> CachedReads::Homes(std::optional<int64_t> only, Date today, bool bypass) {
   return Through(cache::prefix::kHomes, only.value_or(0), kHomesFamilies, today.ToString(), timeouts_.other, bypass,
-                 [&] { return reads_.Homes(today, only); });
+                 [this, today, only] { return reads_.Homes(today, only); });
 }
 
 Result<CachedAnswer> CachedReads::Fragment(int64_t home, unsigned families, const std::string& args, bool bypass,
                                            const Render& render) {
-  return Through(cache::prefix::kPage, home, families, args, timeouts_.fragments, bypass, render);
+  return Through(cache::prefix::kPage, home, families, args, timeouts_.fragments, bypass, render,
+                 /*refreshable=*/false);
 }
 
 void CachedReads::Committed(const ChangeSet& changes) {
@@ -192,6 +227,15 @@ void CachedReads::Committed(const ChangeSet& changes) {
   for (int64_t home : changes.homes)
     for (const auto& counter : GenerationKeys(home, changes.families)) cache_.Incr(counter);
   for (const auto& counter : GenerationKeys(0, changes.families)) cache_.Incr(counter);
+  if (!refresher_) return;
+  for (auto& refresh : recent_.Due(changes.homes, changes.families, RecentReads::Clock::now(), kRefreshLimit)) {
+    refreshes_queued_.fetch_add(1);
+    if (!refresher_->TrySubmit([this, refresh = std::move(refresh)] {
+          refresh();
+          refreshes_done_.fetch_add(1);
+        }))
+      refreshes_done_.fetch_add(1);  // the queue is full: a reader will fill it
+  }
 }
 
 }  // namespace rota::service

@@ -28,17 +28,30 @@
 // large one is stored gzip-compressed (kGzipMinBytes), compressed once when it
 // is computed: a hit hands the stored bytes to the HTTP edge, which sends them
 // as they are to a client that accepts gzip (http/encoding.hpp).
+//
+// Refresh after write (EnableRefresh): the API reads this server answered in
+// the last minute are remembered (RecentReads) with a closure that recomputes
+// them. After a commit has incremented the counters, the ones the write retired
+// (its homes, its families), at most kRefreshLimit, most recently read first,
+// are recomputed on a small background pool at low priority, so the next
+// reader hits. A refresh reads the counters after the increment and fills
+// through the same single flight and fill lock as a reader, so it never stores
+// anything computed before the commit, and a reader arriving meanwhile joins
+// it instead of computing twice. HTML fragments are not refreshed (their
+// renders belong to the request that asked for them).
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <vector>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "base/work_pool.hpp"
 #include "cache/cache.hpp"
 #include "cache/keys.hpp"
 #include "cache/single_flight.hpp"
@@ -46,6 +59,7 @@
 #include "service/cache_history.hpp"
 #include "service/changes.hpp"
 #include "service/reads.hpp"
+#include "service/recent_reads.hpp"
 
 namespace rota::service {
 
@@ -142,8 +156,20 @@ class CachedReads final : public ChangeSink {
   static constexpr unsigned kHomesFamilies = kDashboardFamilies;  // each home's dashboard?days=7 figures
 
   // Increments the generations of the changed families, in each changed home
-  // and over all homes.
+  // and over all homes; then, with refresh enabled, recomputes in the
+  // background the recently read answers that this retired.
   void Committed(const ChangeSet& changes) override;
+
+  // Turns refresh after write on, with `threads` background threads (at nice
+  // +5). Call before serving; once.
+  void EnableRefresh(int threads);
+  // Refreshes queued since start, and those finished (stored, found already
+  // stored, or failed: a failure is only a reader's miss later).
+  int64_t RefreshesQueued() const { return refreshes_queued_.load(); }
+  int64_t RefreshesDone() const { return refreshes_done_.load(); }
+  // Waits until every queued refresh has finished, at most `timeout`; true if they have.
+  bool WaitForRefreshes(std::chrono::milliseconds timeout) const;
+  static constexpr size_t kRefreshLimit = 32;  // refreshes per write at most
 
   // Hits and misses of each key prefix (cache/keys.hpp prefix::kAll order) since start.
   std::vector<std::pair<std::string_view, PrefixCount>> PrefixCounts() const;
@@ -152,8 +178,18 @@ class CachedReads final : public ChangeSink {
 
  private:
   using Compute = std::function<Result<std::string>()>;
+  // `refreshable`: `compute` owns what it uses (captures by value), so it may
+  // be kept and run again after a write.
   Result<CachedAnswer> Through(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
-                               std::chrono::seconds ttl, bool bypass, const Compute& compute);
+                               std::chrono::seconds ttl, bool bypass, const Compute& compute,
+                               bool refreshable = true);
+  // The miss path: computes once per (key, generations), stores, answers.
+  Result<CachedAnswer> Fill(const std::string& key, const std::vector<std::string>& counters,
+                            const std::vector<int64_t>& generations, std::chrono::seconds ttl,
+                            const Compute& compute);
+  // Recomputes one remembered answer if its stored value is no longer current.
+  void Refresh(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
+               std::chrono::seconds ttl, const Compute& compute);
 
   ReadService& reads_;
   cache::Cache& cache_;
@@ -164,6 +200,9 @@ class CachedReads final : public ChangeSink {
   };
   std::array<Counts, cache::prefix::kAll.size()> counts_;  // indexed like prefix::kAll
   CacheHistory history_;
+  RecentReads recent_;
+  std::atomic<int64_t> refreshes_queued_{0}, refreshes_done_{0};
+  std::unique_ptr<WorkPool> refresher_;  // last: its tasks use the members above
 };
 
 }  // namespace rota::service

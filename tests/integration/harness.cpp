@@ -145,6 +145,9 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
   config.threads = 4;
   static std::atomic<int> servers{0};
   config.cache_key_prefix = "t" + RunTag() + "_" + std::to_string(servers++);
+  // Off unless a test turns it on: many tests assert that the read after a
+  // write misses, which a background refresh would race with.
+  config.cache_refresh_after_write = false;
   if (configure) configure(config);
   auto app = service::App::Open(config, true);
   if (!app) throw std::runtime_error(app.error().message);

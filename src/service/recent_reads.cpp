@@ -1,0 +1,58 @@
+#include "service/recent_reads.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace rota::service {
+
+void RecentReads::Touch(const std::string& key, int64_t home, unsigned families, Clock::time_point now,
+                        const std::function<Refresh()>& make) {
+  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+  MutexLock lock(shard.mu);
+  if (auto it = shard.entries.find(key); it != shard.entries.end()) {
+    it->second.last_read = now;
+    return;
+  }
+  if (shard.entries.size() >= kShardCapacity)
+    std::erase_if(shard.entries, [&](const auto& kv) { return now - kv.second.last_read > window_; });
+  if (shard.entries.size() >= kShardCapacity) return;
+  shard.entries.emplace(key, Entry{home, families, now, make()});
+}
+
+std::vector<RecentReads::Refresh> RecentReads::Due(const std::set<int64_t>& homes, unsigned families,
+                                                   Clock::time_point now, size_t limit) const {
+  // Per shard, only its `limit` most recent candidates are copied out.
+  auto newer = [](const auto& a, const auto& b) { return a.first > b.first; };
+  std::vector<std::pair<Clock::time_point, Refresh>> due;
+  std::vector<std::pair<Clock::time_point, const Entry*>> candidates;
+  for (const Shard& shard : shards_) {
+    MutexLock lock(shard.mu);
+    candidates.clear();
+    for (const auto& [key, e] : shard.entries) {
+      if (now - e.last_read > window_ || (e.families & families) == 0) continue;
+      if (e.home != 0 && !homes.contains(e.home)) continue;
+      candidates.emplace_back(e.last_read, &e);
+    }
+    const size_t k = std::min(limit, candidates.size());
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(k), candidates.end(),
+                      newer);
+    for (size_t i = 0; i < k; ++i) due.emplace_back(candidates[i].first, candidates[i].second->refresh);
+  }
+  const size_t n = std::min(limit, due.size());
+  std::partial_sort(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(n), due.end(), newer);
+  std::vector<Refresh> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(std::move(due[i].second));
+  return out;
+}
+
+size_t RecentReads::size() const {
+  size_t n = 0;
+  for (const Shard& shard : shards_) {
+    MutexLock lock(shard.mu);
+    n += shard.entries.size();
+  }
+  return n;
+}
+
+}  // namespace rota::service
