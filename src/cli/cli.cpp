@@ -60,12 +60,11 @@ int Serve(const Config& config, const std::string& host, int port) {
   // A Redis that refuses our password or certificate is misconfigured: refuse to
   // start. One that cannot be reached is not: serve degraded, from the database.
   if (auto access = (*app)->cache().CheckAccess(); !access) return Fail(access.error());
-  if (config.cache_url != "memory://") {
-    // A server killed between a commit and its generation bump left answers
-    // that nothing would retire: retire everything cached before this start.
-    auto n = (*app)->cache_admin().InvalidateAll();
-    if (n) spdlog::info("cache: started a new generation for {} homes", *n);
-    else spdlog::warn("cache: could not start new generations: {}", n.error().message);
+  if (auto* owed = (*app)->owed()) {
+    // A server killed between a commit and its announcement left answers that
+    // nothing else would retire: announce what it owed before serving.
+    auto n = owed->ReplayAll();
+    if (!n) spdlog::warn("cache: could not replay owed invalidations: {}", n.error().message);
   }
   http::Router router;
   http::AddApiRoutes(router, **app);

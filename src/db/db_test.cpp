@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "db/outbox.hpp"
 #include "support/support.hpp"
 
 namespace rota::db {
@@ -98,7 +99,7 @@ class FreshDatabase {
     ASSERT_NE(conn_, nullptr);
     auto applied = Migrate(*conn_);
     ASSERT_TRUE(applied.ok()) << applied.error().message;
-    ASSERT_EQ(*applied, (std::vector<int>{1, 2, 3}));
+    ASSERT_EQ(*applied, (std::vector<int>{1, 2, 3, 4}));
   }
 
   Connection& db() { return *conn_; }
@@ -144,6 +145,36 @@ TEST_P(DatabaseTest, MigrateAddsTokensSessionsAndReadPathIndexes) {
   }
 }
 
+TEST_P(DatabaseTest, OwedInvalidationsAreRecordedLoadedByAgeAndSettled) {
+  auto first = RecordOwed(db(), {1, 20}, 0b101, "2026-12-01T10:00:00Z");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto second = RecordOwed(db(), {3}, 0b10, "2026-12-01T10:00:05Z");
+  ASSERT_TRUE(second.ok());
+  auto all = LoadOwed(db(), "");
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, *first);
+  EXPECT_EQ((*all)[0].homes, (std::set<int64_t>{1, 20}));
+  EXPECT_EQ((*all)[0].families, 0b101u);
+  EXPECT_EQ((*all)[1].homes, (std::set<int64_t>{3}));
+  auto older = LoadOwed(db(), "2026-12-01T10:00:05Z");  // strictly before
+  ASSERT_TRUE(older.ok());
+  ASSERT_EQ(older->size(), 1u);
+  EXPECT_EQ(older->front().id, *first);
+  ASSERT_TRUE(SettleOwed(db(), {*first, *second}).ok());
+  EXPECT_TRUE(LoadOwed(db(), "")->empty());
+  EXPECT_TRUE(SettleOwed(db(), {*first}).ok()) << "settling twice is harmless";
+}
+
+TEST_P(DatabaseTest, AnOwedInvalidationRollsBackWithItsWrite) {
+  Status s = InTransaction(db(), [&]() -> Status {
+    ROTA_TRY(RecordOwed(db(), {1}, 1, "2026-12-01T10:00:00Z").status());
+    return Error::Conflict("the write failed after recording");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(LoadOwed(db(), "")->empty());
+}
+
 TEST_F(PostgresTest, UsesNativeTypes) {
   std::map<std::string, std::string> types;
   Status s = db().Query(
@@ -171,10 +202,10 @@ TEST_P(DatabaseTest, MigrateTwiceChangesNothing) {
   auto versions = db().QueryInt("SELECT count(*) FROM schema_migrations", {});
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->value_or(0), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 3);
+  EXPECT_EQ(LatestSchemaVersion(), 4);
   auto max = db().QueryInt("SELECT max(version) FROM schema_migrations", {});
   ASSERT_TRUE(max.ok());
-  EXPECT_EQ(max->value_or(0), 3);
+  EXPECT_EQ(max->value_or(0), 4);
   EXPECT_EQ(db().QueryInt("SELECT id FROM care_home WHERE name = ?", {std::string("Orchard")})->value_or(0), home);
 }
 

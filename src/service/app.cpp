@@ -10,6 +10,8 @@ namespace {
 
 // Password hashing runs this much nicer than the I/O threads (base/work_pool.hpp).
 constexpr int kHashNice = 10;
+// Background threads recomputing the answers a write retired (CachedReads::EnableRefresh).
+constexpr int kRefreshThreads = 2;
 
 // A failure to open the database, naming the setting and the URL without its password.
 Error NamingDatabaseUrl(const Config& config, Error e) {
@@ -26,7 +28,8 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
       reads_(*pool_),
       cached_(reads_, *cache_,
               CacheTimeouts{config_.alias_dashboard, config_.alias_default, config_.alias_template_fragments}),
-      writes_(*pool_, cached_),
+      owed_(config_.cache_url != "memory://" ? std::make_unique<OwedInvalidations>(*pool_, cached_) : nullptr),
+      writes_(*pool_, owed_ ? static_cast<ChangeSink&>(*owed_) : cached_),
       auth_(*pool_, static_cast<int>(config_.session_lifetime.count())),
       login_throttle_(ThrottleLimits{.per_username = config_.login_failures_per_username,
                                      .per_address = config_.login_failures_per_address,
@@ -35,7 +38,10 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
                       {}, cache_.get()),
       cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }),
       login_pool_(std::make_unique<WorkPool>(config_.hash_threads, static_cast<size_t>(config_.hash_queue),
-                                             kHashNice)) {}
+                                             kHashNice)) {
+  if (config_.cache_refresh_after_write) cached_.EnableRefresh(kRefreshThreads);
+  if (owed_) owed_->StartSweeping();
+}
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
   auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),

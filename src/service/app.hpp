@@ -15,6 +15,7 @@
 #include "service/cached_reads.hpp"
 #include "service/changes.hpp"
 #include "service/login_throttle.hpp"
+#include "service/owed_invalidations.hpp"
 #include "service/reads.hpp"
 #include "service/writes.hpp"
 
@@ -69,6 +70,8 @@ class App {
   CachedReads& cached() { return cached_; }
   cache::Cache& cache() { return *cache_; }
   CacheAdmin& cache_admin() { return cache_admin_; }
+  // The outbox of a shared (redis://) cache; null with memory://.
+  OwedInvalidations* owed() { return owed_.get(); }
   WriteService& writes() { return writes_; }
   AuthService& auth() { return auth_; }
   LoginThrottle& login_throttle() { return login_throttle_; }
@@ -91,7 +94,8 @@ class App {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<cache::Cache> cache_;
   ReadService reads_;
-  CachedReads cached_;  // also the writes' ChangeSink
+  CachedReads cached_;  // the writes' ChangeSink with memory://
+  std::unique_ptr<OwedInvalidations> owed_;  // ... and with a shared cache, this in front of it
   WriteService writes_;
   AuthService auth_;
   LoginThrottle login_throttle_;

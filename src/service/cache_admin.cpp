@@ -117,15 +117,6 @@ Result<std::vector<WarmedHome>> CacheAdmin::Homes(std::optional<int64_t> only) {
   return db::ListHomes(**conn, only);
 }
 
-Result<int64_t> CacheAdmin::InvalidateAll() {
-  auto homes = Homes();
-  if (!homes) return std::move(homes).error();
-  ChangeSet all;
-  for (const auto& h : *homes) all.Add(h.id, kAllFamilies);
-  reads_.Committed(all);
-  return static_cast<int64_t>(homes->size());
-}
-
 std::vector<CacheAdmin::Warmer> CacheAdmin::Warmers() {
   MutexLock lock(mu_);
   return warmers_;

@@ -52,12 +52,6 @@ class CacheAdmin {
   // `pattern` unless it is 1..128 characters of [A-Za-z0-9:_.*-]. Generation
   // counters are never deleted (cache.hpp), so clearing cannot resurrect stale data.
   Result<int64_t> Clear(std::optional<std::string_view> pattern);
-  // Increments the generation of every home and the global one, as if every
-  // home had just been written. `rota serve` does this at start on a shared
-  // (redis://) cache: a process killed between a commit and its announcement
-  // leaves cached answers that no generation bump will ever retire; the next
-  // server to start retires them. Returns the number of homes.
-  Result<int64_t> InvalidateAll();
 
   // Every home (or just `only`), ascending id: one statement.
   Result<std::vector<WarmedHome>> Homes(std::optional<int64_t> only = std::nullopt);

@@ -4,13 +4,17 @@
 // ChangeSink only after its transaction has committed: a rolled-back write
 // announces nothing, a committed one always does. The caching layer is a sink
 // (service/cached_reads.hpp: it bumps the generations of the homes and families
-// changed).
+// changed). Where the cache is shared, what a write will announce is also
+// recorded in its transaction (Prepare; service/owed_invalidations.hpp).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <set>
 #include <string_view>
+
+#include "base/status.hpp"
+#include "db/database.hpp"
 
 namespace rota::service {
 
@@ -41,6 +45,7 @@ inline constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
 struct ChangeSet {
   std::set<int64_t> homes;  // homes whose data changed
   unsigned families = 0;    // Family bits changed (in every home of `homes`: a union)
+  int64_t owed = 0;         // its cache_outbox row, when one was recorded (owed_invalidations.hpp)
   void Add(int64_t home, unsigned family) {
     homes.insert(home);
     families |= family;
@@ -51,6 +56,10 @@ struct ChangeSet {
 class ChangeSink {
  public:
   virtual ~ChangeSink() = default;
+  // Called inside the write's transaction, before COMMIT, with what it will
+  // announce; an error rolls the write back. May note what it recorded in
+  // `changes` (owed_invalidations.hpp).
+  virtual Status Prepare(db::Connection&, ChangeSet&) { return Status::Ok(); }
   // Called after commit, on the writing thread. Must not fail the write.
   virtual void Committed(const ChangeSet& changes) = 0;
 };

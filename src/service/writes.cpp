@@ -74,7 +74,11 @@ Result<std::string> Transact(db::Pool& pool, ChangeSink& sink, const WriteFn& fn
   if (!lease) return std::move(lease).error();
   Connection& conn = **lease;
   Outcome out;
-  Status s = db::InTransaction(conn, [&] { return fn(conn, out); });
+  Status s = db::InTransaction(conn, [&]() -> Status {
+    ROTA_TRY(fn(conn, out));
+    if (!out.changes.empty()) ROTA_TRY(sink.Prepare(conn, out.changes));
+    return Status::Ok();
+  });
   if (!s) return std::move(s).error();
   if (!out.changes.empty()) sink.Committed(out.changes);
   return std::move(out.body);

@@ -15,9 +15,12 @@
 #include <set>
 #include <thread>
 
+#include "base/date.hpp"
 #include "db/database.hpp"
+#include "db/outbox.hpp"
 #include "integration/harness.hpp"
 #include "integration/process.hpp"
+#include "service/changes.hpp"
 #include "support/support.hpp"
 
 namespace rota::testing {
@@ -39,6 +42,34 @@ int64_t SqlInt(const std::string& url, const std::string& sql) {
   int64_t v = -1;
   (void)(*c)->Query(sql, {}, [&](const db::Row& r) { v = r.Int(0); });
   return v;
+}
+
+// What a server killed between its commit and its announcement leaves: a note
+// committed together with its cache_outbox row, announced to no one.
+void CommitANoteAndDie(const std::string& db_url, int64_t shift, const std::string& body) {
+  auto c = db::Connect(db_url);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(db::InTransaction(**c, [&]() -> Status {
+                ROTA_TRY((*c)->Exec("INSERT INTO shift_note (shift_id, author_id, body, created_at) VALUES (?, NULL, ?, "
+                                    "'2026-11-28T09:00:00Z')",
+                                    {shift, body})
+                             .status());
+                return db::RecordOwed(**c, {1}, service::kNotes, NowTimestamp()).status();
+              }).ok());
+}
+
+// The notes server `port` shows on `shift` in `path`'s list; -1 if absent.
+int64_t NotesShown(int port, const std::string& path, int64_t shift, const std::map<std::string, std::string>& auth,
+                   std::string* x_cache = nullptr) {
+  HttpClient c(port);
+  auto r = c.Request("GET", path, "", auth);
+  if (x_cache) *x_cache = r.Header("x-cache");
+  rapidjson::Document d;
+  d.Parse(r.body.c_str());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("shifts")) return -1;
+  for (const auto& s : d["shifts"].GetArray())
+    if (s["id"].GetInt64() == shift) return s["notes"].Size();
+  return -1;
 }
 
 TEST(Outage, PostgresRestartedUnderARunningServer) {
@@ -124,7 +155,14 @@ TEST(Outage, AServerKilledMidWriteLosesNoAcknowledgedWriteAndLeavesNothingStale)
         }
       }
     });
-  usleep(400000);
+  // Kill it mid-stream, once a few writes are acknowledged (however slow the machine).
+  for (auto waited = Clock::duration::zero(); waited < std::chrono::seconds(20); waited += std::chrono::milliseconds(50)) {
+    {
+      std::lock_guard lock(mu);
+      if (acknowledged.size() > 5) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   victim->Kill(SIGKILL);
   stop = true;
   for (auto& w : writers) w.join();
@@ -137,29 +175,84 @@ TEST(Outage, AServerKilledMidWriteLosesNoAcknowledgedWriteAndLeavesNothingStale)
             static_cast<int64_t>(acknowledged.size()));
 
   // The kill may or may not have landed between a commit and its announcement
-  // (a window of microseconds); make sure one such commit exists: a note
-  // written behind the servers' backs, after the other server cached the list.
+  // (a window of microseconds); make sure one such commit exists: a note and its
+  // owed invalidation committed behind the servers' backs, after the other
+  // server cached the list.
   ASSERT_EQ(reader.Request("GET", notes, "", auth).status, 200);
-  {
-    auto c = db::Connect(db_url);
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE((*c)->Exec("INSERT INTO shift_note (shift_id, author_id, body, created_at) VALUES (?, NULL, "
-                           "'committed, never announced', '2026-11-28T09:00:00Z')",
-                           {shift}).ok());
-  }
-  // A new server starts (as after a crash) and retires whatever the victim committed without announcing.
+  CommitANoteAndDie(db_url, shift, "committed, never announced");
+  // A new server starts (as after a crash) and replays what was owed before it serves.
   victim = std::make_unique<RotaServer>(env, dir.File("victim2.log"), args);
   int64_t in_db = SqlInt(db_url, "SELECT COUNT(*) FROM shift_note WHERE shift_id = " + std::to_string(shift));
   for (int port : {other.port(), victim->port()}) {
-    HttpClient c(port);
-    auto r = c.Request("GET", notes, "", auth);
-    rapidjson::Document d;
-    d.Parse(r.body.c_str());
-    int64_t shown = -1;
-    for (const auto& s : d["shifts"].GetArray())
-      if (s["id"].GetInt64() == shift) shown = s["notes"].Size();
-    EXPECT_EQ(shown, in_db) << "port " << port << " answered " << r.Header("x-cache");
+    std::string x_cache;
+    EXPECT_EQ(NotesShown(port, notes, shift, auth, &x_cache), in_db) << "port " << port << " answered " << x_cache;
   }
+  EXPECT_EQ(SqlInt(db_url, "SELECT COUNT(*) FROM cache_outbox"), 0) << "every owed invalidation was replayed";
+}
+
+// The other servers replay what a dead server owed within seconds, without any
+// restart, and retire only what that write touched.
+TEST(Outage, AnInvalidationADeadServerOwedIsReplayedByTheOthers) {
+  TempDir dir;
+  std::string db_url = FreshDatabaseUrl(DbKind::kPostgres, dir);
+  ASSERT_FALSE(db_url.empty());
+  std::ofstream(dir.File("rota.toml")) << "[cache]\nkey_prefix = \"owed" << RunTag() << "\"\n";
+  Env env = {{"ROTA_DATABASE_URL", db_url},
+             {"ROTA_CACHE_URL", TestRedisUrl()},
+             {"ROTA_TODAY", "2026-11-28"},
+             {"ROTA_LOG_LEVEL", "warn"}};
+  std::string token = Seed(env);
+  RotaServer server(env, dir.File("server.log"), {"--config", dir.File("rota.toml")});
+  std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
+  int64_t shift = SqlInt(db_url, "SELECT MIN(id) FROM shift WHERE home_id = 1 AND date = '2026-11-28'");
+  std::string notes = "/api/homes/1/shifts?from=2026-11-28&to=2026-11-28";
+  std::string other_home = "/api/homes/2/shifts?from=2026-11-28&to=2026-11-28";
+  HttpClient c(server.port());
+  for (const auto& path : {notes, other_home}) {
+    c.Request("GET", path, "", auth);
+    ASSERT_EQ(c.Request("GET", path, "", auth).Header("x-cache"), "HIT") << path;
+  }
+  const int64_t before = NotesShown(server.port(), notes, shift, auth);
+  CommitANoteAndDie(db_url, shift, "owed by a dead server");
+
+  const auto start = Clock::now();
+  int64_t shown = before;
+  while (shown == before && Clock::now() - start < std::chrono::seconds(15)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    shown = NotesShown(server.port(), notes, shift, auth);
+  }
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  EXPECT_EQ(shown, before + 1) << "after " << waited.count() << " ms";
+  // kOwedAfter (2 s, in whole seconds of created_at) + one sweep (1 s), with room for a slow machine.
+  EXPECT_LT(waited, std::chrono::seconds(8));
+  EXPECT_EQ(SqlInt(db_url, "SELECT COUNT(*) FROM cache_outbox"), 0);
+  EXPECT_EQ(c.Request("GET", other_home, "", auth).Header("x-cache"), "HIT") << "another home was retired too";
+}
+
+// A server that restarts retires nothing it did not owe: the others keep hitting.
+TEST(Outage, ARestartedServerLeavesTheOthersCacheWarm) {
+  TempDir dir;
+  std::string db_url = FreshDatabaseUrl(DbKind::kPostgres, dir);
+  ASSERT_FALSE(db_url.empty());
+  std::ofstream(dir.File("rota.toml")) << "[cache]\nkey_prefix = \"warm" << RunTag() << "\"\n";
+  Env env = {{"ROTA_DATABASE_URL", db_url},
+             {"ROTA_CACHE_URL", TestRedisUrl()},
+             {"ROTA_TODAY", "2026-11-28"},
+             {"ROTA_LOG_LEVEL", "warn"}};
+  std::string token = Seed(env);
+  std::vector<std::string> args = {"--config", dir.File("rota.toml")};
+  auto restarted = std::make_unique<RotaServer>(env, dir.File("a.log"), args);
+  RotaServer other(env, dir.File("b.log"), args);
+  std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
+  const std::vector<std::string> paths = {"/api/homes/1/dashboard", "/api/homes/2/dashboard", "/api/homes/1/staff",
+                                          "/api/stats"};
+  HttpClient c(other.port());
+  for (const auto& p : paths) c.Request("GET", p, "", auth);
+  restarted->Kill(SIGKILL);
+  restarted = std::make_unique<RotaServer>(env, dir.File("a2.log"), args);
+  for (const auto& p : paths) EXPECT_EQ(c.Request("GET", p, "", auth).Header("x-cache"), "HIT") << p;
+  HttpClient a(restarted->port());
+  for (const auto& p : paths) EXPECT_EQ(a.Request("GET", p, "", auth).Header("x-cache"), "HIT") << p << " at the restarted server";
 }
 
 TEST(Outage, ASlowRedisDelaysNothingBeyondItsTimeout) {
