@@ -15,5 +15,6 @@ cp -a web/static "$snap.new/web/"
 cp -a web/node_modules/chart.js/dist/chart.umd.min.js "$snap.new/web/node_modules/chart.js/dist/"
 rm -rf "$snap"
 mv "$snap.new" "$snap"
-cmake -S "$snap" -B build-bench/build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-ninja -C build-bench/build rota >/dev/null
+launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$snap" -B build-bench/build -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
+ninja -C build-bench/build ${BENCH_JOBS:+-j"$BENCH_JOBS"} rota >/dev/null

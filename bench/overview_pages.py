@@ -20,7 +20,8 @@ import sys
 import tempfile
 import time
 
-PAGES = [("manager1", "/homes/1/"), ("admin", "/homes/"), ("manager1", "/homes/"),
+PAGES = [("manager1", "/homes/1/"), ("manager1", "/homes/1/rota/"), ("manager1", "/homes/1/staff/"),
+         ("admin", "/homes/"), ("manager1", "/homes/"),
          ("manager1", "/homes/1/reports/monthly/"), ("manager1", "/homes/1/compliance/"),
          ("manager1", "/api/homes"), ("manager1", "/api/homes/1/reports/monthly?format=csv")]
 

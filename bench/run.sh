@@ -262,11 +262,17 @@ one_run() {
   local section=$1 scen=$2 who=$3 round=$4 conns=$5 threads=$6 secs=$7 url=$8; shift 8
   local raw="$work/raw/$section.$scen.$who.c$conns.r$round.txt" c0 c1 sp
   sp=$(server_pids "$who")
+  # redis://: every command rota sends during the run (INFO commandstats, reset before).
+  [ "$who" = R ] && redis-cli -p "$rport" CONFIG RESETSTAT >/dev/null
   # shellcheck disable=SC2086
   c0=$(cpu_ticks $sp)
   "${WRK[@]}" -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency "$@" "$url" >"$raw" 2>&1 || true
   # shellcheck disable=SC2086
   c1=$(cpu_ticks $sp)
+  if [ "$who" = R ]; then
+    printf 'redis_cmds\t%s\t%s\t%s\t%s\n' "$section" "$scen" "$round" "$(redis-cli -p "$rport" INFO commandstats |
+      awk -F'[=,]' '/^cmdstat_/ && !/^cmdstat_(info|config)/ { n += $2 } END { print n + 0 }')" >>"$work/facts.tsv"
+  fi
   # shellcheck disable=SC2086
   [ "$who" = D ] && settle $sp
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$section" "$scen" "$who" "$round" "$conns" "$((c1 - c0))" \

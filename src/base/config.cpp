@@ -169,8 +169,8 @@ const ConfigSetting kSettings[] = {
    .description = "after a write, the server that committed it recomputes in the background the API answers "
                   "it retired that were read in the last minute (at most 32 per write), so the next reader hits"},
   {.section = "cache", .key = "near", .field = &Config::cache_near, .env = "ROTA_CACHE_NEAR",
-   .description = "redis:// only: an in-process near tier in front of Redis (see "
-                  "[several servers](#running-several-servers))"},
+   .description = "an in-process near tier in front of Redis: hot values answered from memory, kept coherent by "
+                  "invalidation messages (see [several servers](#running-several-servers)); ignored with memory://"},
   {.section = "cache", .key = "near_max_entries", .field = &Config::cache_near_max_entries, .min = 1,
    .max = 10'000'000, .description = "values the near tier holds (least recently used evicted)"},
   {.section = "cache", .key = "near_ttl_ms", .field = &Config::cache_near_ttl, .min = 1, .max = 3'600'000,
@@ -476,8 +476,6 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
 
   // What no one setting can say alone.
   auto cache_url = ParseCacheUrl(c.cache_url);  // checked above
-  if (c.cache_near && !cache_url->IsRedis())
-    throw ConfigError("config: [cache] near = true needs a redis:// cache URL (memory:// is already in process)");
   if (!cache_url->tls && !(c.cache_tls_ca_file.empty() && c.cache_tls_cert_file.empty() && c.cache_tls_key_file.empty()))
     throw ConfigError("config: ROTA_CACHE_TLS_CA_FILE/CERT_FILE/KEY_FILE ([cache] tls_*) are set but ROTA_CACHE_URL "
                       "is not rediss:// or rediss+sentinel://, so they would not be used");

@@ -148,6 +148,9 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
   // Off unless a test turns it on: many tests assert that the read after a
   // write misses, which a background refresh would race with.
   config.cache_refresh_after_write = false;
+  // The near tier (on by default with redis://) only where a test asks for it:
+  // these tests look at what Redis itself holds.
+  config.cache_near = false;
   if (configure) configure(config);
   auto app = service::App::Open(config, true);
   if (!app) throw std::runtime_error(app.error().message);

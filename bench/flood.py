@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""One caller floods the cache with distinct ranges; do the other homes keep hitting? (issue 14 item 4)
+
+Seeds a SQLite database (10 homes x 40 staff, ROTA_TODAY=2026-11-28) in a temp dir and, for each
+contender, starts `rota serve` on a copy of it:
+  bound   memory://, the default per-home bound (max_entries / 8 values per home);
+  lru     memory://, the bound lifted (max_entries_per_home = max_entries): plain LRU;
+  redis   redis:// on a private redis-server, the default per-home bound (if redis-server exists).
+All with [cache] max_entries = 1000. Then, at once:
+  - the flood: manager1 (home 1) asks for FLOOD distinct ranges of home 1's shift list
+    (`/api/homes/1/shifts?from=D&days=N`, every (D, N) new), as fast as one connection goes;
+  - the hot readers: 4 connections reading the dashboards of homes 2..10 (administrator token),
+    counting X-Cache HIT/MISS, until the flood ends.
+Before the flood each hot dashboard is read once (so it is cached). Prints, per contender: the hot
+readers' hit rate during the flood, the flood's requests per second, and the cache's key count and
+bytes afterwards (GET /api/cache/stats; Redis: used_memory).
+
+Usage: bench/flood.py ROTA_BINARY [FLOOD=20000] [OUT.md]
+"""
+import datetime
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+MAX_ENTRIES = 1000
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port):
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on %d" % port)
+
+
+def get(conn, path, token):
+    conn.request("GET", path, headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse()
+    r.read()
+    return r
+
+
+def ranges(n):
+    """n distinct (from, days) pairs within the year the API accepts around today."""
+    today = datetime.date(2026, 11, 28)
+    out = []
+    for days in range(1, 32):
+        for offset in range(-180, 180):
+            out.append(((today + datetime.timedelta(days=offset)).isoformat(), days))
+            if len(out) == n:
+                return out
+    return out
+
+
+def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
+    db = os.path.join(work, name + ".db")
+    shutil.copy(os.path.join(work, "base.db"), db)
+    toml = os.path.join(work, name + ".toml")
+    with open(toml, "w") as f:
+        f.write("[cache]\nmax_entries = %d\nkey_prefix = \"flood_%s\"\n%s" % (MAX_ENTRIES, name, extra_toml))
+    port = free_port()
+    env = dict(os.environ, ROTA_DATABASE_URL="sqlite://" + db, ROTA_CACHE_URL=cache_url,
+               ROTA_TODAY="2026-11-28", ROTA_LOG_LEVEL="warn")
+    server = subprocess.Popen([rota, "--config", toml, "serve", "--port", str(port)], env=env, cwd=work,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        hot = ["/api/homes/%d/dashboard" % h for h in range(2, 11)]
+        c = http.client.HTTPConnection("127.0.0.1", port)
+        for p in hot:
+            get(c, p, admin)
+        done = threading.Event()
+        counts = {"HIT": 0, "MISS": 0, "other": 0}
+        lock = threading.Lock()
+
+        def reader(k):
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+            i = k
+            local = {"HIT": 0, "MISS": 0, "other": 0}
+            while not done.is_set():
+                r = get(conn, hot[i % len(hot)], admin)
+                local[r.getheader("X-Cache") if r.getheader("X-Cache") in ("HIT", "MISS") else "other"] += 1
+                i += 1
+            with lock:
+                for key, v in local.items():
+                    counts[key] += v
+
+        readers = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
+        for t in readers:
+            t.start()
+        flood = http.client.HTTPConnection("127.0.0.1", port)
+        t0 = time.perf_counter()
+        statuses = {}
+        for frm, days in ranges(flood_n):
+            r = get(flood, "/api/homes/1/shifts?from=%s&days=%d" % (frm, days), manager)
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+        elapsed = time.perf_counter() - t0
+        done.set()
+        for t in readers:
+            t.join()
+        c.request("GET", "/api/cache/stats", headers={"Authorization": "Bearer " + admin})
+        stats = json.loads(c.getresponse().read())
+        looked = counts["HIT"] + counts["MISS"]
+        return {"name": name, "hit_rate": 100.0 * counts["HIT"] / looked if looked else 0.0, "reads": looked,
+                "other": counts["other"], "flood": sum(statuses.values()), "flood_rps": flood_n / elapsed,
+                "statuses": statuses, "keys": stats.get("total_keys"), "bytes": stats.get("used_memory_bytes")}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main():
+    rota = os.path.abspath(sys.argv[1])
+    flood_n = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
+    out = sys.argv[3] if len(sys.argv) > 3 else None
+    with tempfile.TemporaryDirectory(prefix="rota-flood-") as work:
+        env = dict(os.environ, ROTA_DATABASE_URL="sqlite://" + os.path.join(work, "base.db"),
+                   ROTA_TODAY="2026-11-28", ROTA_LOG_LEVEL="warn")
+        env.pop("ROTA_CACHE_URL", None)
+        subprocess.run([rota, "seed", "--homes", "10", "--staff-per-home", "40", "--days", "60", "--start",
+                        "2026-11-14"], env=env, cwd=work, check=True, stdout=subprocess.DEVNULL)
+        admin = subprocess.run([rota, "create-token", "admin"], env=env, cwd=work, check=True,
+                               capture_output=True, text=True).stdout.split()[0]
+        manager = subprocess.run([rota, "create-token", "manager1"], env=env, cwd=work, check=True,
+                                 capture_output=True, text=True).stdout.split()[0]
+        contenders = [("bound", "memory://", ""), ("lru", "memory://", "max_entries_per_home = %d\n" % MAX_ENTRIES)]
+        redis = None
+        if shutil.which("redis-server"):
+            rport = free_port()
+            redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(rport), "--save", "",
+                                      "--appendonly", "no", "--dir", work, "--maxmemory", "256mb",
+                                      "--maxmemory-policy", "volatile-lru"], stdout=subprocess.DEVNULL)
+            wait_port(rport)
+            contenders.append(("redis", "redis://127.0.0.1:%d/0" % rport, ""))
+        try:
+            results = [run(rota, work, n, u, t, flood_n, admin, manager) for n, u, t in contenders]
+        finally:
+            if redis:
+                redis.terminate()
+                redis.wait(timeout=10)
+    lines = ["Command: `bench/flood.py ROTA_BINARY %d` (%s, %d cores). [cache] max_entries = %d; the flood: %d "
+             "distinct ranges of home 1's shift list by its manager, one connection; meanwhile 4 connections "
+             "read the dashboards of homes 2..10, each cached before the flood." % (
+                 flood_n, datetime.date.today().isoformat(), os.cpu_count(), MAX_ENTRIES, flood_n),
+             "",
+             "| contender | other homes' hit rate during the flood | their reads | flood req/s | flood answers "
+             "| cache keys after | cache bytes after |",
+             "|---|---:|---:|---:|---|---:|---:|"]
+    label = {"bound": "memory://, per-home bound (default: max_entries / 8)",
+             "lru": "memory://, LRU only (bound lifted)", "redis": "redis://, per-home bound (default)"}
+    for r in results:
+        lines.append("| %s | %.1f%% | %d | %.0f | %s | %s | %s |" % (
+            label[r["name"]], r["hit_rate"], r["reads"], r["flood_rps"],
+            ", ".join("%d x %d" % (v, k) for k, v in sorted(r["statuses"].items())), r["keys"], r["bytes"]))
+    text = "\n".join(lines)
+    print(text)
+    if out:
+        with open(out, "w") as f:
+            f.write("# The flood: one caller, distinct ranges\n\n" + text + "\n")
+
+
+if __name__ == "__main__":
+    main()
