@@ -8,7 +8,7 @@ contender, starts `rota serve` on a copy of it:
   redis   redis:// on a private redis-server, the default per-home bound (if redis-server exists).
 All with [cache] max_entries = 1000. Then, at once:
   - the flood: manager1 (home 1) asks for FLOOD distinct ranges of home 1's shift list
-    (`/api/homes/1/shifts?from=D&days=N`, every (D, N) new), as fast as one connection goes;
+    (`/api/homes/1/shifts?from=D&to=E`, every range new), as fast as one connection goes;
   - the hot reader: one connection reading the dashboards of homes 2..10 in turn, one every
     HOT_INTERVAL (administrator token), counting X-Cache HIT/MISS, until the flood ends.
 Before the flood each hot dashboard is read once (so it is cached). Prints, per contender: the hot
@@ -60,10 +60,10 @@ def get(conn, path, token):
 
 
 def ranges(n):
-    """n distinct (from, days) pairs within the year the API accepts around today."""
+    """n distinct (from, days) pairs: days 1..60 from each of 360 days around today."""
     today = datetime.date(2026, 11, 28)
     out = []
-    for days in range(1, 367):
+    for days in range(1, 61):
         for offset in range(-180, 180):
             out.append(((today + datetime.timedelta(days=offset)).isoformat(), days))
             if len(out) == n:
@@ -111,7 +111,8 @@ def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
         t0 = time.perf_counter()
         statuses = {}
         for frm, days in ranges(flood_n):
-            r = get(flood, "/api/homes/1/shifts?from=%s&days=%d" % (frm, days), manager)
+            to = (datetime.date.fromisoformat(frm) + datetime.timedelta(days=days - 1)).isoformat()
+            r = get(flood, "/api/homes/1/shifts?from=%s&to=%s" % (frm, to), manager)
             statuses[r.status] = statuses.get(r.status, 0) + 1
         elapsed = time.perf_counter() - t0
         done.set()
