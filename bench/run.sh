@@ -123,10 +123,12 @@ log "seeding 10 homes x 40 staff x 120 days"
 seed 10 120 "$work/base.db"
 token=$(ROTA_DATABASE_URL="sqlite://$work/base.db" "$rota" create-token admin)
 for c in m r d; do cp "$work/base.db" "$work/$c.db"; done
-# Every rota server reads this file: memory:// may hold the 10,000 entries of the memory figure.
+# Every rota server reads this file: memory:// may hold the 10,000 entries of the memory figure, and
+# refresh after write (off by default, README "Refresh after write") is on for the mixed workload.
 cat >"$work/rota.toml" <<EOF
 [cache]
 max_entries = 20000
+refresh_after_write = true
 EOF
 
 if [ "${BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ]; then

@@ -61,7 +61,7 @@ struct Config {
   int cache_pool_size = 50;
   std::chrono::milliseconds cache_timeout{5000};
   bool cache_warm_on_start = false;
-  bool cache_refresh_after_write = true;
+  bool cache_refresh_after_write = false;  // off: the read after a write reports MISS (see README)
   bool cache_near = true;  // redis:// only (memory:// is in process already)
   long cache_near_max_entries = 1000;
   std::chrono::milliseconds cache_near_ttl{5000};
