@@ -105,8 +105,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.shards = 4;
   auto cache = rota::cache::NewMemoryCache(options);
   Check(cache.ok(), "memory cache");
-  std::vector<std::string> keys = {k, std::string(key.substr(0, 256)), std::string(glob.substr(0, 256)),
-                                   Key(prefix, other_home, format, glob), "dashboard:h1:v1:0123456789abcdef",
+  std::vector<std::string> keys = {k,
+                                   std::string(key.substr(0, 256)),
+                                   std::string(glob.substr(0, 256)),
+                                   Key(prefix, other_home, format, glob),
+                                   "dashboard:h1:v1:0123456789abcdef",
                                    "stats:global:v3:fedcba9876543210"};
   int64_t expected = 0;
   std::vector<bool> stored(keys.size(), false);

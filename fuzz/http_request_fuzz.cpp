@@ -35,11 +35,11 @@
 #include <string>
 #include <string_view>
 
+#include <rapidjson/document.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <rapidjson/document.h>
-#include <spdlog/spdlog.h>
 
 #include "base/config.hpp"
 #include "db/database.hpp"
@@ -115,15 +115,18 @@ class World {
       if (auto r = (*conn)->Exec(sql, params); !r) Die(r.error().message);
     };
     const std::string now = rota::NowTimestamp();
-    exec("INSERT INTO api_token (user_id, token_hash, created_at) "
-         "SELECT id, ?, ? FROM app_user WHERE username = 'admin'",
-         {rota::service::HashSecret("fuzz-admin-token"), now});
-    exec("INSERT INTO api_token (user_id, token_hash, created_at) "
-         "SELECT id, ?, ? FROM app_user WHERE username = 'manager1'",
-         {rota::service::HashSecret("fuzz-manager-token"), now});
-    exec("INSERT INTO user_session (user_id, session_hash, csrf_token, created_at, expires_at) "
-         "SELECT id, ?, 'fuzz-csrf', ?, '9999-12-31T00:00:00Z' FROM app_user WHERE username = 'admin'",
-         {rota::service::HashSecret("fuzz-session"), now});
+    exec(
+        "INSERT INTO api_token (user_id, token_hash, created_at) "
+        "SELECT id, ?, ? FROM app_user WHERE username = 'admin'",
+        {rota::service::HashSecret("fuzz-admin-token"), now});
+    exec(
+        "INSERT INTO api_token (user_id, token_hash, created_at) "
+        "SELECT id, ?, ? FROM app_user WHERE username = 'manager1'",
+        {rota::service::HashSecret("fuzz-manager-token"), now});
+    exec(
+        "INSERT INTO user_session (user_id, session_hash, csrf_token, created_at, expires_at) "
+        "SELECT id, ?, 'fuzz-csrf', ?, '9999-12-31T00:00:00Z' FROM app_user WHERE username = 'admin'",
+        {rota::service::HashSecret("fuzz-session"), now});
   }
 
   // (Re)opens the App on a fresh copy of the seeded database.
@@ -135,9 +138,9 @@ class World {
       fs::remove(work_ + suffix, ec);
     }
     fs::copy_file(pristine_, work_);
-    config_ = rota::Config::FromToml("", "fuzz.toml", {{"ROTA_DATABASE_URL", "sqlite://" + work_},
-                                          {"ROTA_CACHE_URL", "memory://"},
-                                          {"ROTA_TODAY", "2026-11-28"}});
+    config_ = rota::Config::FromToml(
+        "", "fuzz.toml",
+        {{"ROTA_DATABASE_URL", "sqlite://" + work_}, {"ROTA_CACHE_URL", "memory://"}, {"ROTA_TODAY", "2026-11-28"}});
     config_.threads = 1;
     auto app = rota::service::App::Open(config_, /*require_schema=*/true);
     if (!app) Die(app.error().message);

@@ -4,7 +4,8 @@
 #   scripts/deps.sh test    # also what the test suite starts and uses (PostgreSQL, Redis, Python for
 #                           # check.py, Chromium for the browser tests, clang + its sanitizer and
 #                           # libFuzzer runtimes for scripts/fuzz.sh, promtool from prometheus to check
-#                           # the /metrics output, nginx as the reverse proxy of edge_check)
+#                           # the /metrics output, nginx as the reverse proxy of edge_check,
+#                           # clang-format for the format check)
 # Then the front-end packages of web/package.json from npm (Chart.js is embedded into
 # the binary; playwright-core drives Chromium in the browser tests), from the lockfile.
 set -euo pipefail
@@ -13,7 +14,7 @@ profile=${1:-build}
 build_pkgs=(g++ cmake ninja-build pkg-config python3
   libboost-dev libsqlite3-dev sqlite3 libpq-dev rapidjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libtoml11-dev libxxhash-dev libsodium-dev libhiredis-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev)
-test_pkgs=(postgresql redis-server python3-django curl chromium fonts-dejavu-core clang libclang-rt-14-dev
+test_pkgs=(postgresql redis-server python3-django curl chromium fonts-dejavu-core clang clang-format libclang-rt-14-dev
   prometheus nginx pgbouncer openssl systemd)
 
 pkgs=("${build_pkgs[@]}")

@@ -65,8 +65,7 @@ Result<CidrSet> CidrSet::Parse(std::string_view list) {
     if (slash != std::string_view::npos) {
       std::string_view digits = entry.substr(slash + 1);
       auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || prefix < 0 ||
-          prefix > width)
+      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || prefix < 0 || prefix > width)
         return bad(fmt::format("the prefix length must be 0..{}", width));
     }
     Range r{*address, prefix + (128 - width)};

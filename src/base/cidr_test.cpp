@@ -58,8 +58,9 @@ TEST(Cidr, ClientAddressIsThePeerUnlessThePeerIsTrusted) {
   CidrSet none;
   EXPECT_EQ(none.ClientAddress("10.0.0.5", "1.2.3.4"), "10.0.0.5");
   CidrSet s = Set("10.0.0.0/8");
-  EXPECT_EQ(s.ClientAddress("203.0.113.9", "1.2.3.4"), "203.0.113.9");  // an untrusted peer cannot claim another address
-  EXPECT_EQ(s.ClientAddress("10.0.0.5", ""), "10.0.0.5");                // trusted, but no header
+  EXPECT_EQ(s.ClientAddress("203.0.113.9", "1.2.3.4"),
+            "203.0.113.9");                                // an untrusted peer cannot claim another address
+  EXPECT_EQ(s.ClientAddress("10.0.0.5", ""), "10.0.0.5");  // trusted, but no header
 }
 
 TEST(Cidr, ClientAddressWalksForwardedForFromTheRightSkippingTrustedHops) {

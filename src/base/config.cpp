@@ -239,8 +239,7 @@ constexpr bool kIsDuration<std::chrono::duration<Rep, Period>> = true;
 constexpr int kMaxNesting = 32;
 
 // The original design's named timeouts.
-const std::map<std::string, int64_t> kNamedTimeouts = {
-    {"short", 300}, {"medium", 900}, {"long", 3600}, {"day", 86400}};
+const std::map<std::string, int64_t> kNamedTimeouts = {{"short", 300}, {"medium", 900}, {"long", 3600}, {"day", 86400}};
 
 // "[section] key" as the file writes it.
 std::string FileName(const ConfigSetting& s) { return fmt::format("[{}] {}", s.section, s.key); }
@@ -263,8 +262,7 @@ T Fit(int64_t n, const std::string& name) {
 void ReadValue(const ConfigSetting& s, const toml::value& value, Config& c) {
   const std::string name = FileName(s);
   auto wrong_type = [&] {
-    if (s.named_timeouts)
-      return ConfigError(fmt::format("config: {} must be seconds or short|medium|long|day", name));
+    if (s.named_timeouts) return ConfigError(fmt::format("config: {} must be seconds or short|medium|long|day", name));
     return ConfigError(fmt::format("config: {} has the wrong type", name));
   };
   std::visit(
@@ -299,9 +297,12 @@ void ReadEnvironment(const ConfigSetting& s, const std::string& text, Config& c)
         if constexpr (std::is_same_v<T, std::string>) {
           c.*field = text;
         } else if constexpr (std::is_same_v<T, bool>) {
-          if (text == "1" || text == "true") c.*field = true;
-          else if (text == "0" || text == "false") c.*field = false;
-          else throw ConfigError(fmt::format("config: {} '{}' must be true or false", s.env, text));
+          if (text == "1" || text == "true")
+            c.*field = true;
+          else if (text == "0" || text == "false")
+            c.*field = false;
+          else
+            throw ConfigError(fmt::format("config: {} '{}' must be true or false", s.env, text));
         } else if constexpr (std::is_integral_v<T> || kIsDuration<T>) {
           int64_t n = 0;
           auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -440,8 +441,8 @@ toml::value ParseToml(const std::string& text, const std::string& name) {
   if (auto at = InvalidUtf8At(text))
     throw ConfigError(fmt::format("config: cannot read {}: not valid UTF-8 at byte {}", name, *at));
   if (NestingDepth(text) > kMaxNesting)
-    throw ConfigError(fmt::format("config: cannot read {}: arrays or inline tables nested deeper than {}", name,
-                                  kMaxNesting));
+    throw ConfigError(
+        fmt::format("config: cannot read {}: arrays or inline tables nested deeper than {}", name, kMaxNesting));
   try {
     std::istringstream in(text);
     return toml::parse(in, name);
@@ -476,12 +477,15 @@ void Finish(const std::map<std::string, std::string>& env, Config& c) {
 
   // What no one setting can say alone.
   auto cache_url = ParseCacheUrl(c.cache_url);  // checked above
-  if (!cache_url->tls && !(c.cache_tls_ca_file.empty() && c.cache_tls_cert_file.empty() && c.cache_tls_key_file.empty()))
-    throw ConfigError("config: ROTA_CACHE_TLS_CA_FILE/CERT_FILE/KEY_FILE ([cache] tls_*) are set but ROTA_CACHE_URL "
-                      "is not rediss:// or rediss+sentinel://, so they would not be used");
+  if (!cache_url->tls &&
+      !(c.cache_tls_ca_file.empty() && c.cache_tls_cert_file.empty() && c.cache_tls_key_file.empty()))
+    throw ConfigError(
+        "config: ROTA_CACHE_TLS_CA_FILE/CERT_FILE/KEY_FILE ([cache] tls_*) are set but ROTA_CACHE_URL "
+        "is not rediss:// or rediss+sentinel://, so they would not be used");
   if (c.cache_tls_cert_file.empty() != c.cache_tls_key_file.empty())
-    throw ConfigError("config: ROTA_CACHE_TLS_CERT_FILE and ROTA_CACHE_TLS_KEY_FILE ([cache] tls_cert_file, "
-                      "tls_key_file) go together");
+    throw ConfigError(
+        "config: ROTA_CACHE_TLS_CERT_FILE and ROTA_CACHE_TLS_KEY_FILE ([cache] tls_cert_file, "
+        "tls_key_file) go together");
   if (!c.cache_sentinel_password.empty() && cache_url->kind != CacheUrl::Kind::kSentinel)
     throw ConfigError("config: ROTA_CACHE_SENTINEL_PASSWORD is set but ROTA_CACHE_URL is not redis+sentinel://");
 }
@@ -515,9 +519,12 @@ std::optional<int64_t> ConfigSetting::Number(const Config& c) const {
   return std::visit(
       [&](auto f) -> std::optional<int64_t> {
         using T = typename MemberOf<decltype(f)>::type;
-        if constexpr (kIsDuration<T>) return static_cast<int64_t>((c.*f).count());
-        else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) return static_cast<int64_t>(c.*f);
-        else return std::nullopt;
+        if constexpr (kIsDuration<T>)
+          return static_cast<int64_t>((c.*f).count());
+        else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+          return static_cast<int64_t>(c.*f);
+        else
+          return std::nullopt;
       },
       field);
 }
@@ -533,13 +540,20 @@ std::string ConfigMarkdownTable() {
     const std::string type = std::visit(
         [&](auto f) -> std::string {
           using T = typename MemberOf<decltype(f)>::type;
-          if constexpr (std::is_same_v<T, std::string>) return "string";
-          else if constexpr (std::is_same_v<T, bool>) return "boolean";
-          else if constexpr (std::is_same_v<T, milliseconds>) return "milliseconds";
-          else if constexpr (std::is_same_v<T, seconds>) return "seconds";
-          else if constexpr (std::is_same_v<T, hours>) return "hours";
-          else if constexpr (std::is_integral_v<T>) return "integer";
-          else return "date";
+          if constexpr (std::is_same_v<T, std::string>)
+            return "string";
+          else if constexpr (std::is_same_v<T, bool>)
+            return "boolean";
+          else if constexpr (std::is_same_v<T, milliseconds>)
+            return "milliseconds";
+          else if constexpr (std::is_same_v<T, seconds>)
+            return "seconds";
+          else if constexpr (std::is_same_v<T, hours>)
+            return "hours";
+          else if constexpr (std::is_integral_v<T>)
+            return "integer";
+          else
+            return "date";
         },
         s.field);
     std::string value = std::string(s.default_text);
@@ -547,10 +561,14 @@ std::string ConfigMarkdownTable() {
       value = std::visit(
           [&](auto f) -> std::string {
             using T = typename MemberOf<decltype(f)>::type;
-            if constexpr (std::is_same_v<T, std::string>) return fmt::format("`{}`", defaults.*f);
-            else if constexpr (std::is_same_v<T, bool>) return defaults.*f ? "`true`" : "`false`";
-            else if constexpr (std::is_same_v<T, std::optional<Date>>) return "";
-            else return fmt::format("`{}`", *s.Number(defaults));
+            if constexpr (std::is_same_v<T, std::string>)
+              return fmt::format("`{}`", defaults.*f);
+            else if constexpr (std::is_same_v<T, bool>)
+              return defaults.*f ? "`true`" : "`false`";
+            else if constexpr (std::is_same_v<T, std::optional<Date>>)
+              return "";
+            else
+              return fmt::format("`{}`", *s.Number(defaults));
           },
           s.field);
     }
@@ -575,8 +593,7 @@ Config Config::Load(const std::string& path, const std::map<std::string, std::st
   return c;
 }
 
-Config Config::FromToml(std::string_view text, const std::string& name,
-                        const std::map<std::string, std::string>& env) {
+Config Config::FromToml(std::string_view text, const std::string& name, const std::map<std::string, std::string>& env) {
   Config c;
   Apply(ParseToml(std::string(text), name), name, c);
   Finish(env, c);

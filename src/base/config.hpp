@@ -62,7 +62,7 @@ struct Config {
   std::chrono::milliseconds cache_timeout{5000};
   bool cache_warm_on_start = false;
   bool cache_refresh_after_write = false;  // off: the read after a write reports MISS (see README)
-  bool cache_near = true;  // redis:// only (memory:// is in process already)
+  bool cache_near = true;                  // redis:// only (memory:// is in process already)
   long cache_near_max_entries = 1000;
   std::chrono::milliseconds cache_near_ttl{5000};
   std::chrono::milliseconds cache_near_ack_timeout{200};
@@ -105,8 +105,7 @@ struct Config {
   static Config Load(const std::string& path, const std::map<std::string, std::string>& env);
   // As Load, from the text of a TOML file; `name` stands for the file in messages.
   // Throws ConfigError for any text (malformed TOML included), nothing else.
-  static Config FromToml(std::string_view text, const std::string& name,
-                         const std::map<std::string, std::string>& env);
+  static Config FromToml(std::string_view text, const std::string& name, const std::map<std::string, std::string>& env);
   static std::map<std::string, std::string> ProcessEnvironment();
 };
 

@@ -39,8 +39,7 @@ TEST(Config, FileIsOverriddenByEnvironment) {
   EXPECT_EQ(c.today->ToString(), "2026-11-28");
 }
 
-void ExpectRejected(const std::string& toml, const std::map<std::string, std::string>& env,
-                    const std::string& names) {
+void ExpectRejected(const std::string& toml, const std::map<std::string, std::string>& env, const std::string& names) {
   testing::TempDir dir;
   auto path = toml.empty() ? std::string() : Write(dir, toml);
   try {
@@ -68,8 +67,7 @@ TEST(Config, BooleanEnvironmentVariablesTakeTrueFalseOneOrZero) {
   EXPECT_FALSE(Config::Load("", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "false"}}).prepared_statements);
   EXPECT_FALSE(Config::Load("", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "0"}}).prepared_statements);
   EXPECT_TRUE(Config::Load("", {{"ROTA_DATABASE_PREPARED_STATEMENTS", "1"}}).prepared_statements);
-  EXPECT_TRUE(
-      Config::Load("", {{"ROTA_CACHE_URL", "redis://127.0.0.1:6379"}, {"ROTA_CACHE_NEAR", "true"}}).cache_near);
+  EXPECT_TRUE(Config::Load("", {{"ROTA_CACHE_URL", "redis://127.0.0.1:6379"}, {"ROTA_CACHE_NEAR", "true"}}).cache_near);
 }
 
 TEST(Config, ProductionCacheUrlsAndTheirSettings) {
@@ -86,8 +84,7 @@ TEST(Config, ProductionCacheUrlsAndTheirSettings) {
     EXPECT_NE(std::string(e.what()).find("ROTA_CACHE_URL"), std::string::npos) << e.what();
     EXPECT_EQ(std::string(e.what()).find("topsecret"), std::string::npos) << e.what();
   }
-  ExpectRejected("", {{"ROTA_CACHE_URL", "redis://h"}, {"ROTA_CACHE_TLS_CA_FILE", "/etc/hostname"}},
-                 "not rediss://");
+  ExpectRejected("", {{"ROTA_CACHE_URL", "redis://h"}, {"ROTA_CACHE_TLS_CA_FILE", "/etc/hostname"}}, "not rediss://");
   ExpectRejected("", {{"ROTA_CACHE_URL", "rediss://h"}, {"ROTA_CACHE_TLS_CA_FILE", "/no/such/ca.pem"}},
                  "ROTA_CACHE_TLS_CA_FILE");
   ExpectRejected("", {{"ROTA_CACHE_URL", "rediss://h"}, {"ROTA_CACHE_TLS_CERT_FILE", "/etc/hostname"}},
@@ -154,7 +151,8 @@ TEST(Config, MetricsTokenComesFromTheFileOrTheEnvironmentAndMustBeLongEnough) {
 // heap-buffer-overflow) reporting invalid UTF-8 inside a multi-line string.
 TEST(Config, TextThatIsNotUtf8IsRejectedBeforeTomlParsing) {
   const std::string bad[] = {"[database]\nurl = '''sq\x98\x98lite://a.db'''\n", "[log]\nlevel = \"\"\"in\xff\"\"\"\n",
-                             "# \xed\xa0\x80 is a surrogate\n", "[server]\nhost = \"\xc0\xaf\"\n", "x = \"\xf0\x9f\x98\"\n"};
+                             "# \xed\xa0\x80 is a surrogate\n", "[server]\nhost = \"\xc0\xaf\"\n",
+                             "x = \"\xf0\x9f\x98\"\n"};
   for (const std::string& text : bad) {
     try {
       Config::FromToml(text, "bad.toml", {});
@@ -247,8 +245,7 @@ TEST(Config, EverySettingHasOneRowAndADistinctName) {
   }
   const std::string table = ConfigMarkdownTable();
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), static_cast<long>(ConfigSchema().size()) + 2);
-  EXPECT_NE(table.find("| `[server] read_timeout_ms` | milliseconds | `30000` | 10..3600000 |  | "),
-            std::string::npos)
+  EXPECT_NE(table.find("| `[server] read_timeout_ms` | milliseconds | `30000` | 10..3600000 |  | "), std::string::npos)
       << table;
   EXPECT_NE(table.find("| `[cache.aliases] static_data` | seconds | `3600` |"), std::string::npos) << table;
   EXPECT_NE(table.find("no read uses it"), std::string::npos) << table;

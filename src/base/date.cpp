@@ -52,10 +52,16 @@ std::string Date::ToString() const {
   const int y = static_cast<int>(ymd.year());
   const unsigned m = static_cast<unsigned>(ymd.month()), d = static_cast<unsigned>(ymd.day());
   if (y < 0 || y > 9999) return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
-  char out[10] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
-                  static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10), '-',
-                  static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10), '-',
-                  static_cast<char>('0' + d / 10), static_cast<char>('0' + d % 10)};
+  char out[10] = {static_cast<char>('0' + y / 1000),
+                  static_cast<char>('0' + y / 100 % 10),
+                  static_cast<char>('0' + y / 10 % 10),
+                  static_cast<char>('0' + y % 10),
+                  '-',
+                  static_cast<char>('0' + m / 10),
+                  static_cast<char>('0' + m % 10),
+                  '-',
+                  static_cast<char>('0' + d / 10),
+                  static_cast<char>('0' + d % 10)};
   return std::string(out, sizeof out);
 }
 
@@ -63,8 +69,8 @@ Date Date::FirstOfMonth() const { return *FromYmd(year(), month(), 1); }
 
 int Date::DaysInMonth() const {
   auto ymd = Ymd(days_);
-  return static_cast<int>(static_cast<unsigned>(
-      chr::year_month_day_last{ymd.year(), chr::month_day_last{ymd.month()}}.day()));
+  return static_cast<int>(
+      static_cast<unsigned>(chr::year_month_day_last{ymd.year(), chr::month_day_last{ymd.month()}}.day()));
 }
 
 Date Date::Min() { return *FromYmd(1, 1, 1); }
@@ -89,8 +95,8 @@ std::string FormatTimestamp(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::optional<int64_t> ParseTimestamp(std::string_view t) {

@@ -17,8 +17,7 @@ namespace rota::metrics {
 namespace {
 
 // Captured when the program is loaded: the fallback start time.
-const double kLoadedAt =
-    std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+const double kLoadedAt = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 
 // The start time from the kernel: boot time (/proc/stat btime) plus the
 // process's start in clock ticks after boot (/proc/self/stat field 22).
@@ -69,9 +68,8 @@ Histogram::Snapshot Histogram::Read() const {
 }
 
 const std::vector<double>& LatencyBuckets() {
-  static const std::vector<double> kBuckets = {0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                               0.01,     0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,
-                                               5,        10};
+  static const std::vector<double> kBuckets = {0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                               0.025,    0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
   return kBuckets;
 }
 
@@ -79,10 +77,14 @@ std::string EscapeLabelValue(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -91,9 +93,12 @@ std::string EscapeHelp(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -164,8 +169,8 @@ Registry::Series& Registry::Find(std::string_view name, std::string_view help, T
                                  const std::vector<std::string>& label_names,
                                  const std::vector<std::string>& label_values, const std::vector<double>& bounds) {
   if (label_names.size() != label_values.size())
-    throw std::logic_error(fmt::format("metrics: {} has {} label names but {} values", name, label_names.size(),
-                                       label_values.size()));
+    throw std::logic_error(
+        fmt::format("metrics: {} has {} label names but {} values", name, label_names.size(), label_values.size()));
   Family* family = nullptr;
   for (auto& f : families_)
     if (f.name == name) family = &f;
@@ -174,20 +179,21 @@ Registry::Series& Registry::Find(std::string_view name, std::string_view help, T
     family = &families_.back();
   } else if (family->type != type || family->help != help || family->label_names != label_names ||
              family->bounds != bounds) {
-    throw std::logic_error(fmt::format("metrics: {} registered twice with different types, help, labels or buckets",
-                                       name));
+    throw std::logic_error(
+        fmt::format("metrics: {} registered twice with different types, help, labels or buckets", name));
   }
   for (auto& s : family->series)
     if (s.label_values == label_values) return s;
   Series& s = family->series.emplace_back();
   s.label_values = label_values;
-  if (type == Type::kCounter) s.counter = std::make_unique<Counter>();
-  else s.histogram = std::make_unique<Histogram>(bounds);
+  if (type == Type::kCounter)
+    s.counter = std::make_unique<Counter>();
+  else
+    s.histogram = std::make_unique<Histogram>(bounds);
   return s;
 }
 
-Counter& Registry::GetCounter(std::string_view name, std::string_view help,
-                              const std::vector<std::string>& label_names,
+Counter& Registry::GetCounter(std::string_view name, std::string_view help, const std::vector<std::string>& label_names,
                               const std::vector<std::string>& label_values) {
   MutexLock lock(mu_);
   return *Find(name, help, Type::kCounter, label_names, label_values, {}).counter;
@@ -208,8 +214,10 @@ void Registry::Write(TextWriter& w) const {
     for (const auto& s : f.series) {
       Labels labels;
       for (size_t i = 0; i < f.label_names.size(); ++i) labels.emplace_back(f.label_names[i], s.label_values[i]);
-      if (s.counter) w.Sample(f.name, labels, s.counter->Value());
-      else w.WriteHistogram(f.name, labels, s.histogram->Read());
+      if (s.counter)
+        w.Sample(f.name, labels, s.counter->Value());
+      else
+        w.WriteHistogram(f.name, labels, s.histogram->Read());
     }
   }
 }
@@ -236,16 +244,19 @@ void WriteProcessMetrics(TextWriter& w) {
   timespec cpu{};
   if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0) {
     w.Family("process_cpu_seconds_total", "User and system CPU time spent, in seconds", "counter");
-    w.Sample("process_cpu_seconds_total", {}, static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) * 1e-9);
+    w.Sample("process_cpu_seconds_total", {},
+             static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) * 1e-9);
   }
   std::ifstream statm("/proc/self/statm");
   unsigned long long pages_virtual = 0, pages_resident = 0;
   long page = sysconf(_SC_PAGESIZE);
   if (statm >> pages_virtual >> pages_resident && page > 0) {
     w.Family("process_virtual_memory_bytes", "Virtual memory size, in bytes", "gauge");
-    w.Sample("process_virtual_memory_bytes", {}, static_cast<uint64_t>(pages_virtual * static_cast<unsigned long long>(page)));
+    w.Sample("process_virtual_memory_bytes", {},
+             static_cast<uint64_t>(pages_virtual * static_cast<unsigned long long>(page)));
     w.Family("process_resident_memory_bytes", "Resident memory size, in bytes", "gauge");
-    w.Sample("process_resident_memory_bytes", {}, static_cast<uint64_t>(pages_resident * static_cast<unsigned long long>(page)));
+    w.Sample("process_resident_memory_bytes", {},
+             static_cast<uint64_t>(pages_resident * static_cast<unsigned long long>(page)));
   }
   std::error_code ec;
   uint64_t fds = 0;

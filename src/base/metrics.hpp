@@ -63,7 +63,7 @@ class Histogram {
   void ObserveDuration(std::chrono::nanoseconds d) { Observe(static_cast<double>(d.count()) * 1e-9); }
 
   struct Snapshot {
-    std::vector<double> bounds;       // upper bounds, without +Inf
+    std::vector<double> bounds;        // upper bounds, without +Inf
     std::vector<uint64_t> cumulative;  // bounds.size() + 1 entries; the last is +Inf == count
     double sum = 0;
     uint64_t count = 0;

@@ -10,7 +10,10 @@ namespace rota::metrics {
 namespace {
 
 TEST(MetricsText, LabelValuesEscapeBackslashQuoteAndNewline) {
-  EXPECT_EQ(EscapeLabelValue(R"(a\b"c)" "\n" "d"), R"(a\\b\"c\nd)");
+  EXPECT_EQ(EscapeLabelValue(R"(a\b"c)"
+                             "\n"
+                             "d"),
+            R"(a\\b\"c\nd)");
   EXPECT_EQ(EscapeLabelValue("/api/homes/{id}/dashboard"), "/api/homes/{id}/dashboard");
   EXPECT_EQ(EscapeLabelValue("Ünïcode ✓"), "Ünïcode ✓");  // UTF-8 passes through
   TextWriter w;
@@ -60,7 +63,9 @@ TEST(MetricsText, HistogramBucketsAreCumulativeEndingWithInfThenSumAndCount) {
       "rota_d_seconds_bucket{route=\"/a\",le=\"0.5\"} 3\n"
       "rota_d_seconds_bucket{route=\"/a\",le=\"1\"} 5\n"
       "rota_d_seconds_bucket{route=\"/a\",le=\"+Inf\"} 6\n"
-      "rota_d_seconds_sum{route=\"/a\"} " + FormatValue(s.sum) + "\n"
+      "rota_d_seconds_sum{route=\"/a\"} " +
+      FormatValue(s.sum) +
+      "\n"
       "rota_d_seconds_count{route=\"/a\"} 6\n";
   EXPECT_EQ(w.text(), expected);
 }

@@ -47,21 +47,15 @@ struct Error {
     return {ErrorCode::kForbidden, std::move(m), std::nullopt};
   }
   static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m), std::nullopt}; }
-  static Error MethodNotAllowed(std::string m) {
-    return {ErrorCode::kMethodNotAllowed, std::move(m), std::nullopt};
-  }
+  static Error MethodNotAllowed(std::string m) { return {ErrorCode::kMethodNotAllowed, std::move(m), std::nullopt}; }
   static Error Conflict(std::string m, std::optional<std::string> f = std::nullopt) {
     return {ErrorCode::kConflict, std::move(m), std::move(f)};
   }
-  static Error PayloadTooLarge(std::string m) {
-    return {ErrorCode::kPayloadTooLarge, std::move(m), std::nullopt};
-  }
+  static Error PayloadTooLarge(std::string m) { return {ErrorCode::kPayloadTooLarge, std::move(m), std::nullopt}; }
   static Error Invalid(std::string m, std::optional<std::string> f = std::nullopt) {
     return {ErrorCode::kInvalid, std::move(m), std::move(f)};
   }
-  static Error TooManyRequests(std::string m) {
-    return {ErrorCode::kTooManyRequests, std::move(m), std::nullopt};
-  }
+  static Error TooManyRequests(std::string m) { return {ErrorCode::kTooManyRequests, std::move(m), std::nullopt}; }
   static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m), std::nullopt}; }
   static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m), std::nullopt}; }
 };
@@ -86,8 +80,8 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
-  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}      // NOLINT
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}       // NOLINT
+  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}           // NOLINT
   Result(Status s) : v_(std::in_place_index<1>, std::move(s).error()) {}  // REQUIRES: !s.ok()
 
   bool ok() const { return v_.index() == 0; }
@@ -110,17 +104,16 @@ class [[nodiscard]] Result {
 }  // namespace rota
 
 // Propagate an error: ROTA_TRY(expr) returns the error of a failed Status.
-#define ROTA_TRY(expr)                                      \
-  do {                                                      \
-    if (auto rota_try_status_ = (expr); !rota_try_status_) \
-      return std::move(rota_try_status_).error();           \
+#define ROTA_TRY(expr)                                                                                 \
+  do {                                                                                                 \
+    if (auto rota_try_status_ = (expr); !rota_try_status_) return std::move(rota_try_status_).error(); \
   } while (0)
 
 // Assign the value of a Result to `lhs`, or return its error:
 // ROTA_ASSIGN(s.date, body->DateField("date")).
-#define ROTA_ASSIGN(lhs, expr)                                                \
-  do {                                                                        \
-    auto rota_assign_result_ = (expr);                                        \
+#define ROTA_ASSIGN(lhs, expr)                                               \
+  do {                                                                       \
+    auto rota_assign_result_ = (expr);                                       \
     if (!rota_assign_result_) return std::move(rota_assign_result_).error(); \
-    lhs = std::move(rota_assign_result_).value();                             \
+    lhs = std::move(rota_assign_result_).value();                            \
   } while (0)

@@ -64,8 +64,10 @@ std::string RedactKeyValues(std::string_view s) {
     } else {
       while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
     }
-    if (EndsWithPassword(key)) out.append(kMask);
-    else out.append(s.substr(value_start, i - value_start));
+    if (EndsWithPassword(key))
+      out.append(kMask);
+    else
+      out.append(s.substr(value_start, i - value_start));
   }
   return out;
 }
@@ -142,8 +144,10 @@ bool IsLoopbackHost(std::string_view host) {
   // 127.a.b.c with numeric parts only (not a name such as 127.example.com).
   int dots = 0;
   for (char c : host) {
-    if (c == '.') ++dots;
-    else if (c < '0' || c > '9') return false;
+    if (c == '.')
+      ++dots;
+    else if (c < '0' || c > '9')
+      return false;
   }
   return dots == 3;
 }

@@ -78,11 +78,27 @@ TEST(ParseCacheUrl, ReadsEveryProductionForm) {
 }
 
 TEST(ParseCacheUrl, RefusesMalformedUrlsNamingTheSettingWithoutThePassword) {
-  for (const char* bad : {"redis://", "redis://:6379", "redis://h:0", "redis://h:65536", "redis://h:x",
-                          "redis://h/x", "redis://h,h2", "redis://user@h", "redis://:@h", "redis://:p%zz@h",
-                          "redis://h?timeout=1", "redis://h /0", "redis+sentinel://s1:26379", "redis+sentinel://s1/",
-                          "redis+sentinel://s1/m/x", "redis://[::1", "redis://[::1]x", "http://h", "memcached://h",
-                          "redis://h:", "redis://h,/0"}) {
+  for (const char* bad : {"redis://",
+                          "redis://:6379",
+                          "redis://h:0",
+                          "redis://h:65536",
+                          "redis://h:x",
+                          "redis://h/x",
+                          "redis://h,h2",
+                          "redis://user@h",
+                          "redis://:@h",
+                          "redis://:p%zz@h",
+                          "redis://h?timeout=1",
+                          "redis://h /0",
+                          "redis+sentinel://s1:26379",
+                          "redis+sentinel://s1/",
+                          "redis+sentinel://s1/m/x",
+                          "redis://[::1",
+                          "redis://[::1]x",
+                          "http://h",
+                          "memcached://h",
+                          "redis://h:",
+                          "redis://h,/0"}) {
     auto r = ParseCacheUrl(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_NE(r.error().message.find("ROTA_CACHE_URL"), std::string::npos) << r.error().message;
@@ -93,7 +109,8 @@ TEST(ParseCacheUrl, RefusesMalformedUrlsNamingTheSettingWithoutThePassword) {
 }
 
 TEST(IsLoopbackHost, KnowsLocalhostAndTheLoopbackNets) {
-  for (const char* yes : {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"}) EXPECT_TRUE(IsLoopbackHost(yes)) << yes;
+  for (const char* yes : {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"})
+    EXPECT_TRUE(IsLoopbackHost(yes)) << yes;
   for (const char* no : {"10.0.0.1", "cache.example", "127.example.com", "0.0.0.0", ""})
     EXPECT_FALSE(IsLoopbackHost(no)) << no;
 }

@@ -10,7 +10,8 @@
 namespace rota::cache {
 
 int64_t EntriesPerHome(const CacheOptions& options) {
-  return options.max_entries_per_home > 0 ? options.max_entries_per_home : std::max<int64_t>(1, options.max_entries / 8);
+  return options.max_entries_per_home > 0 ? options.max_entries_per_home
+                                          : std::max<int64_t>(1, options.max_entries / 8);
 }
 
 // Every backend stores a stamped value as plain bytes under the key.

@@ -51,17 +51,17 @@ namespace rota::cache {
 inline constexpr std::chrono::seconds kNoExpiry{0};
 
 struct CacheOptions {
-  int64_t max_entries = 1000;        // memory://: values (counters excluded); >= 1
-  int64_t max_bytes = 64ll << 20;    // memory://: sum of key + value sizes over all values; >= 1
+  int64_t max_entries = 1000;      // memory://: values (counters excluded); >= 1
+  int64_t max_bytes = 64ll << 20;  // memory://: sum of key + value sizes over all values; >= 1
   // Values one home may hold (keys.hpp HomeOfKey), so that one caller's scan
   // evicts its own home's values, not the others'; 0: max_entries / 8 (see
   // EntriesPerHome). memory:// rounds it up to a multiple of `shards` (each shard
   // holds its share); redis:// keeps an index per home (redis_cache.cpp).
   int64_t max_entries_per_home = 0;
-  int shards = 16;                   // memory://: lock stripes (<= max_entries, max_bytes)
-  MonotonicClock clock;              // TTLs; empty: std::chrono::steady_clock::now (tests pass a fake)
-  std::string key_prefix = "rota";   // redis://: every key is `<prefix>:...`; 1..64 of [A-Za-z0-9_.-]
-  int pool_size = 50;                // redis://: connections at most
+  int shards = 16;                                  // memory://: lock stripes (<= max_entries, max_bytes)
+  MonotonicClock clock;                             // TTLs; empty: std::chrono::steady_clock::now (tests pass a fake)
+  std::string key_prefix = "rota";                  // redis://: every key is `<prefix>:...`; 1..64 of [A-Za-z0-9_.-]
+  int pool_size = 50;                               // redis://: connections at most
   std::chrono::milliseconds connect_timeout{5000};  // redis://: a new connection
   std::chrono::milliseconds socket_timeout{5000};   // redis://: one command's reply
   // redis:// circuit breaker: after a failure every call fails fast (no network)
@@ -75,8 +75,8 @@ struct CacheOptions {
   // redis:// near tier (near_cache.hpp): an in-process copy of hot values and
   // generation counters, kept coherent across servers by invalidation messages.
   bool near = false;
-  int64_t near_max_entries = 1000;               // values held in process
-  std::chrono::milliseconds near_ttl{5000};      // longest a near copy lives (a safety net)
+  int64_t near_max_entries = 1000;                  // values held in process
+  std::chrono::milliseconds near_ttl{5000};         // longest a near copy lives (a safety net)
   std::chrono::milliseconds near_ack_timeout{200};  // an Incr waits this long for every server's ack
 };
 
@@ -102,20 +102,20 @@ enum class Health { kHealthy, kDegraded };
 // not a request-path one). evictions and expirations: memory counts its own;
 // Redis reports INFO evicted_keys / expired_keys, server-wide.
 struct CacheStats {
-  std::string backend;      // "memory" | "redis"
-  int64_t hits = 0;         // Get found a live value
-  int64_t misses = 0;       // Get found nothing (includes expired values)
-  int64_t sets = 0;         // Set calls
-  int64_t evictions = 0;    // live values removed to respect a bound
-  int64_t expirations = 0;  // values removed because their TTL had passed
-  int64_t keys = 0;         // live values now
-  int64_t bytes = 0;        // sum of key + value sizes of the live values now
-  int64_t counters = 0;     // counters (generation keys) now
-  std::string health = "ok";                   // "ok" | "degraded"
-  std::optional<int64_t> used_memory;          // memory: == bytes; redis: INFO used_memory (server-wide)
-  std::optional<int64_t> connected_clients;    // redis: INFO connected_clients; memory: none
-  std::optional<int64_t> server_hits;          // redis: INFO keyspace_hits (server-wide); memory: none
-  std::optional<int64_t> server_misses;        // redis: INFO keyspace_misses (server-wide); memory: none
+  std::string backend;                       // "memory" | "redis"
+  int64_t hits = 0;                          // Get found a live value
+  int64_t misses = 0;                        // Get found nothing (includes expired values)
+  int64_t sets = 0;                          // Set calls
+  int64_t evictions = 0;                     // live values removed to respect a bound
+  int64_t expirations = 0;                   // values removed because their TTL had passed
+  int64_t keys = 0;                          // live values now
+  int64_t bytes = 0;                         // sum of key + value sizes of the live values now
+  int64_t counters = 0;                      // counters (generation keys) now
+  std::string health = "ok";                 // "ok" | "degraded"
+  std::optional<int64_t> used_memory;        // memory: == bytes; redis: INFO used_memory (server-wide)
+  std::optional<int64_t> connected_clients;  // redis: INFO connected_clients; memory: none
+  std::optional<int64_t> server_hits;        // redis: INFO keyspace_hits (server-wide); memory: none
+  std::optional<int64_t> server_misses;      // redis: INFO keyspace_misses (server-wide); memory: none
   // The near tier (redis:// with near = true): Gets and Counters it answered
   // without Redis, those it passed on, its values now, and whether its
   // invalidation channel is up (when down it holds nothing and answers nothing).

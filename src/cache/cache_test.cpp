@@ -237,14 +237,14 @@ TYPED_TEST(CacheBehaviour, DeletingAnExpiredValueCountsAnExpirationNotADeletion)
 
 TYPED_TEST(CacheBehaviour, DeletePatternDeletesExactlyTheMatchingKeys) {
   auto cache = this->Make();
-  for (const char* key : {"dashboard:h1:g1:aa", "dashboard:h1:g2:bb", "dashboard:h11:g1:cc",
-                          "report:h1:g1:dd", "stats:global:g1:ee"}) {
+  for (const char* key :
+       {"dashboard:h1:g1:aa", "dashboard:h1:g2:bb", "dashboard:h11:g1:cc", "report:h1:g1:dd", "stats:global:g1:ee"}) {
     cache->Set(key, "v", seconds(60));
   }
   EXPECT_EQ(cache->DeletePattern("dashboard:h1:*"), 2);
   EXPECT_EQ(cache->Get("dashboard:h1:g1:aa"), std::nullopt);
   EXPECT_EQ(cache->Get("dashboard:h11:g1:cc"), "v");
-  EXPECT_EQ(cache->DeletePattern("*:h1:*"), 1);  // report:h1
+  EXPECT_EQ(cache->DeletePattern("*:h1:*"), 1);              // report:h1
   EXPECT_EQ(cache->DeletePattern("stats:global:g1:ee"), 1);  // no wildcard: that key only
   EXPECT_EQ(cache->DeletePattern("nothing:*"), 0);
   EXPECT_EQ(cache->Stats().keys, 1);
@@ -420,7 +420,7 @@ TYPED_TEST(CacheBehaviour, EntryBoundEvictsTheLeastRecentlyUsedValue) {
   cache->Set("a", "1", seconds(60));
   cache->Set("b", "2", seconds(60));
   cache->Set("c", "3", seconds(60));
-  ASSERT_EQ(cache->Get("a"), "1");  // order now, newest first: a c b
+  ASSERT_EQ(cache->Get("a"), "1");    // order now, newest first: a c b
   cache->Set("d", "4", seconds(60));  // evicts b
   EXPECT_EQ(cache->Get("b"), std::nullopt);
   cache->Set("c", "3'", seconds(60));  // a set is a use: d a c -> c d a
@@ -588,8 +588,8 @@ TYPED_TEST(CacheBehaviour, ConcurrentGetAndSetFromEightThreadsStayConsistent) {
           ++sets;
         } else if (auto value = cache->Get(key)) {
           ++hits;
-          const bool ours = value->rfind(key + "=", 0) == 0 &&
-                            value->find_first_not_of('v', key.size() + 1) == std::string::npos;
+          const bool ours =
+              value->rfind(key + "=", 0) == 0 && value->find_first_not_of('v', key.size() + 1) == std::string::npos;
           if (!ours) ++wrong;
         } else {
           ++misses;

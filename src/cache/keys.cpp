@@ -41,8 +41,8 @@ std::string_view HomeOfKey(std::string_view key) {
 
 namespace {
 bool PatternChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' ||
-         c == '_' || c == '.' || c == '*' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_' ||
+         c == '.' || c == '*' || c == '-';
 }
 }  // namespace
 

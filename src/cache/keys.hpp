@@ -26,10 +26,10 @@ inline constexpr std::string_view kShift = "shift";
 inline constexpr std::string_view kStaff = "staff";
 inline constexpr std::string_view kReport = "report";
 inline constexpr std::string_view kCompliance = "compliance";
-inline constexpr std::string_view kPage = "page";  // HTML fragments of pages (web/), alias template_fragments
+inline constexpr std::string_view kPage = "page";    // HTML fragments of pages (web/), alias template_fragments
 inline constexpr std::string_view kHomes = "homes";  // GET /api/homes, keyed by the caller's scope
 inline constexpr std::array<std::string_view, 8> kAll = {kDashboard, kStats,      kShift, kStaff,
-                                                        kReport,    kCompliance, kPage,  kHomes};
+                                                         kReport,    kCompliance, kPage,  kHomes};
 }  // namespace prefix
 
 // 16 lowercase hex digits of XXH3-64 of `bytes`.

@@ -23,9 +23,7 @@ TEST(Key, NamesPrefixHomeFormatAndArgumentHash) {
   EXPECT_EQ(Key(prefix::kReport, 12, 1, ""), "report:h12:v1:" + HashHex(""));
 }
 
-TEST(Key, HomeZeroIsGlobal) {
-  EXPECT_EQ(Key(prefix::kStats, 0, 3, "x"), "stats:global:v3:" + HashHex("x"));
-}
+TEST(Key, HomeZeroIsGlobal) { EXPECT_EQ(Key(prefix::kStats, 0, 3, "x"), "stats:global:v3:" + HashHex("x")); }
 
 TEST(Key, DifferentArgumentsHomesOrFormatsGiveDifferentKeys) {
   const std::string base = Key(prefix::kShift, 1, 1, "a");

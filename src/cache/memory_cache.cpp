@@ -362,8 +362,7 @@ class MemoryCache final : public Cache {
 
   void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
     const TimePoint now = Now();
-    ShardOf(key).Set(key, std::move(value), ExpiryAt(now, ttl), ttl >= std::chrono::seconds::zero(),
-                     now);
+    ShardOf(key).Set(key, std::move(value), ExpiryAt(now, ttl), ttl >= std::chrono::seconds::zero(), now);
   }
 
   bool Delete(std::string_view key) override { return ShardOf(key).Delete(key, Now()); }
@@ -405,9 +404,7 @@ class MemoryCache final : public Cache {
 
  private:
   // Shard i's part of `total` split over n shards; the parts sum to `total`.
-  static int64_t EvenShare(int64_t total, int64_t n, int64_t i) {
-    return total / n + (i < total % n ? 1 : 0);
-  }
+  static int64_t EvenShare(int64_t total, int64_t n, int64_t i) { return total / n + (i < total % n ? 1 : 0); }
 
   static TimePoint ExpiryAt(TimePoint now, std::chrono::seconds ttl) {
     if (ttl <= std::chrono::seconds::zero()) return TimePoint::max();  // kNoExpiry (negative: not stored)

@@ -108,13 +108,12 @@ TEST(MemoryCache, ManyShardsTogetherNeverExceedTheBounds) {
   EXPECT_EQ(stats.keys + stats.evictions, 1000);
 }
 
-
 TEST(MemoryCache, AHomeOverItsShareEvictsItsOwnLeastRecentlyUsedValue) {
   auto cache = MakeMemory(100, 3, 1, 1 << 20);
   cache->Set(Key(prefix::kDashboard, 2, 1, "other"), "v", seconds(60));
   cache->Set("no-home", "v", seconds(60));
   for (int i = 0; i < 3; ++i) cache->Set(Key(prefix::kShift, 1, 1, std::to_string(i)), "v", seconds(60));
-  ASSERT_TRUE(cache->Get(Key(prefix::kShift, 1, 1, "0")));  // 0 is now more recent than 1
+  ASSERT_TRUE(cache->Get(Key(prefix::kShift, 1, 1, "0")));           // 0 is now more recent than 1
   cache->Set(Key(prefix::kDashboard, 1, 1, "3"), "v", seconds(60));  // any prefix counts for home 1
   EXPECT_FALSE(cache->Get(Key(prefix::kShift, 1, 1, "1"))) << "home 1's least recently used value goes";
   EXPECT_TRUE(cache->Get(Key(prefix::kShift, 1, 1, "0")));
@@ -165,8 +164,10 @@ double HotHitRateUnderFlood(int64_t per_home) {
 TEST(MemoryCache, OneHomesScanLeavesTheOtherHomesHitting) {
   const double bounded = HotHitRateUnderFlood(0);  // the default share: max_entries / 8
   const double lru_only = HotHitRateUnderFlood(1000);
-  std::printf("other homes' dashboard hit rate under a 20,000-range scan of home 1: %.1f%% with the home bound, "
-              "%.1f%% with LRU alone\n", 100 * bounded, 100 * lru_only);
+  std::printf(
+      "other homes' dashboard hit rate under a 20,000-range scan of home 1: %.1f%% with the home bound, "
+      "%.1f%% with LRU alone\n",
+      100 * bounded, 100 * lru_only);
   EXPECT_GE(bounded, 0.95);
   EXPECT_LT(lru_only, 0.2) << "the scenario must be one that flushes an LRU cache, or this test shows nothing";
 }

@@ -106,8 +106,10 @@ class NearCache final : public Cache {
       counters_.erase(std::string(key));
       ++seq_;
     }
-    if (v) Broadcast('c', key);
-    else WaitOutTheLease();  // Redis is unreachable: no server can be told, so let every lease lapse
+    if (v)
+      Broadcast('c', key);
+    else
+      WaitOutTheLease();  // Redis is unreachable: no server can be told, so let every lease lapse
     return v;
   }
 
@@ -232,8 +234,8 @@ class NearCache final : public Cache {
   // before it has been applied). A subscriber whose last heartbeat back is older
   // cannot know what it missed.
   bool Live() const {
-    return connected_.load() && SteadyNanos() - last_heard_.load() <
-                                     std::chrono::nanoseconds(options_.near_ack_timeout).count();
+    return connected_.load() &&
+           SteadyNanos() - last_heard_.load() < std::chrono::nanoseconds(options_.near_ack_timeout).count();
   }
 
   // A writer that could not reach every server waits until every other near
@@ -314,7 +316,8 @@ class NearCache final : public Cache {
     // Waiting the whole lease is enough: a server that has not applied the
     // message by then has heard nothing since (messages arrive in order), so
     // its lease has lapsed and it serves no copy.
-    bool all = ack_cv_.wait_for(lock, options_.near_ack_timeout, [&]() REQUIRES(ack_mu_) { return acks_[seq] >= *receivers; });
+    bool all =
+        ack_cv_.wait_for(lock, options_.near_ack_timeout, [&]() REQUIRES(ack_mu_) { return acks_[seq] >= *receivers; });
     if (!all)
       spdlog::warn("cache: near tier: {} of {} servers did not confirm an invalidation of {} within {} ms",
                    *receivers - acks_[seq], *receivers, key, options_.near_ack_timeout.count());
@@ -363,7 +366,8 @@ class NearCache final : public Cache {
         MutexLock lock(sub_mu_);
         if (stop_) return;
       }
-      if (was_connected) spdlog::warn("cache: near tier: invalidation channel lost; serving from redis until it is back");
+      if (was_connected)
+        spdlog::warn("cache: near tier: invalidation channel lost; serving from redis until it is back");
       MutexLock lock(sub_mu_);
       sub_cv_.wait_for(lock, backoff, [&]() REQUIRES(sub_mu_) { return stop_; });
       backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
@@ -383,7 +387,7 @@ class NearCache final : public Cache {
       std::string_view channel = Str(reply->element[1]);
       if (type == "subscribe") {
         if (++confirmed == 2) {
-          Flush();  // messages may have been missed while we were away
+          Flush();       // messages may have been missed while we were away
           Heard(asked);  // nothing published after it reached Redis can be missed
           connected_.store(true);
           spdlog::info("cache: near tier: invalidation channel {} up", inval_channel_);
@@ -417,9 +421,12 @@ class NearCache final : public Cache {
     std::string_view key = payload.substr(sp2 + 3);
     {
       MutexLock lock(mu_);
-      if (kind == 'c') counters_.erase(std::string(key));
-      else if (kind == 'v') values_->Delete(key);
-      else if (kind == 'p') values_->DeletePattern(key);
+      if (kind == 'c')
+        counters_.erase(std::string(key));
+      else if (kind == 'v')
+        values_->Delete(key);
+      else if (kind == 'p')
+        values_->DeletePattern(key);
       ++seq_;
     }
     if (origin == id_) {
@@ -459,7 +466,7 @@ class NearCache final : public Cache {
   std::condition_variable_any sub_cv_;
   bool stop_ GUARDED_BY(sub_mu_) = false;
   Connection* sub_ GUARDED_BY(sub_mu_) = nullptr;  // the subscriber's, while it listens
-  std::thread subscriber_;  // last: they start after everything above exists
+  std::thread subscriber_;                         // last: they start after everything above exists
   std::thread heartbeat_;
 };
 
@@ -468,7 +475,8 @@ class NearCache final : public Cache {
 Result<std::unique_ptr<Cache>> NewNearCache(const std::string& url, const CacheOptions& options) {
   auto target = MakeRedisTarget(url, options);
   if (!target) return std::move(target).error();
-  if (options.near_max_entries < 1) return Error::Invalid("near_max_entries must be at least 1", "cache_near_max_entries");
+  if (options.near_max_entries < 1)
+    return Error::Invalid("near_max_entries must be at least 1", "cache_near_max_entries");
   if (options.near_ttl <= 0ms) return Error::Invalid("near_ttl_ms must be positive", "cache_near_ttl_ms");
   if (options.near_ack_timeout <= 0ms)
     return Error::Invalid("near_ack_timeout_ms must be positive", "cache_near_ack_timeout_ms");

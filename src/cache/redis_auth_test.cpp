@@ -22,7 +22,8 @@ using namespace std::chrono_literals;
 // The ACL of the README, for user `rota` with password "p@ss:w/rd" (percent-encoded
 // in URLs), each rule quoted for the shell (redis-server reads them as one line).
 constexpr const char* kAclRules =
-    "'~rota*' '&rota*' +ping +select +info +role +get +mget +set +strlen +exists +incr +pttl +pexpire +del +unlink +zadd "
+    "'~rota*' '&rota*' +ping +select +info +role +get +mget +set +strlen +exists +incr +pttl +pexpire +del +unlink "
+    "+zadd "
     "+zremrangebyscore +zcard +zpopmin +eval +scan +publish +subscribe -keys";
 constexpr const char* kPassword = "p@ss:w/rd";
 constexpr const char* kPasswordInUrl = "p%40ss%3Aw%2Frd";
@@ -39,11 +40,13 @@ struct Certificates {
   Certificates() {
     const std::string d = dir.path();
     const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    made = Sh("cd " + d + " && openssl req -x509 " + ec + " -keyout ca.key -out ca.crt -days 2 -subj /CN=rota-test-ca") == 0 &&
+    made = Sh("cd " + d + " && openssl req -x509 " + ec +
+              " -keyout ca.key -out ca.crt -days 2 -subj /CN=rota-test-ca") == 0 &&
            Sh("cd " + d + " && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && openssl req " + ec +
               " -keyout server.key -out server.csr -subj /CN=rota-test-redis && openssl x509 -req -in server.csr "
               "-CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt") == 0 &&
-           Sh("cd " + d + " && openssl req " + ec + " -keyout client.key -out client.csr -subj /CN=rota && "
+           Sh("cd " + d + " && openssl req " + ec +
+              " -keyout client.key -out client.csr -subj /CN=rota && "
               "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt") == 0;
   }
   std::string File(const std::string& name) const { return dir.File(name); }
@@ -122,16 +125,17 @@ TEST(RedisAuth, TlsWithAnAclUserRestrictedToOurPrefixServesEverything) {
   auto with_near = Make(url, near);
   ASSERT_TRUE(with_near);
   bool up = false;
-  for (int i = 0; i < 100 && !up; ++i, std::this_thread::sleep_for(50ms)) up = with_near->Stats().near_connected == true;
+  for (int i = 0; i < 100 && !up; ++i, std::this_thread::sleep_for(50ms))
+    up = with_near->Stats().near_connected == true;
   EXPECT_TRUE(up) << "the near tier's invalidation channel never came up";
   ExerciseEverything(*with_near);
   with_near.reset();
 
   // Nothing rota sent was denied, and the ACL is what the README says: KEYS is not allowed.
   EXPECT_EQ(redis.Cli("ACL LOG"), "") << "rota sent a command its ACL user may not run";
-  std::string keys = testing::RedisCli(url, "--tls --cacert " + certs.File("ca.crt") + " --cert " +
-                                                certs.File("client.crt") + " --key " + certs.File("client.key") +
-                                                " --no-auth-warning KEYS '*'");
+  std::string keys =
+      testing::RedisCli(url, "--tls --cacert " + certs.File("ca.crt") + " --cert " + certs.File("client.crt") +
+                                 " --key " + certs.File("client.key") + " --no-auth-warning KEYS '*'");
   EXPECT_NE(keys.find("NOPERM"), std::string::npos) << keys;
 }
 
@@ -199,8 +203,9 @@ TEST(RedisAuth, PasswordOnlyRedisNeedsTheRightPassword) {
   EXPECT_EQ(redis.Cli("GET " + opts.key_prefix + ":v:k"), "v");
   EXPECT_TRUE(good->CheckAccess().ok());
 
-  for (const auto& [url, expect] : {std::pair<std::string, std::string>{"redis://:wrong-pw" + at, "refused the credentials"},
-                                    {"redis://127.0.0.1:" + std::to_string(redis.port()), "requires a password"}}) {
+  for (const auto& [url, expect] :
+       {std::pair<std::string, std::string>{"redis://:wrong-pw" + at, "refused the credentials"},
+        {"redis://127.0.0.1:" + std::to_string(redis.port()), "requires a password"}}) {
     auto bad = Make(url, opts);
     ASSERT_TRUE(bad);
     Status s = bad->CheckAccess();

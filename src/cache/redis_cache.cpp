@@ -120,8 +120,7 @@ constexpr std::chrono::seconds kMaxTtl{int64_t{100} * 365 * 86400};
 
 bool ValidKeyPrefix(const std::string& p) {
   return !p.empty() && p.size() <= 64 &&
-         p.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
-             std::string::npos;
+         p.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == std::string::npos;
 }
 
 // `name:<integer>` from an INFO reply.
@@ -141,9 +140,9 @@ std::optional<int64_t> InfoField(std::string_view info, std::string_view name) {
 // restarted, empty Redis starts past every generation handed out before,
 // unless a deployment made over a million writes per second per home.
 std::string GenerationBase() {
-  return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count());
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 // INCR that starts a missing counter at GenerationBase() first (one atomic script).
@@ -204,8 +203,7 @@ class RedisCache final : public Cache {
   std::optional<int64_t> Incr(std::string_view key) override {
     std::string k = CounterKey(key);
     // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
-    if (Reply r = Run(IncrCommand(k), options_.socket_timeout); r && r->type == REDIS_REPLY_INTEGER)
-      return r->integer;
+    if (Reply r = Run(IncrCommand(k), options_.socket_timeout); r && r->type == REDIS_REPLY_INTEGER) return r->integer;
     MutexLock lock(owed_mu_);
     owed_.insert(std::move(k));
     owing_.store(true);
@@ -376,8 +374,7 @@ class RedisCache final : public Cache {
   // expired, and if the home is still over its share, its values that expire first
   // (the oldest stored, TTLs being equal per kind) are unlinked. One script, one
   // round trip, atomic. The index expires with the longest-lived value in it.
-  Command BoundedSet(std::string value_key, std::string index_key, std::string value,
-                     std::chrono::seconds ttl) const {
+  Command BoundedSet(std::string value_key, std::string index_key, std::string value, std::chrono::seconds ttl) const {
     static const std::string kScript =
         "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
         "local now, ttl_ms = tonumber(ARGV[3]), tonumber(ARGV[2]) * 1000 "
@@ -389,10 +386,18 @@ class RedisCache final : public Cache {
         "  for i = 1, #old, 2 do if old[i] ~= KEYS[1] then redis.call('UNLINK', old[i]) end end "
         "end "
         "if redis.call('PTTL', KEYS[2]) < ttl_ms then redis.call('PEXPIRE', KEYS[2], ttl_ms) end";
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
-    return {"EVAL", kScript, "2", std::move(value_key), std::move(index_key), std::move(value),
-            std::to_string(ttl.count()), std::to_string(now_ms), std::to_string(per_home_)};
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    return {"EVAL",
+            kScript,
+            "2",
+            std::move(value_key),
+            std::move(index_key),
+            std::move(value),
+            std::to_string(ttl.count()),
+            std::to_string(now_ms),
+            std::to_string(per_home_)};
   }
 
   // `command` with the namespace mark replaced by `ns` (Sentinel only) in its keys
@@ -547,9 +552,10 @@ class RedisCache final : public Cache {
     MutexLock lock(ns_mu_);
     if (ns == ns_) return;
     if (!ns_.empty()) {
-      spdlog::warn("cache: the Redis primary of '{}' changed (replication id {} -> {}): everything cached before "
-                   "is retired",
-                   target_.url.service, ns_, ns);
+      spdlog::warn(
+          "cache: the Redis primary of '{}' changed (replication id {} -> {}): everything cached before "
+          "is retired",
+          target_.url.service, ns_, ns);
       epoch_.fetch_add(1);
     }
     ns_ = ns;
@@ -567,7 +573,8 @@ class RedisCache final : public Cache {
     }
     if (error.kind == ConnectError::kRefused) {
       MutexLock lock(refused_mu_);
-      if (refused_ != error.message) spdlog::error("cache: {} (check ROTA_CACHE_URL and the TLS settings)", error.message);
+      if (refused_ != error.message)
+        spdlog::error("cache: {} (check ROTA_CACHE_URL and the TLS settings)", error.message);
       refused_ = error.message;
     }
     Open(error.message);
@@ -591,7 +598,8 @@ class RedisCache final : public Cache {
       MutexLock lock(pool_mu_);
       // Idle connections made before the breaker last closed may point at a dead or restarted Redis.
       open_ -= static_cast<int>(std::erase_if(idle_, [&](const Pooled& p) { return p.epoch != epoch; }));
-      if (!pool_cv_.wait_for(lock, wait, [&]() REQUIRES(pool_mu_) { return !idle_.empty() || open_ < options_.pool_size; }))
+      if (!pool_cv_.wait_for(lock, wait,
+                             [&]() REQUIRES(pool_mu_) { return !idle_.empty() || open_ < options_.pool_size; }))
         return std::nullopt;  // exhausted: fail open for this call
       if (!idle_.empty()) {
         Pooled p = std::move(idle_.back());
@@ -674,11 +682,11 @@ class RedisCache final : public Cache {
   std::atomic<int64_t> down_until_{0};  // steady-clock ticks; 0 = closed (Redis usable)
   std::atomic<bool> probing_{false};
   std::atomic<bool> logged_down_{false};
-  std::atomic<uint64_t> epoch_{0};      // bumped each time the breaker closes
+  std::atomic<uint64_t> epoch_{0};  // bumped each time the breaker closes
 
   Mutex owed_mu_;
   std::set<std::string> owed_ GUARDED_BY(owed_mu_);  // counter keys whose INCR was not delivered
-  std::atomic<bool> owing_{false};                    // !owed_.empty(); written under owed_mu_, read without it
+  std::atomic<bool> owing_{false};                   // !owed_.empty(); written under owed_mu_, read without it
 
   Mutex pool_mu_;
   std::condition_variable_any pool_cv_;
@@ -733,9 +741,9 @@ std::optional<HostPort> AskSentinels(const RedisTarget& target, ConnectError* er
       failures.push_back(fmt::format("sentinel {}:{} knows no primary named '{}'", s.host, s.port, target.url.service));
     } else {
       refused = refused || r->type == REDIS_REPLY_ERROR;
-      failures.push_back(fmt::format("sentinel {}:{}: {}", s.host, s.port,
-                                     r->type == REDIS_REPLY_ERROR ? std::string_view(r->str, r->len)
-                                                                  : std::string_view("an unexpected reply")));
+      failures.push_back(fmt::format(
+          "sentinel {}:{}: {}", s.host, s.port,
+          r->type == REDIS_REPLY_ERROR ? std::string_view(r->str, r->len) : std::string_view("an unexpected reply")));
     }
   }
   std::string all;
@@ -743,7 +751,7 @@ std::optional<HostPort> AskSentinels(const RedisTarget& target, ConnectError* er
   // Sentinels that answer but know no such primary, or refuse us: the URL's service
   // name or ROTA_CACHE_SENTINEL_PASSWORD is wrong. None answering: an outage.
   error->kind = refused || unknown ? ConnectError::kRefused : ConnectError::kUnreachable;
-  error->message = (unknown ? "no primary named '" + target.url.service + "' (the service name of ROTA_CACHE_URL): "
+  error->message = (unknown   ? "no primary named '" + target.url.service + "' (the service name of ROTA_CACHE_URL): "
                     : refused ? "the sentinels refused us (ROTA_CACHE_SENTINEL_PASSWORD?): "
                               : "no sentinel answered: ") +
                    all;
@@ -771,9 +779,9 @@ std::unique_ptr<Connection> OpenPrimary(const RedisTarget& target, const Connect
     return nullptr;
   }
   if (role->type == REDIS_REPLY_ERROR || info->type == REDIS_REPLY_ERROR) {
-    *error = {ConnectError::kRefused, fmt::format("{}:{} refused ROLE or INFO (the ACL user needs +role +info): {}",
-                                                  primary->host, primary->port,
-                                                  std::string_view(role->type == REDIS_REPLY_ERROR ? role->str : info->str))};
+    *error = {ConnectError::kRefused,
+              fmt::format("{}:{} refused ROLE or INFO (the ACL user needs +role +info): {}", primary->host,
+                          primary->port, std::string_view(role->type == REDIS_REPLY_ERROR ? role->str : info->str))};
     return nullptr;
   }
   std::string_view what = role->type == REDIS_REPLY_ARRAY && role->elements > 0 ? Text(role->element[0]) : "";

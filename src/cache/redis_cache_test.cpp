@@ -58,9 +58,9 @@ class LogCapture {
 };
 
 TEST(RedisCache, UrlsAreValidatedAndABadOneIsNamedInTheError) {
-  for (const char* bad : {"redis://", "redis://:6379", "redis://host:0", "redis://host:70000", "redis://host:1/x",
-                          "redis://host:1/-1", "redis://host:port/0", "redis://u@host:1/0", "redis://host:1/0?x=1",
-                          "redis://host:1/0/1", "rediss://"}) {
+  for (const char* bad :
+       {"redis://", "redis://:6379", "redis://host:0", "redis://host:70000", "redis://host:1/x", "redis://host:1/-1",
+        "redis://host:port/0", "redis://u@host:1/0", "redis://host:1/0?x=1", "redis://host:1/0/1", "rediss://"}) {
     auto c = MakeCache(bad);
     ASSERT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.error().code, ErrorCode::kInvalid) << bad;
@@ -161,7 +161,8 @@ TEST(RedisCache, PatternClearRemovesOnlyMatchingValuesNeverGenerations) {
   cache->Incr("gen:h1");
   const int64_t d = *cache->Incr("dashboard:h1");  // a counter whose name looks like a value key
   // Several SCAN pages, over 12 homes (each within its default share of 125 values).
-  for (int i = 0; i < 1200; ++i) cache->Set("dashboard:h" + std::to_string(1 + i % 12) + ":g2:" + std::to_string(i), "v", 300s);
+  for (int i = 0; i < 1200; ++i)
+    cache->Set("dashboard:h" + std::to_string(1 + i % 12) + ":g2:" + std::to_string(i), "v", 300s);
   cache->Set("staff:h1:g2:z", "v", 300s);
   EXPECT_EQ(cache->DeletePattern("dashboard:*"), 1200);
   EXPECT_EQ(cache->Get("staff:h1:g2:z"), "v");
@@ -243,7 +244,7 @@ TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {
   EXPECT_FALSE(cache->Incr("gen:h1"));  // a write during the outage: owed
   EXPECT_EQ(log.Count("cache: redis unreachable"), 1);
 
-  ASSERT_TRUE(redis.Start());  // same port, empty (no persistence)
+  ASSERT_TRUE(redis.Start());                        // same port, empty (no persistence)
   redis.Cli("SET " + o.key_prefix + ":c:gen:h1 1");  // as if Redis had kept the old generation
   redis.Cli("SET " + o.key_prefix + ":v:dashboard:h1:g1:x old");
   // Back, but the breaker's wait is not over: still degraded, nothing replayed yet.

@@ -119,9 +119,9 @@ Result<std::shared_ptr<TlsContext>> TlsContext::Make(const TlsFiles& files) {
     if (SSL_CTX_set_default_verify_paths(ctx) != 1)
       return Error::Invalid("TLS: cannot load the system's CA certificates: " + OpenSslError(), "cache_tls_ca_file");
   } else if (SSL_CTX_load_verify_locations(ctx, files.ca_file.c_str(), nullptr) != 1) {
-    return Error::Invalid(fmt::format("ROTA_CACHE_TLS_CA_FILE / [cache] tls_ca_file '{}': {}", files.ca_file,
-                                      OpenSslError()),
-                          "cache_tls_ca_file");
+    return Error::Invalid(
+        fmt::format("ROTA_CACHE_TLS_CA_FILE / [cache] tls_ca_file '{}': {}", files.ca_file, OpenSslError()),
+        "cache_tls_ca_file");
   }
   if (files.cert_file.empty() != files.key_file.empty())
     return Error::Invalid(
@@ -129,14 +129,14 @@ Result<std::shared_ptr<TlsContext>> TlsContext::Make(const TlsFiles& files) {
         "cache_tls_cert_file");
   if (!files.cert_file.empty()) {
     if (SSL_CTX_use_certificate_chain_file(ctx, files.cert_file.c_str()) != 1)
-      return Error::Invalid(fmt::format("ROTA_CACHE_TLS_CERT_FILE / [cache] tls_cert_file '{}': {}", files.cert_file,
-                                        OpenSslError()),
-                            "cache_tls_cert_file");
+      return Error::Invalid(
+          fmt::format("ROTA_CACHE_TLS_CERT_FILE / [cache] tls_cert_file '{}': {}", files.cert_file, OpenSslError()),
+          "cache_tls_cert_file");
     if (SSL_CTX_use_PrivateKey_file(ctx, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx) != 1)
-      return Error::Invalid(fmt::format("ROTA_CACHE_TLS_KEY_FILE / [cache] tls_key_file '{}': {}", files.key_file,
-                                        OpenSslError()),
-                            "cache_tls_key_file");
+      return Error::Invalid(
+          fmt::format("ROTA_CACHE_TLS_KEY_FILE / [cache] tls_key_file '{}': {}", files.key_file, OpenSslError()),
+          "cache_tls_key_file");
   }
   return out;
 }
@@ -159,8 +159,7 @@ void Connection::SetTimeout(std::chrono::milliseconds ms) {
   setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-std::unique_ptr<Connection> Connection::Open(const HostPort& node, const ConnectOptions& options,
-                                             ConnectError* error) {
+std::unique_ptr<Connection> Connection::Open(const HostPort& node, const ConnectOptions& options, ConnectError* error) {
   auto fail = [&](ConnectError::Kind kind, std::string message) -> std::unique_ptr<Connection> {
     *error = {kind, std::move(message)};
     return nullptr;
@@ -190,7 +189,8 @@ std::unique_ptr<Connection> Connection::Open(const HostPort& node, const Connect
         return fail(ConnectError::kRefused, fmt::format("TLS: the certificate of {} is not trusted: {}", Where(node),
                                                         X509_verify_cert_error_string(verify)));
       if (err == SSL_ERROR_SSL)
-        return fail(ConnectError::kRefused, fmt::format("TLS handshake with {} failed: {}", Where(node), OpenSslError()));
+        return fail(ConnectError::kRefused,
+                    fmt::format("TLS handshake with {} failed: {}", Where(node), OpenSslError()));
       return fail(ConnectError::kUnreachable,
                   fmt::format("TLS handshake with {} failed: {}", Where(node),
                               errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : "connection closed"));
@@ -200,8 +200,10 @@ std::unique_ptr<Connection> Connection::Open(const HostPort& node, const Connect
   // AUTH, SELECT and PING in one round trip; PING shows a server that wants a password.
   std::vector<Command> hello;
   if (options.password) {
-    if (options.user.empty()) hello.push_back({"AUTH", *options.password});
-    else hello.push_back({"AUTH", options.user, *options.password});
+    if (options.user.empty())
+      hello.push_back({"AUTH", *options.password});
+    else
+      hello.push_back({"AUTH", options.user, *options.password});
   }
   if (options.db != 0) hello.push_back({"SELECT", std::to_string(options.db)});
   hello.push_back({"PING"});
@@ -229,7 +231,8 @@ std::unique_ptr<Connection> Connection::Open(const HostPort& node, const Connect
     if (verb == "SELECT")
       return fail(ConnectError::kRefused, fmt::format("{} refused database {}: {}", Where(node), options.db, text));
     if (text.starts_with("NOAUTH"))
-      return fail(ConnectError::kRefused, fmt::format("{} requires a password (give it in the URL): {}", Where(node), text));
+      return fail(ConnectError::kRefused,
+                  fmt::format("{} requires a password (give it in the URL): {}", Where(node), text));
     if (text.starts_with("NOPERM"))
       return fail(ConnectError::kRefused, fmt::format("{} does not allow user '{}' to PING: {}", Where(node),
                                                       options.user.empty() ? "default" : options.user, text));
@@ -282,19 +285,21 @@ long Connection::ReadSome(char* buf, size_t len) {
     if (err == SSL_ERROR_ZERO_RETURN) return Fail(fmt::format("{} closed the connection", Where(node_))), -1;
     tls_refused_ = err == SSL_ERROR_SSL;
     Fail(fmt::format("read from {}: {}", Where(node_),
-                     err == SSL_ERROR_SSL                               ? OpenSslError()
-                     : errno == EAGAIN || errno == EWOULDBLOCK          ? std::string("timed out")
-                     : errno != 0                                       ? std::string(std::strerror(errno))
-                                                                        : std::string("connection closed")));
+                     err == SSL_ERROR_SSL                      ? OpenSslError()
+                     : errno == EAGAIN || errno == EWOULDBLOCK ? std::string("timed out")
+                     : errno != 0                              ? std::string(std::strerror(errno))
+                                                               : std::string("connection closed")));
     return -1;
   }
   while (true) {
     ssize_t n = ::recv(fd_, buf, len, 0);
     if (n > 0) return n;
     if (n < 0 && errno == EINTR) continue;
-    if (n == 0) Fail(fmt::format("{} closed the connection", Where(node_)));
-    else Fail(fmt::format("read from {}: {}", Where(node_),
-                          errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : std::strerror(errno)));
+    if (n == 0)
+      Fail(fmt::format("{} closed the connection", Where(node_)));
+    else
+      Fail(fmt::format("read from {}: {}", Where(node_),
+                       errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : std::strerror(errno)));
     return -1;
   }
 }

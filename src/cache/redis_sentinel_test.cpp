@@ -194,14 +194,14 @@ TEST(RedisSentinel, KillingThePrimaryUnderLoadServesNoStaleReadAndHitsResume) {
   for (auto& t : readers) t.join();
 
   double resumed = first_hit_after.load() ? (first_hit_after.load() - killed_at.load()) / 1e9 : -1;
-  std::printf("sentinel failover: %lld writes acknowledged (%lld before the kill, %lld of them after replication "
-              "was cut), %lld reads (%lld hits, %lld before the kill; %lld "
-              "bypassed), %lld stale reads; hits resumed %.2f s after SIGKILL of the primary\n",
-              static_cast<long long>(writes.load()), static_cast<long long>(writes_at_kill),
-              static_cast<long long>(writes_at_kill - writes_at_cut),
-              static_cast<long long>(reads.load()),
-              static_cast<long long>(hits.load()), static_cast<long long>(hits_before),
-              static_cast<long long>(bypassed.load()), static_cast<long long>(stale.load()), resumed);
+  std::printf(
+      "sentinel failover: %lld writes acknowledged (%lld before the kill, %lld of them after replication "
+      "was cut), %lld reads (%lld hits, %lld before the kill; %lld "
+      "bypassed), %lld stale reads; hits resumed %.2f s after SIGKILL of the primary\n",
+      static_cast<long long>(writes.load()), static_cast<long long>(writes_at_kill),
+      static_cast<long long>(writes_at_kill - writes_at_cut), static_cast<long long>(reads.load()),
+      static_cast<long long>(hits.load()), static_cast<long long>(hits_before), static_cast<long long>(bypassed.load()),
+      static_cast<long long>(stale.load()), resumed);
   EXPECT_GT(hits_before, 0) << "the cache was serving before the kill";
   EXPECT_GT(writes_at_kill, writes_at_cut) << "writes were acknowledged that the replica never received";
   EXPECT_GT(primary_offset, replica_offset) << "the replica had not received everything when the primary died";

@@ -35,8 +35,7 @@ std::optional<size_t> StampedValueSize(std::string_view stamped, std::span<const
     return std::nullopt;
   const size_t body = stamped.size() - trailer;
   for (size_t i = 0; i < generations.size(); ++i)
-    if (ReadLittleEndian(stamped.data() + body + 8 * i) != static_cast<uint64_t>(generations[i]))
-      return std::nullopt;
+    if (ReadLittleEndian(stamped.data() + body + 8 * i) != static_cast<uint64_t>(generations[i])) return std::nullopt;
   return body;
 }
 

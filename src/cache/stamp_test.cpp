@@ -31,8 +31,8 @@ TEST(Stamp, NoGenerationsAndEmptyValuesAreStampsToo) {
 TEST(Stamp, BytesThatAreNotAStampNeverReadAsCurrent) {
   const std::vector<int64_t> none;
   const std::vector<int64_t> one = {5};
-  for (const std::string& raw : {std::string(), std::string("\xC5"), std::string("\x00\xC5", 2),
-                                 std::string("plain"), Stamp("v", one).substr(0, 9), Stamp("v", one) + "x"}) {
+  for (const std::string& raw : {std::string(), std::string("\xC5"), std::string("\x00\xC5", 2), std::string("plain"),
+                                 Stamp("v", one).substr(0, 9), Stamp("v", one) + "x"}) {
     EXPECT_EQ(Unstamp(raw, one), std::nullopt) << raw.size();
   }
   // A stamp of no generations is exactly two bytes; an unstamped value ending

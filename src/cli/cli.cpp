@@ -9,10 +9,10 @@
 #include <iostream>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "base/cidr.hpp"
 #include "base/config.hpp"
@@ -92,7 +92,8 @@ int Serve(const Config& config, const std::string& host, int port) {
       },
       &set);
   std::cout << fmt::format("rota: serving http://{}:{}/ ({} threads, database {}{})", host, *bound, config.threads,
-                           RedactUrl(config.database_url), config.today ? ", today pinned to " + config.today->ToString() : "")
+                           RedactUrl(config.database_url),
+                           config.today ? ", today pinned to " + config.today->ToString() : "")
             << std::endl;
   std::thread warmer;
   if (config.cache_warm_on_start)
@@ -162,8 +163,7 @@ int CacheClearCommand(const Config& config, const std::optional<std::string>& pa
 int Migrate(const Config& config) {
   auto applied = service::MigrateDatabase(config);
   if (!applied) return Fail(applied.error());
-  if (applied->empty())
-    std::cout << fmt::format("schema is up to date (version {})\n", service::LatestSchemaVersion());
+  if (applied->empty()) std::cout << fmt::format("schema is up to date (version {})\n", service::LatestSchemaVersion());
   for (int v : *applied) std::cout << fmt::format("applied migration {}\n", v);
   return 0;
 }
@@ -236,13 +236,15 @@ void CheckCacheDeployment(const Config& config, cache::Cache* cache,
   for (const HostPort& node : url->nodes) {
     if (IsLoopbackHost(node.host)) continue;
     if (!url->password)
-      problem(fmt::format("cache: Redis at {} is not on this machine and rota sends it no password: give an ACL user "
-                          "and password in ROTA_CACHE_URL (redis://user:password@host)",
-                          node.host));
+      problem(
+          fmt::format("cache: Redis at {} is not on this machine and rota sends it no password: give an ACL user "
+                      "and password in ROTA_CACHE_URL (redis://user:password@host)",
+                      node.host));
     if (!url->tls)
-      problem(fmt::format("cache: Redis at {} is not on this machine and the connection is not encrypted: use "
-                          "rediss:// (TLS)",
-                          node.host));
+      problem(
+          fmt::format("cache: Redis at {} is not on this machine and the connection is not encrypted: use "
+                      "rediss:// (TLS)",
+                      node.host));
     break;
   }
   if (!cache) return;
@@ -250,9 +252,10 @@ void CheckCacheDeployment(const Config& config, cache::Cache* cache,
   if (!policy) {
     std::cout << "note: cache: could not read Redis' maxmemory-policy (INFO memory)\n";
   } else if (policy->starts_with("allkeys-")) {
-    problem(fmt::format("cache: Redis maxmemory-policy is {}: it may evict generation counters (which have no TTL) "
-                        "before the values cached under them; use volatile-lru (or volatile-lfu)",
-                        *policy));
+    problem(
+        fmt::format("cache: Redis maxmemory-policy is {}: it may evict generation counters (which have no TTL) "
+                    "before the values cached under them; use volatile-lru (or volatile-lfu)",
+                    *policy));
   } else {
     std::cout << fmt::format("cache: maxmemory-policy {}: ok\n", *policy);
   }
@@ -296,14 +299,16 @@ void CheckConnectionBudget(service::App& app, const std::function<void(const std
       "superusers), {} in use now: at most {} servers of this pool size, with nothing else connected\n",
       b.pool_size, usable, b.max_connections, b.reserved, b.in_use, b.pool_size > 0 ? usable / b.pool_size : 0);
   if (b.pool_size > usable)
-    problem(fmt::format("[database] pool_size {} is more than PostgreSQL's {} usable connections (max_connections {} "
-                        "- superuser_reserved_connections {}): lower pool_size or raise max_connections",
-                        b.pool_size, usable, b.max_connections, b.reserved));
+    problem(
+        fmt::format("[database] pool_size {} is more than PostgreSQL's {} usable connections (max_connections {} "
+                    "- superuser_reserved_connections {}): lower pool_size or raise max_connections",
+                    b.pool_size, usable, b.max_connections, b.reserved));
   else if (b.pool_size * 2 > usable)
-    problem(fmt::format("[database] pool_size {} leaves no room for a second server within PostgreSQL's {} usable "
-                        "connections (max_connections {}): lower pool_size, raise max_connections, or put PgBouncer "
-                        "in front ([database] prepared_statements = false)",
-                        b.pool_size, usable, b.max_connections));
+    problem(
+        fmt::format("[database] pool_size {} leaves no room for a second server within PostgreSQL's {} usable "
+                    "connections (max_connections {}): lower pool_size, raise max_connections, or put PgBouncer "
+                    "in front ([database] prepared_statements = false)",
+                    b.pool_size, usable, b.max_connections));
 }
 
 // Each problem is printed on its own line; the exit status counts them.
@@ -324,15 +329,18 @@ int Check(const Config& config, bool deploy) {
     std::cout << "database: ok\n";
   }
   if (app) {
-    if (auto access = (*app)->cache().CheckAccess(); !access) problem("cache: " + access.error().message);
-    else if (!(*app)->CacheHealthy()) problem("cache: " + RedactUrl(config.cache_url) + " is not reachable");
+    if (auto access = (*app)->cache().CheckAccess(); !access)
+      problem("cache: " + access.error().message);
+    else if (!(*app)->CacheHealthy())
+      problem("cache: " + RedactUrl(config.cache_url) + " is not reachable");
   }
   if (deploy) {
     if (config.database_url.rfind("sqlite://", 0) == 0)
       std::cout << "note: SQLite serves one machine; run several servers on PostgreSQL\n";
     if (!config.secure_cookies)
-      problem("[auth] secure_cookies is false: behind TLS (https) the session cookie must be marked Secure, or a "
-              "browser sends it over plain http too; set it");
+      problem(
+          "[auth] secure_cookies is false: behind TLS (https) the session cookie must be marked Secure, or a "
+          "browser sends it over plain http too; set it");
     CheckCacheDeployment(config, app ? &(*app)->cache() : nullptr, problem);
     if (config.today) problem("ROTA_TODAY pins today's date: unset it in production");
     for (const auto& p : service::DatabaseUrlProblems(config.database_url)) problem(p);
@@ -434,8 +442,7 @@ int Main(int argc, char** argv) {
   if (!service::InitCrypto()) return Fail("libsodium failed to initialise");
   SetUpLogging(config);
 
-  if (serve->parsed())
-    return Serve(config, host.empty() ? config.host : host, port >= 0 ? port : config.port);
+  if (serve->parsed()) return Serve(config, host.empty() ? config.host : host, port >= 0 ? port : config.port);
   if (cli.got_subcommand("migrate")) return Migrate(config);
   if (seed->parsed()) {
     if (start.empty()) {
@@ -449,8 +456,7 @@ int Main(int argc, char** argv) {
   }
   if (create_user->parsed()) {
     if (!admin && !home_opt->count()) return Fail("create-user needs --admin or --home ID");
-    return CreateUser(config, username, admin, admin ? std::nullopt : std::optional<int64_t>(home),
-                      password_stdin);
+    return CreateUser(config, username, admin, admin ? std::nullopt : std::optional<int64_t>(home), password_stdin);
   }
   if (create_token->parsed())
     return CreateToken(config, username, expires_opt->count() ? std::optional<int>(expires_days) : std::nullopt);

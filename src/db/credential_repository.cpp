@@ -16,12 +16,13 @@ std::optional<std::string> OptTimestamp(const Row& r, int i) {
 
 Result<std::optional<TokenOwner>> FindTokenOwner(Connection& c, std::string_view token_hash, std::string_view now) {
   std::optional<TokenOwner> found;
-  ROTA_TRY(c.Query("SELECT u.id, u.username, u.is_staff, u.home_id, t.id, t.expires_at, t.last_used_at FROM api_token t "
-                   "JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ? AND u.is_active "
-                   "AND (t.expires_at IS NULL OR t.expires_at > ?)",
-                   {token_hash, now}, [&](const Row& r) {
-                     found = TokenOwner{UserFrom(r), r.Int(4), OptTimestamp(r, 5), OptTimestamp(r, 6)};
-                   }));
+  ROTA_TRY(
+      c.Query("SELECT u.id, u.username, u.is_staff, u.home_id, t.id, t.expires_at, t.last_used_at FROM api_token t "
+              "JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ? AND u.is_active "
+              "AND (t.expires_at IS NULL OR t.expires_at > ?)",
+              {token_hash, now}, [&](const Row& r) {
+                found = TokenOwner{UserFrom(r), r.Int(4), OptTimestamp(r, 5), OptTimestamp(r, 6)};
+              }));
   return found;
 }
 
@@ -57,20 +58,22 @@ Result<int64_t> DeleteToken(Connection& c, int64_t id) { return c.Exec("DELETE F
 Result<std::optional<SessionOwner>> FindSessionOwner(Connection& c, std::string_view session_hash,
                                                      std::string_view now) {
   std::optional<SessionOwner> found;
-  ROTA_TRY(c.Query("SELECT u.id, u.username, u.is_staff, u.home_id, s.csrf_token, s.expires_at FROM user_session s "
-                   "JOIN app_user u ON u.id = s.user_id WHERE s.session_hash = ? AND s.expires_at > ? AND u.is_active",
-                   {session_hash, now}, [&](const Row& r) {
-                     found = SessionOwner{UserFrom(r), std::string(r.Text(4)), r.Timestamp(5)};
-                   }));
+  ROTA_TRY(
+      c.Query("SELECT u.id, u.username, u.is_staff, u.home_id, s.csrf_token, s.expires_at FROM user_session s "
+              "JOIN app_user u ON u.id = s.user_id WHERE s.session_hash = ? AND s.expires_at > ? AND u.is_active",
+              {session_hash, now}, [&](const Row& r) {
+                found = SessionOwner{UserFrom(r), std::string(r.Text(4)), r.Timestamp(5)};
+              }));
   return found;
 }
 
 Status InsertSession(Connection& c, int64_t user_id, std::string_view session_hash, std::string_view csrf_token,
                      std::string_view created_at, std::string_view expires_at) {
   return c
-      .Exec("INSERT INTO user_session (user_id, session_hash, csrf_token, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            {user_id, session_hash, csrf_token, created_at, expires_at})
+      .Exec(
+          "INSERT INTO user_session (user_id, session_hash, csrf_token, created_at, expires_at) "
+          "VALUES (?, ?, ?, ?, ?)",
+          {user_id, session_hash, csrf_token, created_at, expires_at})
       .status();
 }
 
@@ -84,10 +87,12 @@ Status DeleteExpiredSessions(Connection& c, std::string_view now) {
 
 Result<std::optional<LoginAccount>> FindLoginAccount(Connection& c, std::string_view username) {
   std::optional<LoginAccount> found;
-  ROTA_TRY(c.Query("SELECT id, username, is_staff, home_id, password_hash, is_active FROM app_user "
-                   "WHERE username = ?",
-                   {username},
-                   [&](const Row& r) { found = LoginAccount{UserFrom(r), std::string(r.Text(4)), r.Bool(5)}; }));
+  ROTA_TRY(
+      c.Query("SELECT id, username, is_staff, home_id, password_hash, is_active FROM app_user "
+              "WHERE username = ?",
+              {username}, [&](const Row& r) {
+                found = LoginAccount{UserFrom(r), std::string(r.Text(4)), r.Bool(5)};
+              }));
   return found;
 }
 

@@ -22,7 +22,7 @@ namespace rota::db {
 struct UserAccount {
   int64_t id = 0;
   std::string username;
-  bool is_admin = false;  // app_user.is_staff
+  bool is_admin = false;           // app_user.is_staff
   std::optional<int64_t> home_id;  // a manager's home
 };
 

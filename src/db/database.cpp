@@ -5,8 +5,8 @@
 #include <libpq-fe.h>
 
 #include "base/date.hpp"
-#include "base/url.hpp"
 #include "base/metrics.hpp"
+#include "base/url.hpp"
 #include "db/drivers.hpp"
 
 namespace rota::db {
@@ -79,10 +79,9 @@ struct StatementSeries {
           "SQL statements executed, by dialect and operation (query: rows read, exec: rows changed, "
           "transaction: BEGIN/COMMIT/ROLLBACK)",
           {"dialect", "operation"}, {dialect, kKindNames[k]});
-      duration[k] = &registry.GetHistogram("rota_db_statement_duration_seconds",
-                                           "Time to execute one SQL statement and read its rows, in seconds",
-                                           {"dialect", "operation"}, {dialect, kKindNames[k]},
-                                           metrics::LatencyBuckets());
+      duration[k] = &registry.GetHistogram(
+          "rota_db_statement_duration_seconds", "Time to execute one SQL statement and read its rows, in seconds",
+          {"dialect", "operation"}, {dialect, kKindNames[k]}, metrics::LatencyBuckets());
     }
   }
 };
@@ -147,9 +146,12 @@ std::vector<std::string> DeployProblems(const std::string& url) {
   for (PQconninfoOption* o = opts; o->keyword; ++o) {
     std::string_view k = o->keyword;
     if (!o->val) continue;
-    if (k == "host") hosts = o->val;
-    else if (k == "hostaddr") hostaddrs = o->val;
-    else if (k == "sslmode") sslmode = o->val;
+    if (k == "host")
+      hosts = o->val;
+    else if (k == "hostaddr")
+      hostaddrs = o->val;
+    else if (k == "sslmode")
+      sslmode = o->val;
   }
   PQconninfoFree(opts);
   // host may list several (a,b,c); a Unix socket is a path; none means the default socket.
@@ -163,7 +165,8 @@ std::vector<std::string> DeployProblems(const std::string& url) {
     b = e + 1;
   }
   if (!exposed.empty() && sslmode != "verify-full" && sslmode != "verify-ca")
-    problems.push_back("ROTA_DATABASE_URL reaches " + exposed + " with sslmode=" + (sslmode.empty() ? "prefer" : sslmode) +
+    problems.push_back("ROTA_DATABASE_URL reaches " + exposed +
+                       " with sslmode=" + (sslmode.empty() ? "prefer" : sslmode) +
                        ": add sslmode=verify-full and sslrootcert=<the server's CA> so that the password and the data "
                        "cannot be read or redirected on the network");
   return problems;

@@ -53,14 +53,12 @@ class Row {
   virtual ~Row() = default;
   virtual int columns() const = 0;
   virtual bool IsNull(int i) const = 0;
-  virtual int64_t Int(int i) const = 0;       // 0 when NULL
-  virtual double Real(int i) const = 0;       // 0.0 when NULL
+  virtual int64_t Int(int i) const = 0;            // 0 when NULL
+  virtual double Real(int i) const = 0;            // 0.0 when NULL
   virtual std::string_view Text(int i) const = 0;  // "" when NULL; valid until the callback returns
-  virtual bool Bool(int i) const = 0;         // SQLite 0/1, PostgreSQL t/f
-  std::string Timestamp(int i) const;         // 'YYYY-MM-DDTHH:MM:SSZ'
-  std::optional<int64_t> OptInt(int i) const {
-    return IsNull(i) ? std::nullopt : std::optional<int64_t>(Int(i));
-  }
+  virtual bool Bool(int i) const = 0;              // SQLite 0/1, PostgreSQL t/f
+  std::string Timestamp(int i) const;              // 'YYYY-MM-DDTHH:MM:SSZ'
+  std::optional<int64_t> OptInt(int i) const { return IsNull(i) ? std::nullopt : std::optional<int64_t>(Int(i)); }
   std::optional<std::string> OptText(int i) const {
     return IsNull(i) ? std::nullopt : std::optional<std::string>(std::string(Text(i)));
   }

@@ -136,7 +136,8 @@ TEST_P(DatabaseTest, MigrateCreatesEveryContractTableWithEveryColumn) {
 }
 
 TEST_P(DatabaseTest, MigrateAddsTokensSessionsAndReadPathIndexes) {
-  EXPECT_EQ(ColumnsOf(db(), "api_token"), (std::set<std::string>{"id", "user_id", "token_hash", "created_at", "expires_at", "last_used_at"}));
+  EXPECT_EQ(ColumnsOf(db(), "api_token"),
+            (std::set<std::string>{"id", "user_id", "token_hash", "created_at", "expires_at", "last_used_at"}));
   EXPECT_EQ(ColumnsOf(db(), "user_session"),
             (std::set<std::string>{"id", "user_id", "session_hash", "csrf_token", "created_at", "expires_at"}));
   for (const char* index : {"unit_home", "staff_home", "certification_staff_expires", "leave_request_staff_status",
@@ -696,7 +697,8 @@ TEST(DatabaseUrl, DeployProblemsNameAHostReachedWithoutVerifiedTls) {
   EXPECT_TRUE(DeployProblems("postgresql://rota:pw@127.0.0.1:5432/rota").empty()) << "loopback";
   EXPECT_TRUE(DeployProblems("postgresql://rota@localhost/rota").empty());
   EXPECT_TRUE(DeployProblems("postgresql:///rota?host=/var/run/postgresql").empty()) << "a Unix socket";
-  EXPECT_TRUE(DeployProblems("postgresql://rota:pw@db.example:5432/rota?sslmode=verify-full&sslrootcert=ca.pem").empty());
+  EXPECT_TRUE(
+      DeployProblems("postgresql://rota:pw@db.example:5432/rota?sslmode=verify-full&sslrootcert=ca.pem").empty());
   auto plain = DeployProblems("postgresql://rota:s3cret@db.example:5432/rota?sslmode=require");
   ASSERT_EQ(plain.size(), 1u);
   EXPECT_NE(plain[0].find("db.example"), std::string::npos) << plain[0];
@@ -735,8 +737,8 @@ class PostgresStatements : public FreshDatabase, public ::testing::Test {
     auto pid = victim.QueryInt("SELECT pg_backend_pid()", {});
     ASSERT_TRUE(pid.ok() && *pid);
     bool terminated = false;
-    ASSERT_TRUE(db().Query("SELECT pg_terminate_backend(?)", {**pid}, [&](const Row& r) { terminated = r.Bool(0); })
-                    .ok());
+    ASSERT_TRUE(
+        db().Query("SELECT pg_terminate_backend(?)", {**pid}, [&](const Row& r) { terminated = r.Bool(0); }).ok());
     ASSERT_TRUE(terminated);
     usleep(100000);
   }

@@ -23,8 +23,7 @@ constexpr const char* kOverviewSql =
 
 }  // namespace
 
-Result<std::vector<domain::HomeOverview>> LoadHomeOverviews(Connection& c, Date today,
-                                                            std::optional<int64_t> only) {
+Result<std::vector<domain::HomeOverview>> LoadHomeOverviews(Connection& c, Date today, std::optional<int64_t> only) {
   const std::string first = today.ToString(), last = domain::WindowLast(today, 7).ToString();
   const std::string cert_last = domain::WindowLast(today, domain::kCertWindowDays).ToString();
   Params params{first, last, first, cert_last, first};
@@ -44,21 +43,25 @@ Result<std::vector<domain::HomeOverview>> LoadHomeOverviews(Connection& c, Date 
 Result<std::optional<domain::HomeLabels>> LoadHomeLabels(Connection& c, int64_t home_id) {
   domain::HomeLabels labels;
   bool found = false;
-  ROTA_TRY(c.Query("SELECT 0, id, name FROM care_home WHERE id = ? "
-                   "UNION ALL SELECT 1, id, name FROM unit WHERE home_id = ? "
-                   "UNION ALL SELECT 2, id, name FROM shift_type "
-                   "ORDER BY 1, 2",
-                   {home_id, home_id}, [&](const Row& r) {
-                     domain::IdName item{r.Int(1), std::string(r.Text(2))};
-                     switch (r.Int(0)) {
-                       case 0:
-                         labels.home = std::move(item);
-                         found = true;
-                         break;
-                       case 1: labels.units.push_back(std::move(item)); break;
-                       default: labels.shift_types.push_back(std::move(item));
-                     }
-                   }));
+  ROTA_TRY(
+      c.Query("SELECT 0, id, name FROM care_home WHERE id = ? "
+              "UNION ALL SELECT 1, id, name FROM unit WHERE home_id = ? "
+              "UNION ALL SELECT 2, id, name FROM shift_type "
+              "ORDER BY 1, 2",
+              {home_id, home_id}, [&](const Row& r) {
+                domain::IdName item{r.Int(1), std::string(r.Text(2))};
+                switch (r.Int(0)) {
+                  case 0:
+                    labels.home = std::move(item);
+                    found = true;
+                    break;
+                  case 1:
+                    labels.units.push_back(std::move(item));
+                    break;
+                  default:
+                    labels.shift_types.push_back(std::move(item));
+                }
+              }));
   if (!found) return std::optional<domain::HomeLabels>();
   return std::optional<domain::HomeLabels>(std::move(labels));
 }

@@ -30,8 +30,7 @@ namespace rota::db {
 
 // The figures of every home (`only` unset) or of the home `only` (none if it
 // does not exist), ascending home id. One statement.
-Result<std::vector<domain::HomeOverview>> LoadHomeOverviews(Connection& c, Date today,
-                                                            std::optional<int64_t> only);
+Result<std::vector<domain::HomeOverview>> LoadHomeOverviews(Connection& c, Date today, std::optional<int64_t> only);
 
 // The home's name, its units and every shift type; nullopt for an unknown home.
 // One statement (a UNION ALL of the three, tagged by kind).

@@ -19,8 +19,9 @@ Result<int64_t> CountHomes(Connection& c) {
 Result<std::vector<domain::IdName>> ListHomes(Connection& c, std::optional<int64_t> only) {
   std::vector<domain::IdName> homes;
   ROTA_TRY(c.Query("SELECT id, name FROM care_home WHERE ? = 0 OR id = ? ORDER BY id",
-                   {only.value_or(0), only.value_or(0)},
-                   [&](const Row& r) { homes.push_back({r.Int(0), std::string(r.Text(1))}); }));
+                   {only.value_or(0), only.value_or(0)}, [&](const Row& r) {
+                     homes.push_back({r.Int(0), std::string(r.Text(1))});
+                   }));
   return homes;
 }
 

@@ -39,7 +39,6 @@
 namespace rota::db::internal {
 namespace {
 
-
 // Owns a PGresult.
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }

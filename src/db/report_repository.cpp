@@ -16,8 +16,7 @@ Result<std::optional<std::string>> LoadHomeName(Connection& c, int64_t home_id) 
   return name;
 }
 
-Result<std::optional<domain::DashboardFigures>> LoadDashboard(Connection& c, int64_t home_id,
-                                                              domain::DateRange range) {
+Result<std::optional<domain::DashboardFigures>> LoadDashboard(Connection& c, int64_t home_id, domain::DateRange range) {
   domain::DashboardFigures f;
   f.home.id = home_id;
   f.range = range;
@@ -129,16 +128,18 @@ Result<std::optional<domain::ComplianceReport>> LoadCompliance(Connection& c, in
   // which differs between SQLite (bytes) and PostgreSQL (the locale's).
   const std::string cert_last = domain::WindowLast(range.from, domain::kCertWindowDays).ToString();
   auto& certs = report.expiring_certifications;
-  ROTA_TRY(c.Query(
-      "SELECT s.id, s.first_name, s.last_name, c.name, c.expires_on FROM certification c "
-      "JOIN staff s ON s.id = c.staff_id WHERE s.home_id = ? AND s.active AND c.expires_on <= ?",
-      {home_id, cert_last}, [&](const Row& r) {
-        certs.push_back({r.Int(0), FullName(r.Text(1), r.Text(2)), std::string(r.Text(3)), dates(r.Text(4))});
-      }));
+  ROTA_TRY(
+      c.Query("SELECT s.id, s.first_name, s.last_name, c.name, c.expires_on FROM certification c "
+              "JOIN staff s ON s.id = c.staff_id WHERE s.home_id = ? AND s.active AND c.expires_on <= ?",
+              {home_id, cert_last}, [&](const Row& r) {
+                certs.push_back({r.Int(0), FullName(r.Text(1), r.Text(2)), std::string(r.Text(3)), dates(r.Text(4))});
+              }));
   ROTA_TRY(dates.status());
-  std::sort(certs.begin(), certs.end(), [](const domain::ExpiringCertification& a, const domain::ExpiringCertification& b) {
-    return std::tie(a.expires_on, a.staff_id, a.certification) < std::tie(b.expires_on, b.staff_id, b.certification);
-  });
+  std::sort(certs.begin(), certs.end(),
+            [](const domain::ExpiringCertification& a, const domain::ExpiringCertification& b) {
+              return std::tie(a.expires_on, a.staff_id, a.certification) <
+                     std::tie(b.expires_on, b.staff_id, b.certification);
+            });
   return std::optional<domain::ComplianceReport>(std::move(report));
 }
 
@@ -151,9 +152,8 @@ Result<domain::ServiceStats> LoadStats(Connection& c, Date today) {
               "(SELECT COUNT(*) FROM shift WHERE date >= ? AND date <= ?), "
               "(SELECT COUNT(*) FROM shift WHERE date >= ? AND date <= ? AND staff_id IS NULL), "
               "(SELECT COUNT(*) FROM leave_request WHERE status = 'pending')",
-              {first, last, first, last}, [&](const Row& r) {
-                s = {r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
-              }));
+              {first, last, first, last},
+              [&](const Row& r) { s = {r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4), r.Int(5)}; }));
   return s;
 }
 

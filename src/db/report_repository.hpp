@@ -31,16 +31,14 @@ Result<std::optional<std::string>> LoadHomeName(Connection& c, int64_t home_id);
 // Three statements: the home and its units (one LEFT JOIN; no row = unknown
 // home), one GROUP BY (unit_id, date) over the range, one row of scalar
 // subqueries for the leave and certification counts.
-Result<std::optional<domain::DashboardFigures>> LoadDashboard(Connection& c, int64_t home_id,
-                                                              domain::DateRange range);
+Result<std::optional<domain::DashboardFigures>> LoadDashboard(Connection& c, int64_t home_id, domain::DateRange range);
 
 // Three statements: the home; the totals per shift type; the hours per member of staff.
 Result<std::optional<domain::MonthlyReport>> LoadMonthlyReport(Connection& c, int64_t home_id, YearMonth month);
 
 // Three statements: the home; the understaffed (date, unit, type) groups
 // (GROUP BY .. HAVING); the certifications of active staff expiring by from + 29.
-Result<std::optional<domain::ComplianceReport>> LoadCompliance(Connection& c, int64_t home_id,
-                                                               domain::DateRange range);
+Result<std::optional<domain::ComplianceReport>> LoadCompliance(Connection& c, int64_t home_id, domain::DateRange range);
 
 // Over all homes; "next 7 days" is today .. today + 6. One row of scalar subqueries.
 Result<domain::ServiceStats> LoadStats(Connection& c, Date today);

@@ -48,8 +48,7 @@ Status LoadShifts(Connection& c, int64_t home_id, domain::DateRange range, std::
       s.date = dates(r.Text(1));
       s.unit = {r.Int(2), std::string(r.Text(3))};
       s.shift_type = {r.Int(4), std::string(r.Text(5)), std::string(r.Text(6)), std::string(r.Text(7)), r.Real(8)};
-      if (!r.IsNull(9))
-        s.staff = domain::Assignee{r.Int(9), FullName(r.Text(10), r.Text(11)), std::string(r.Text(12))};
+      if (!r.IsNull(9)) s.staff = domain::Assignee{r.Int(9), FullName(r.Text(10), r.Text(11)), std::string(r.Text(12))};
     }
     if (!r.IsNull(13))
       shifts.back().notes.push_back({r.Int(13), r.OptText(14), std::string(r.Text(15)), r.Timestamp(16)});

@@ -39,9 +39,8 @@ Status TableWriter::Flush() {
 
 Status ResetIdSequences(Connection& conn) {
   if (conn.dialect() != Dialect::kPostgres) return Status::Ok();
-  constexpr std::array<std::string_view, 9> kTables = {"care_home", "unit",          "app_user",
-                                                       "staff",     "certification", "shift_type",
-                                                       "shift",     "shift_note",    "leave_request"};
+  constexpr std::array<std::string_view, 9> kTables = {
+      "care_home", "unit", "app_user", "staff", "certification", "shift_type", "shift", "shift_note", "leave_request"};
   for (auto t : kTables) {
     const std::string sql =
         fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), (SELECT MAX(id) FROM {0}))", t);

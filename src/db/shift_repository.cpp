@@ -24,9 +24,9 @@ const StatementVariant kShiftNotes = StatementVariant::Where(
     "SELECT n.shift_id, n.id, a.username, n.body, n.created_at "
     "FROM shift_note n JOIN shift s ON s.id = n.shift_id LEFT JOIN app_user a ON a.id = n.author_id",
     kShiftRange, kShiftOne, std::string(kShiftOrder) + ", n.id");
-const StatementVariant kShiftLinks = StatementVariant::Where(
-    "SELECT l.shift_id, l.related_shift_id FROM shift_link l JOIN shift s ON s.id = l.shift_id", kShiftRange,
-    kShiftOne, std::string(kShiftOrder) + ", l.related_shift_id");
+const StatementVariant kShiftLinks =
+    StatementVariant::Where("SELECT l.shift_id, l.related_shift_id FROM shift_link l JOIN shift s ON s.id = l.shift_id",
+                            kShiftRange, kShiftOne, std::string(kShiftOrder) + ", l.related_shift_id");
 
 }  // namespace
 
@@ -49,8 +49,7 @@ Result<std::vector<domain::Shift>> LoadShifts(Connection& c, const ShiftSelectio
     s.date = dates(r.Text(1));
     s.unit = {r.Int(2), std::string(r.Text(3))};
     s.shift_type = {r.Int(4), std::string(r.Text(5)), std::string(r.Text(6)), std::string(r.Text(7)), r.Real(8)};
-    if (!r.IsNull(9))
-      s.staff = domain::Assignee{r.Int(9), FullName(r.Text(10), r.Text(11)), std::string(r.Text(12))};
+    if (!r.IsNull(9)) s.staff = domain::Assignee{r.Int(9), FullName(r.Text(10), r.Text(11)), std::string(r.Text(12))};
     TakeChildren(notes, next_note, s.id, s.notes);
     TakeChildren(links, next_link, s.id, s.related_shift_ids);
     s.created_by = r.OptText(13);
@@ -63,15 +62,19 @@ Result<std::vector<domain::Shift>> LoadShifts(Connection& c, const ShiftSelectio
 Result<std::vector<domain::AssignedShift>> LoadAssignedShifts(Connection& c, int64_t home, Date from) {
   std::vector<domain::AssignedShift> shifts;
   StoredDates dates;
-  ROTA_TRY(c.Query("SELECT s.id, s.staff_id, s.date, u.id, u.name, t.id, t.name, t.start_time, t.end_time, t.hours "
-                   "FROM shift s JOIN unit u ON u.id = s.unit_id JOIN shift_type t ON t.id = s.shift_type_id "
-                   "WHERE s.home_id = ? AND s.date >= ? AND s.staff_id IS NOT NULL "
-                   "ORDER BY s.staff_id, s.date, s.unit_id, s.shift_type_id, s.id",
-                   {home, from.ToString()}, [&](const Row& r) {
-                     shifts.push_back({r.Int(0), r.Int(1), dates(r.Text(2)), {r.Int(3), std::string(r.Text(4))},
-                                       {r.Int(5), std::string(r.Text(6)), std::string(r.Text(7)),
-                                        std::string(r.Text(8)), r.Real(9)}});
-                   }));
+  ROTA_TRY(
+      c.Query("SELECT s.id, s.staff_id, s.date, u.id, u.name, t.id, t.name, t.start_time, t.end_time, t.hours "
+              "FROM shift s JOIN unit u ON u.id = s.unit_id JOIN shift_type t ON t.id = s.shift_type_id "
+              "WHERE s.home_id = ? AND s.date >= ? AND s.staff_id IS NOT NULL "
+              "ORDER BY s.staff_id, s.date, s.unit_id, s.shift_type_id, s.id",
+              {home, from.ToString()}, [&](const Row& r) {
+                shifts.push_back(
+                    {r.Int(0),
+                     r.Int(1),
+                     dates(r.Text(2)),
+                     {r.Int(3), std::string(r.Text(4))},
+                     {r.Int(5), std::string(r.Text(6)), std::string(r.Text(7)), std::string(r.Text(8)), r.Real(9)}});
+              }));
   ROTA_TRY(dates.status());
   return shifts;
 }

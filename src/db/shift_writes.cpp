@@ -12,7 +12,7 @@ Result<std::optional<domain::ShiftRecord>> LoadShiftRecord(Connection& c, int64_
   StoredDates dates;
   ROTA_TRY(c.Query(Locked(c, "SELECT id, home_id, unit_id, staff_id, shift_type_id, date FROM shift WHERE id = ?"),
                    {id}, [&](const Row& r) {
-                     row = domain::ShiftRecord{r.Int(0), r.Int(1), r.Int(2), r.Int(4), dates(r.Text(5).substr(0, 10)),
+                     row = domain::ShiftRecord{r.Int(0),   r.Int(1), r.Int(2), r.Int(4), dates(r.Text(5).substr(0, 10)),
                                                r.OptInt(3)};
                    }));
   ROTA_TRY(dates.status());
@@ -37,16 +37,16 @@ Result<domain::ShiftFacts> LoadShiftFacts(Connection& c, const domain::ShiftReco
   }
   if (s.staff_id && (changed.staff || changed.unit || changed.date)) {
     const std::string date = s.date.ToString();
-    ROTA_TRY(c.Query(
-        Locked(c, "SELECT f.home_id, f.active, "
-                  "EXISTS (SELECT 1 FROM staff_qualified_unit q WHERE q.staff_id = f.id AND q.unit_id = ?), "
-                  "EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = ? AND o.id <> ?), "
-                  "EXISTS (SELECT 1 FROM leave_request l WHERE l.staff_id = f.id AND l.status = 'approved' "
-                  "AND l.start_date <= ? AND l.end_date >= ?) "
-                  "FROM staff f WHERE f.id = ?"),
-        {s.unit_id, date, s.id, date, date, *s.staff_id}, [&](const Row& r) {
-          f.staff = domain::AssigneeFacts{r.Int(0), r.Bool(1), r.Bool(2), r.Bool(3), r.Bool(4)};
-        }));
+    ROTA_TRY(c.Query(Locked(c,
+                            "SELECT f.home_id, f.active, "
+                            "EXISTS (SELECT 1 FROM staff_qualified_unit q WHERE q.staff_id = f.id AND q.unit_id = ?), "
+                            "EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = ? AND o.id <> ?), "
+                            "EXISTS (SELECT 1 FROM leave_request l WHERE l.staff_id = f.id AND l.status = 'approved' "
+                            "AND l.start_date <= ? AND l.end_date >= ?) "
+                            "FROM staff f WHERE f.id = ?"),
+                     {s.unit_id, date, s.id, date, date, *s.staff_id}, [&](const Row& r) {
+                       f.staff = domain::AssigneeFacts{r.Int(0), r.Bool(1), r.Bool(2), r.Bool(3), r.Bool(4)};
+                     }));
   }
   return f;
 }
@@ -62,9 +62,10 @@ Result<int64_t> InsertShift(Connection& c, const domain::ShiftRecord& s, std::op
 
 Status UpdateShift(Connection& c, const domain::ShiftRecord& s, std::optional<int64_t> actor, std::string_view now) {
   return c
-      .Exec("UPDATE shift SET staff_id = ?, unit_id = ?, shift_type_id = ?, date = ?, updated_at = ?, "
-            "updated_by = ? WHERE id = ?",
-            {Nullable(s.staff_id), s.unit_id, s.shift_type_id, s.date.ToString(), now, Nullable(actor), s.id})
+      .Exec(
+          "UPDATE shift SET staff_id = ?, unit_id = ?, shift_type_id = ?, date = ?, updated_at = ?, "
+          "updated_by = ? WHERE id = ?",
+          {Nullable(s.staff_id), s.unit_id, s.shift_type_id, s.date.ToString(), now, Nullable(actor), s.id})
       .status();
 }
 
@@ -93,11 +94,12 @@ Result<int64_t> InsertShiftNote(Connection& c, int64_t shift_id, std::optional<i
 
 Result<std::optional<domain::ShiftNote>> LoadShiftNote(Connection& c, int64_t id) {
   std::optional<domain::ShiftNote> note;
-  ROTA_TRY(c.Query("SELECT n.id, a.username, n.body, n.created_at FROM shift_note n "
-                   "LEFT JOIN app_user a ON a.id = n.author_id WHERE n.id = ?",
-                   {id}, [&](const Row& r) {
-                     note = domain::ShiftNote{r.Int(0), r.OptText(1), std::string(r.Text(2)), r.Timestamp(3)};
-                   }));
+  ROTA_TRY(
+      c.Query("SELECT n.id, a.username, n.body, n.created_at FROM shift_note n "
+              "LEFT JOIN app_user a ON a.id = n.author_id WHERE n.id = ?",
+              {id}, [&](const Row& r) {
+                note = domain::ShiftNote{r.Int(0), r.OptText(1), std::string(r.Text(2)), r.Timestamp(3)};
+              }));
   return note;
 }
 

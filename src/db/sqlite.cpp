@@ -22,7 +22,6 @@
 namespace rota::db::internal {
 namespace {
 
-
 // Maps a (extended) SQLite result code to an Error.
 Error ErrorFor(sqlite3* db, int rc) {
   const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

@@ -50,8 +50,9 @@ Result<std::optional<std::vector<domain::StaffMember>>> LoadStaff(Connection& c,
 
   StoredDates dates;
   std::vector<Owned<domain::IdName>> units;
-  ROTA_TRY(c.Query(kStaffUnits.For(sel.one), params,
-                   [&](const Row& r) { units.push_back({r.Int(0), {r.Int(1), std::string(r.Text(2))}}); }));
+  ROTA_TRY(c.Query(kStaffUnits.For(sel.one), params, [&](const Row& r) {
+    units.push_back({r.Int(0), {r.Int(1), std::string(r.Text(2))}});
+  }));
   std::vector<Owned<domain::Certification>> certs;
   ROTA_TRY(c.Query(kStaffCerts.For(sel.one), params, [&](const Row& r) {
     certs.push_back({r.Int(0), {r.Int(1), std::string(r.Text(2)), dates(r.Text(3))}});
@@ -61,8 +62,9 @@ Result<std::optional<std::vector<domain::StaffMember>>> LoadStaff(Connection& c,
   ROTA_TRY(c.Query(kStaffLeave.For(sel.one), params, [&](const Row& r) {
     auto status = domain::ParseLeaveStatus(r.Text(4));
     if (!status) bad_status = r.Text(4);
-    leave.push_back({r.Int(0), {r.Int(1), dates(r.Text(2)), dates(r.Text(3)),
-                                 status.value_or(domain::LeaveStatus::kPending), r.Int(0), {}}});
+    leave.push_back(
+        {r.Int(0),
+         {r.Int(1), dates(r.Text(2)), dates(r.Text(3)), status.value_or(domain::LeaveStatus::kPending), r.Int(0), {}}});
   }));
   ROTA_TRY(dates.status());
   if (!bad_status.empty()) return Error::Internal("a stored leave status is not one: " + bad_status);

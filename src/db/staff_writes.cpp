@@ -16,18 +16,15 @@ int64_t Bool(bool b) { return b ? 1 : 0; }  // BOOLEAN as bound on both dialects
 
 Result<std::optional<domain::StaffRecord>> LoadStaffRecord(Connection& c, int64_t id) {
   std::optional<domain::StaffRecord> row;
-  ROTA_TRY(c.Query(Locked(c, "SELECT home_id, primary_unit_id, first_name, last_name, role, contracted_hours, active "
-                             "FROM staff WHERE id = ?"),
-                   {id}, [&](const Row& r) {
-                     row = domain::StaffRecord{id,
-                                               r.Int(0),
-                                               r.OptInt(1),
-                                               std::string(r.Text(2)),
-                                               std::string(r.Text(3)),
-                                               std::string(r.Text(4)),
-                                               r.Real(5),
-                                               r.Bool(6)};
-                   }));
+  ROTA_TRY(c.Query(
+      Locked(c,
+             "SELECT home_id, primary_unit_id, first_name, last_name, role, contracted_hours, active "
+             "FROM staff WHERE id = ?"),
+      {id}, [&](const Row& r) {
+        row = domain::StaffRecord{
+            id,        r.Int(0), r.OptInt(1), std::string(r.Text(2)), std::string(r.Text(3)), std::string(r.Text(4)),
+            r.Real(5), r.Bool(6)};
+      }));
   return row;
 }
 
@@ -36,20 +33,21 @@ Result<std::optional<int64_t>> StaffHome(Connection& c, int64_t id) {
 }
 
 Result<int64_t> InsertStaff(Connection& c, const domain::StaffRecord& s) {
-  return InsertReturningId(c,
-                           "INSERT INTO staff (home_id, primary_unit_id, first_name, last_name, role, "
-                           "contracted_hours, active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                           {s.home_id, Nullable(s.primary_unit_id), std::string_view(s.first_name),
-                            std::string_view(s.last_name), std::string_view(s.role), s.contracted_hours,
-                            Bool(s.active)});
+  return InsertReturningId(
+      c,
+      "INSERT INTO staff (home_id, primary_unit_id, first_name, last_name, role, "
+      "contracted_hours, active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {s.home_id, Nullable(s.primary_unit_id), std::string_view(s.first_name), std::string_view(s.last_name),
+       std::string_view(s.role), s.contracted_hours, Bool(s.active)});
 }
 
 Status UpdateStaff(Connection& c, const domain::StaffRecord& s) {
   return c
-      .Exec("UPDATE staff SET first_name = ?, last_name = ?, role = ?, contracted_hours = ?, "
-            "primary_unit_id = ?, active = ? WHERE id = ?",
-            {std::string_view(s.first_name), std::string_view(s.last_name), std::string_view(s.role),
-             s.contracted_hours, Nullable(s.primary_unit_id), Bool(s.active), s.id})
+      .Exec(
+          "UPDATE staff SET first_name = ?, last_name = ?, role = ?, contracted_hours = ?, "
+          "primary_unit_id = ?, active = ? WHERE id = ?",
+          {std::string_view(s.first_name), std::string_view(s.last_name), std::string_view(s.role), s.contracted_hours,
+           Nullable(s.primary_unit_id), Bool(s.active), s.id})
       .status();
 }
 
@@ -99,16 +97,17 @@ Result<std::optional<LeaveOfHome>> LoadLeaveForUpdate(Connection& c, int64_t id)
   std::optional<LeaveOfHome> row;
   StoredDates dates;
   std::string bad_status;
-  ROTA_TRY(c.Query(Locked(c, "SELECT l.id, l.staff_id, l.start_date, l.end_date, l.status, l.reason, f.home_id "
-                             "FROM leave_request l JOIN staff f ON f.id = l.staff_id WHERE l.id = ?"),
+  ROTA_TRY(c.Query(Locked(c,
+                          "SELECT l.id, l.staff_id, l.start_date, l.end_date, l.status, l.reason, f.home_id "
+                          "FROM leave_request l JOIN staff f ON f.id = l.staff_id WHERE l.id = ?"),
                    {id}, [&](const Row& r) {
                      auto status = domain::ParseLeaveStatus(r.Text(4));
                      if (!status) bad_status = r.Text(4);
-                     row = LeaveOfHome{domain::LeaveRequest{r.Int(0), dates(r.Text(2).substr(0, 10)),
-                                                            dates(r.Text(3).substr(0, 10)),
-                                                            status.value_or(domain::LeaveStatus::kPending), r.Int(1),
-                                                            std::string(r.Text(5))},
-                                       r.Int(6)};
+                     row = LeaveOfHome{
+                         domain::LeaveRequest{r.Int(0), dates(r.Text(2).substr(0, 10)), dates(r.Text(3).substr(0, 10)),
+                                              status.value_or(domain::LeaveStatus::kPending), r.Int(1),
+                                              std::string(r.Text(5))},
+                         r.Int(6)};
                    }));
   ROTA_TRY(dates.status());
   if (!bad_status.empty()) return Error::Internal("a stored leave status is not one: " + bad_status);

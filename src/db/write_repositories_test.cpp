@@ -58,7 +58,8 @@ class WriteRepositoryTest : public ::testing::TestWithParam<DbKind> {
     TableWriter users(db(), "app_user", "id, username, password_hash, is_staff, home_id, is_active", 6);
     users.Add({int64_t{1}, std::string_view("manager1"), std::string_view("x"), int64_t{0}, int64_t{1}, int64_t{1}});
     TableWriter staff(db(), "staff",
-                      "id, user_id, home_id, primary_unit_id, first_name, last_name, role, contracted_hours, active", 9);
+                      "id, user_id, home_id, primary_unit_id, first_name, last_name, role, contracted_hours, active",
+                      9);
     staff.Add({int64_t{1}, nullptr, int64_t{1}, int64_t{1}, std::string_view("Ann"), std::string_view("Lee"),
                std::string_view("carer"), 37.5, int64_t{1}});
     TableWriter qualified(db(), "staff_qualified_unit", "staff_id, unit_id", 2);

@@ -64,9 +64,9 @@ struct Shift {
   Date date;
   IdName unit;
   ShiftType shift_type;
-  std::optional<Assignee> staff;  // nullopt: vacant
-  std::vector<ShiftNote> notes;   // by id
-  std::vector<int64_t> related_shift_ids;  // ascending
+  std::optional<Assignee> staff;                      // nullopt: vacant
+  std::vector<ShiftNote> notes;                       // by id
+  std::vector<int64_t> related_shift_ids;             // ascending
   std::optional<std::string> created_by, updated_by;  // usernames
 };
 
@@ -103,7 +103,7 @@ struct LeaveRequest {
 // A member of staff as the staff list shows them, children ordered by id.
 struct StaffMember {
   int64_t id = 0;
-  std::string name;  // first_name + " " + last_name, as api.md shows it
+  std::string name;                   // first_name + " " + last_name, as api.md shows it
   std::string first_name, last_name;  // as stored: what an edit form starts from
   std::string role;
   double contracted_hours = 0;
@@ -167,7 +167,7 @@ struct DashboardFigures {
   std::vector<UnitCoverage> by_unit;  // every unit of the home, by id
   std::vector<DayCoverage> by_day;    // every day of the range
   int64_t pending_leave_requests = 0;
-  int64_t staff_on_leave_today = 0;  // active staff on approved leave on range.from
+  int64_t staff_on_leave_today = 0;         // active staff on approved leave on range.from
   int64_t certifications_expiring_30d = 0;  // of active staff, from .. from + 29
   int64_t certifications_expired = 0;       // of active staff, before from
 };
@@ -191,8 +191,8 @@ struct MonthlyReport {
   YearMonth month;
   int64_t total_shifts = 0;
   int64_t vacant_shifts = 0;
-  std::vector<StaffHours> hours_by_staff;        // staff with shifts, by id
-  std::vector<ShiftTypeCount> shifts_by_type;    // every shift type, by id
+  std::vector<StaffHours> hours_by_staff;      // staff with shifts, by id
+  std::vector<ShiftTypeCount> shifts_by_type;  // every shift type, by id
 };
 
 struct Understaffed {
@@ -212,7 +212,7 @@ struct ExpiringCertification {
 
 // A home's compliance over a range (api.md "Compliance").
 struct ComplianceReport {
-  std::vector<Understaffed> understaffed;  // by date, unit, shift type
+  std::vector<Understaffed> understaffed;                      // by date, unit, shift type
   std::vector<ExpiringCertification> expiring_certifications;  // by expiry, staff, name
 };
 

@@ -14,8 +14,7 @@ Result<Date> ParseFrom(std::optional<std::string_view> from, Date today) {
 }
 
 Result<DateRange> Span(Date from, int days, const char* field) {
-  if (from.days() + days - 1 > Date::Max().days())
-    return Error::Invalid("the range ends after 9999-12-31", field);
+  if (from.days() + days - 1 > Date::Max().days()) return Error::Invalid("the range ends after 9999-12-31", field);
   return DateRange{from, from.AddDays(days - 1)};
 }
 
@@ -37,8 +36,7 @@ Result<DateRange> ParseFromDays(std::optional<std::string_view> from, std::optio
   return Span(*start, n, "days");
 }
 
-Result<DateRange> ParseFromTo(std::optional<std::string_view> from, std::optional<std::string_view> to,
-                              Date today) {
+Result<DateRange> ParseFromTo(std::optional<std::string_view> from, std::optional<std::string_view> to, Date today) {
   auto start = ParseFrom(from, today);
   if (!start) return std::move(start).error();
   if (!to) return Span(*start, kDefaultDays, "from");

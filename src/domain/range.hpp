@@ -26,11 +26,9 @@ inline constexpr int kMaxRangeDays = 366;
 inline constexpr int kDefaultDays = 7;
 
 // ?from=&days=  (dashboard, compliance)
-Result<DateRange> ParseFromDays(std::optional<std::string_view> from, std::optional<std::string_view> days,
-                                Date today);
+Result<DateRange> ParseFromDays(std::optional<std::string_view> from, std::optional<std::string_view> days, Date today);
 // ?from=&to=    (shift list)
-Result<DateRange> ParseFromTo(std::optional<std::string_view> from, std::optional<std::string_view> to,
-                              Date today);
+Result<DateRange> ParseFromTo(std::optional<std::string_view> from, std::optional<std::string_view> to, Date today);
 // ?month=YYYY-MM (monthly report; default the month of today)
 Result<YearMonth> ParseMonth(std::optional<std::string_view> month, Date today);
 

@@ -10,9 +10,9 @@ Result<Date> ParseWeekStart(std::optional<std::string_view> from, Date today) {
   auto d = Date::Parse(*from);
   if (!d) return Error::BadRequest("from must be a date YYYY-MM-DD", "from");
   if (std::abs(*d - today) > kWeekStartWindowDays)
-    return Error::BadRequest("from must be within " + std::to_string(kWeekStartWindowDays) + " days of today (" +
-                                 today.ToString() + ")",
-                             "from");
+    return Error::BadRequest(
+        "from must be within " + std::to_string(kWeekStartWindowDays) + " days of today (" + today.ToString() + ")",
+        "from");
   return *d;
 }
 

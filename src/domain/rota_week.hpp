@@ -33,10 +33,10 @@ inline constexpr int kWeekStartWindowDays = 366;
 
 struct RotaWeek {
   IdName home;
-  DateRange range;                  // kWeekDays days
-  std::vector<IdName> units;        // every unit of the home, by id
-  std::vector<Shift> shifts;        // by (date, unit, shift type, id), with notes by id
-  std::vector<StaffMember> staff;   // every member of the home, by id (partial: see above)
+  DateRange range;                 // kWeekDays days
+  std::vector<IdName> units;       // every unit of the home, by id
+  std::vector<Shift> shifts;       // by (date, unit, shift type, id), with notes by id
+  std::vector<StaffMember> staff;  // every member of the home, by id (partial: see above)
 };
 
 // ?from=YYYY-MM-DD of the rota page: today when absent; 422 (field `from`)

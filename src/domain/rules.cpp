@@ -32,20 +32,17 @@ std::string Culprit(const AssignmentChange& changed, const char* own_field) {
 
 Status CheckAssignee(const ShiftFacts& f) {
   const int64_t staff_id = *f.staff_id;
-  if (!f.staff)
-    return Error::Invalid(fmt::format("staff member {} does not exist", staff_id), "staff_id");
+  if (!f.staff) return Error::Invalid(fmt::format("staff member {} does not exist", staff_id), "staff_id");
   const AssigneeFacts& s = *f.staff;
   if (s.home_id != f.home_id)
-    return Error::Invalid(fmt::format("staff member {} does not belong to home {}", staff_id, f.home_id),
-                          "staff_id");
+    return Error::Invalid(fmt::format("staff member {} does not belong to home {}", staff_id, f.home_id), "staff_id");
   if (!s.active) return Error::Invalid(fmt::format("staff member {} is not active", staff_id), "staff_id");
   if (!s.qualified_for_unit)
     return Error::Invalid(fmt::format("staff member {} is not qualified for unit {}", staff_id, f.unit_id),
                           Culprit(f.changed, "unit_id"));
   if (s.has_other_shift_that_date)
-    return Error::Conflict(
-        fmt::format("staff member {} already works a shift on {}", staff_id, f.date.ToString()),
-        Culprit(f.changed, "date"));
+    return Error::Conflict(fmt::format("staff member {} already works a shift on {}", staff_id, f.date.ToString()),
+                           Culprit(f.changed, "date"));
   if (s.on_approved_leave)
     return Error::Conflict(fmt::format("staff member {} is on approved leave on {}", staff_id, f.date.ToString()),
                            Culprit(f.changed, "date"));
@@ -84,8 +81,8 @@ Status CheckContractedHours(double hours) {
                         "contracted_hours");
 }
 
-Status CheckUnitsOfHome(const std::vector<int64_t>& unit_ids, const std::set<int64_t>& home_units,
-                        int64_t home_id, std::string_view field) {
+Status CheckUnitsOfHome(const std::vector<int64_t>& unit_ids, const std::set<int64_t>& home_units, int64_t home_id,
+                        std::string_view field) {
   for (int64_t id : unit_ids) {
     if (!home_units.contains(id))
       return Error::Invalid(fmt::format("unit {} does not belong to home {}", id, home_id), std::string(field));
@@ -107,9 +104,12 @@ std::optional<LeaveStatus> ParseLeaveStatus(std::string_view text) {
 
 std::string_view LeaveStatusName(LeaveStatus s) {
   switch (s) {
-    case LeaveStatus::kPending: return "pending";
-    case LeaveStatus::kApproved: return "approved";
-    case LeaveStatus::kRejected: return "rejected";
+    case LeaveStatus::kPending:
+      return "pending";
+    case LeaveStatus::kApproved:
+      return "approved";
+    case LeaveStatus::kRejected:
+      return "rejected";
   }
   return "pending";
 }
@@ -121,8 +121,8 @@ Status CheckLeaveStatus(std::string_view status) {
 
 Status CheckDateRange(Date start, Date end) {
   if (end >= start) return Status::Ok();
-  return Error::Invalid(
-      fmt::format("end_date {} is before start_date {}", end.ToString(), start.ToString()), "end_date");
+  return Error::Invalid(fmt::format("end_date {} is before start_date {}", end.ToString(), start.ToString()),
+                        "end_date");
 }
 
 Status CheckLeaveReason(std::string_view reason) {
@@ -131,8 +131,7 @@ Status CheckLeaveReason(std::string_view reason) {
 }
 
 Status CheckLeaveApproval(LeaveStatus from, LeaveStatus to, const std::vector<int64_t>& assigned_shift_ids) {
-  if (to != LeaveStatus::kApproved || from == LeaveStatus::kApproved || assigned_shift_ids.empty())
-    return Status::Ok();
+  if (to != LeaveStatus::kApproved || from == LeaveStatus::kApproved || assigned_shift_ids.empty()) return Status::Ok();
   return Error::Conflict(
       fmt::format("the staff member is assigned to shift{} {} during this leave: reassign those shifts first",
                   assigned_shift_ids.size() == 1 ? "" : "s", fmt::join(assigned_shift_ids, ", ")),

@@ -30,9 +30,9 @@
 
 namespace rota::domain {
 
-inline constexpr size_t kMaxNameChars = 200;     // names of people, homes, certifications
-inline constexpr size_t kMaxNoteChars = 10000;   // a shift note's body
-inline constexpr size_t kMaxReasonChars = 2000;  // a leave request's reason (may be empty)
+inline constexpr size_t kMaxNameChars = 200;        // names of people, homes, certifications
+inline constexpr size_t kMaxNoteChars = 10000;      // a shift note's body
+inline constexpr size_t kMaxReasonChars = 2000;     // a leave request's reason (may be empty)
 inline constexpr double kMaxContractedHours = 168;  // hours in a week
 
 // Characters (Unicode code points) of UTF-8 text. REQUIRES: valid UTF-8.
@@ -60,14 +60,14 @@ struct AssigneeFacts {
 
 // A shift as it would be after the write, with the facts its rules need.
 struct ShiftFacts {
-  int64_t home_id = 0;                  // the shift's home (never changes)
+  int64_t home_id = 0;  // the shift's home (never changes)
   int64_t unit_id = 0;
   std::optional<int64_t> unit_home_id;  // the unit's home; nullopt: no such unit
   int64_t shift_type_id = 0;
   bool shift_type_exists = true;
   Date date;
-  std::optional<int64_t> staff_id;      // nullopt: vacant
-  std::optional<AssigneeFacts> staff;   // nullopt when staff_id names no one
+  std::optional<int64_t> staff_id;     // nullopt: vacant
+  std::optional<AssigneeFacts> staff;  // nullopt when staff_id names no one
   AssignmentChange changed;
 };
 
@@ -96,8 +96,8 @@ Status CheckContractedHours(double hours);
 
 // Each of `unit_ids` is one of `home_units`, the units of home `home_id`
 // (422 `field`).
-Status CheckUnitsOfHome(const std::vector<int64_t>& unit_ids, const std::set<int64_t>& home_units,
-                        int64_t home_id, std::string_view field);
+Status CheckUnitsOfHome(const std::vector<int64_t>& unit_ids, const std::set<int64_t>& home_units, int64_t home_id,
+                        std::string_view field);
 
 // A home's new name is not the name of another home (409 name).
 Status CheckHomeNameFree(std::string_view name, bool taken_by_another_home);

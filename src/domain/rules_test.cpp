@@ -185,8 +185,7 @@ TEST(StaffRules, UnitsMustBelongToTheHome) {
   std::set<int64_t> units = {10, 11};
   EXPECT_TRUE(CheckUnitsOfHome({10, 11}, units, 1, "qualified_unit_ids").ok());
   EXPECT_TRUE(CheckUnitsOfHome({}, units, 1, "qualified_unit_ids").ok());
-  ExpectError(CheckUnitsOfHome({10, 20}, units, 1, "qualified_unit_ids"), ErrorCode::kInvalid,
-              "qualified_unit_ids");
+  ExpectError(CheckUnitsOfHome({10, 20}, units, 1, "qualified_unit_ids"), ErrorCode::kInvalid, "qualified_unit_ids");
   ExpectError(CheckUnitsOfHome({20}, units, 1, "primary_unit_id"), ErrorCode::kInvalid, "primary_unit_id");
 }
 

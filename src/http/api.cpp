@@ -21,8 +21,7 @@ bool IsSafeMethod(const std::string& m) { return m == "GET" || m == "HEAD" || m 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
   return true;
 }
 
@@ -199,9 +198,10 @@ Response FinishLogin(App& app, const std::string& username, const std::string& p
     return Response::FromError(result.error());
   }
   app.login_throttle().Succeeded(username, address);
-  Response r = Response::Json(200, fmt::format(R"({{"csrf_token":"{}","user":{}}})", result->csrf_token,
-                                               result->user_json));
-  r.SetHeader("Set-Cookie", SessionCookie(app, result->session_id, std::chrono::seconds(app.config().session_lifetime).count()));
+  Response r =
+      Response::Json(200, fmt::format(R"({{"csrf_token":"{}","user":{}}})", result->csrf_token, result->user_json));
+  r.SetHeader("Set-Cookie",
+              SessionCookie(app, result->session_id, std::chrono::seconds(app.config().session_lifetime).count()));
   r.SetHeader("Cache-Control", "no-store");
   return r;
 }
@@ -346,8 +346,8 @@ void AddApiRoutes(Router& router, App& app) {
   router.Add("GET", "/api/homes", Authed(app, [&app](Request& req, const Principal& p) {
                // A manager sees their one home; an account linked to no home, none.
                if (!p.is_admin && !p.home_id) return Response::Json(200, R"({"homes":[]})");
-               return CacheableRead(req, app.cached().Homes(p.is_admin ? std::nullopt : p.home_id, app.Today(),
-                                                            WantsBypass(req)));
+               return CacheableRead(
+                   req, app.cached().Homes(p.is_admin ? std::nullopt : p.home_id, app.Today(), WantsBypass(req)));
              }));
   router.Add("GET", "/api/stats", Authed(app, [&app](Request& req, const Principal& p) {
                if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());

@@ -125,8 +125,7 @@ std::string ErrorBody(const Error& e) {
 }
 
 Status ParseTarget(std::string_view target, Request& req) {
-  if (target.empty() || target.front() != '/')
-    return Error::BadRequest("the request target must be an absolute path");
+  if (target.empty() || target.front() != '/') return Error::BadRequest("the request target must be an absolute path");
   size_t q = target.find('?');
   auto path = PercentDecode(target.substr(0, q), /*plus_is_space=*/false);
   if (!path) return Error::BadRequest("invalid percent-encoding or NUL byte in the path");

@@ -23,7 +23,7 @@ struct Request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // decoded path without the query string, e.g. "/api/homes/1/dashboard"
   std::multimap<std::string, std::string, std::less<>> query;  // decoded query parameters
-  std::map<std::string, std::string, std::less<>> headers;      // names lower-cased
+  std::map<std::string, std::string, std::less<>> headers;     // names lower-cased
   std::string body;
   std::string remote_address;
   std::vector<int64_t> path_ids;  // the `{id}` segments the router matched, in order

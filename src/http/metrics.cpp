@@ -87,12 +87,14 @@ const HttpMetrics::Series& HttpMetrics::Make(size_t route, int status) {
   if (free == kSlots)
     if (auto it = overflow_.find({route, status}); it != overflow_.end()) return *it->second;
   std::vector<std::string> labels = {r.pattern, r.method, std::to_string(status)};
-  Series& s = made_.emplace_back(Series{
-      status, &registry_.GetCounter(kRequests, kRequestsHelp, kHttpLabels, labels),
-      &registry_.GetHistogram(kDuration, kDurationHelp, kHttpLabels, labels, metrics::LatencyBuckets()),
-      &registry_.GetCounter(kStatements, kStatementsHelp, kHttpLabels, labels)});
-  if (free < kSlots) r.slots[free].store(&s, std::memory_order_release);
-  else overflow_[{route, status}] = &s;
+  Series& s = made_.emplace_back(
+      Series{status, &registry_.GetCounter(kRequests, kRequestsHelp, kHttpLabels, labels),
+             &registry_.GetHistogram(kDuration, kDurationHelp, kHttpLabels, labels, metrics::LatencyBuckets()),
+             &registry_.GetCounter(kStatements, kStatementsHelp, kHttpLabels, labels)});
+  if (free < kSlots)
+    r.slots[free].store(&s, std::memory_order_release);
+  else
+    overflow_[{route, status}] = &s;
   return s;
 }
 
@@ -137,8 +139,7 @@ std::string MetricsText(service::App& app) {
   counter("rota_cache_misses_total", "Cache lookups (Get) that found nothing, counted by this process", s.misses);
   counter("rota_cache_sets_total", "Values stored in the cache (Set), counted by this process", s.sets);
   counter("rota_cache_evictions_total",
-          "Values evicted to respect a bound (memory: this cache; redis: server-wide INFO evicted_keys)",
-          s.evictions);
+          "Values evicted to respect a bound (memory: this cache; redis: server-wide INFO evicted_keys)", s.evictions);
   counter("rota_cache_expirations_total",
           "Values removed because their TTL passed (memory: this cache; redis: server-wide INFO expired_keys)",
           s.expirations);
@@ -161,8 +162,7 @@ std::string MetricsText(service::App& app) {
     gauge("rota_cache_near_connected", "1 while the near tier's invalidation channel is subscribed",
           *s.near_connected ? 1 : 0);
   }
-  w.Family("rota_cache_alias_ttl_seconds", "Time to live of each cache alias of [cache.aliases], in seconds",
-           "gauge");
+  w.Family("rota_cache_alias_ttl_seconds", "Time to live of each cache alias of [cache.aliases], in seconds", "gauge");
   for (const auto& [alias, ttl] : app.config().CacheAliases())
     w.Sample("rota_cache_alias_ttl_seconds", {{"alias", alias}}, static_cast<int64_t>(ttl.count()));
 

@@ -42,8 +42,7 @@ class HttpMetrics {
 
   // One request: `route` is Router::Find's Match::index (or Router::kUnmatched),
   // `method` the request's method (used only when unmatched). Thread-safe.
-  void Observe(int route, std::string_view method, int status, std::chrono::nanoseconds elapsed,
-               uint64_t statements);
+  void Observe(int route, std::string_view method, int status, std::chrono::nanoseconds elapsed, uint64_t statements);
 
  private:
   struct Series {

@@ -72,8 +72,7 @@ TEST(HttpMetrics, ManyStatusesOnOneRouteAreAllCounted) {
     for (int status = 200; status < 240; ++status) m.Observe(0, "GET", status, 1us, 0);  // more than the slots
   std::string text = Text(registry);
   for (int status : {200, 215, 216, 239})
-    EXPECT_NE(text.find("method=\"GET\",code=\"" + std::to_string(status) + "\"} 2\n"), std::string::npos)
-        << status;
+    EXPECT_NE(text.find("method=\"GET\",code=\"" + std::to_string(status) + "\"} 2\n"), std::string::npos) << status;
 }
 
 TEST(HttpMetrics, ConcurrentRequestsOnANewStatusAreCountedOnOneSeries) {

@@ -48,7 +48,8 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   if (parts.count > kMaxSegments)
     throw std::invalid_argument(fmt::format("route pattern {} has more than {} segments", r.pattern, kMaxSegments));
   for (size_t i = 0; i < parts.count; ++i)
-    r.segments.push_back(parts.parts[i] == kIdSegment ? Segment{"", true} : Segment{std::string(parts.parts[i]), false});
+    r.segments.push_back(parts.parts[i] == kIdSegment ? Segment{"", true}
+                                                      : Segment{std::string(parts.parts[i]), false});
   routes_.push_back(std::move(r));
 }
 
@@ -105,9 +106,8 @@ Response Router::Dispatch(Request& req, const Match& match) const {
     if (r.method == "GET") allow("HEAD");
   }
   if (allowed.empty()) return Response::FromError(Error::NotFound("no route for " + req.path));
-  Response resp = Response::FromError(
-      Error::MethodNotAllowed(fmt::format("{} is not allowed on {}; allowed: {}", req.method, req.path,
-                                          fmt::join(allowed, ", "))));
+  Response resp = Response::FromError(Error::MethodNotAllowed(
+      fmt::format("{} is not allowed on {}; allowed: {}", req.method, req.path, fmt::join(allowed, ", "))));
   resp.SetHeader("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
   return resp;
 }

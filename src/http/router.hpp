@@ -45,7 +45,7 @@ class Router {
   // worked out by Dispatch, off the hot path). Allocates nothing.
   struct Match {
     int index = kUnmatched;
-    size_t id_count = 0;                       // ids[0, id_count) are the `{id}` values, in order
+    size_t id_count = 0;                      // ids[0, id_count) are the `{id}` values, in order
     std::array<int64_t, kMaxSegments> ids{};  // (entries past id_count mean nothing)
   };
   Match Find(const Request& req) const;

@@ -81,8 +81,8 @@ TEST(Router, MatchingRouteGetsItsIdsInOrder) {
 
 TEST(Router, IdIsAPositiveInt64WithoutSign) {
   Router router = EchoRouter({{"GET", "/api/shifts/{id}"}});
-  for (std::string bad : {"0", "00", "-1", "+1", "99999999999999999999", "9223372036854775808", "abc", "1a", "",
-                          "1.5", " 1"}) {
+  for (std::string bad :
+       {"0", "00", "-1", "+1", "99999999999999999999", "9223372036854775808", "abc", "1a", "", "1.5", " 1"}) {
     Request req = Req("GET", "/api/shifts/" + bad);
     EXPECT_EQ(router.Dispatch(req).status, 404) << "'" << bad << "'";
   }

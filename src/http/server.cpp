@@ -43,15 +43,18 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <map>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -60,9 +63,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "base/mutex.hpp"
 #include "http/metrics.hpp"
@@ -92,9 +92,10 @@ constexpr size_t kFirstRead = 4096;
 // connection is idle: the api.md error body, its length counted here.
 std::string BusyResponse() {
   std::string body = ErrorBody(Error::Unavailable("too many connections: try again later"));
-  return fmt::format("HTTP/1.1 503 Service Unavailable\r\nServer: rota\r\nContent-Type: application/json\r\n"
-                     "Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
-                     body.size(), body);
+  return fmt::format(
+      "HTTP/1.1 503 Service Unavailable\r\nServer: rota\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+      body.size(), body);
 }
 
 // The shared "access" logger (stdout), created on first use.
@@ -177,12 +178,12 @@ class Core {
   };
   std::map<uint64_t, Registered> sessions_ GUARDED_BY(sessions_mu_);
   uint64_t next_session_id_ GUARDED_BY(sessions_mu_) = 0;
-  size_t max_connections_ = 0;                            // set by Listen()
-  bool out_of_fds_ = false;                               // logged once per episode; acceptor's strand
+  size_t max_connections_ = 0;  // set by Listen()
+  bool out_of_fds_ = false;     // logged once per episode; acceptor's strand
   net::io_context ioc_;
-  tcp::acceptor acceptor_;         // used on its own strand once Run() starts
-  net::steady_timer accept_timer_;  // the EMFILE back-off, on the acceptor's strand
-  net::steady_timer drain_timer_;  // used only by the Stop task on the acceptor's strand
+  tcp::acceptor acceptor_;           // used on its own strand once Run() starts
+  net::steady_timer accept_timer_;   // the EMFILE back-off, on the acceptor's strand
+  net::steady_timer drain_timer_;    // used only by the Stop task on the acceptor's strand
   const std::string busy_response_;  // BusyResponse()
 };
 
@@ -390,9 +391,19 @@ class Session : public std::enable_shared_from_this<Session> {
     head_.clear();
     // "HTTP/1.1 200 OK\r\n": one digit each side of the version's dot, three for the code.
     const unsigned code = static_cast<unsigned>(resp.status);
-    const char status_line[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + version / 10 % 10), '.',
-                                static_cast<char>('0' + version % 10), ' ', static_cast<char>('0' + code / 100 % 10),
-                                static_cast<char>('0' + code / 10 % 10), static_cast<char>('0' + code % 10), ' '};
+    const char status_line[] = {'H',
+                                'T',
+                                'T',
+                                'P',
+                                '/',
+                                static_cast<char>('0' + version / 10 % 10),
+                                '.',
+                                static_cast<char>('0' + version % 10),
+                                ' ',
+                                static_cast<char>('0' + code / 100 % 10),
+                                static_cast<char>('0' + code / 10 % 10),
+                                static_cast<char>('0' + code % 10),
+                                ' '};
     head_.append(status_line, sizeof status_line);
     head_.append(View(bhttp::obsolete_reason(static_cast<bhttp::status>(code)))).append("\r\n");
     head_.append("Server: rota\r\n");
@@ -425,8 +436,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const size_t at = head_.size() + name.size() + 2;
     head_.append(name).append(": ").append(value).append("\r\n");
     if (value.find_first_of("\r\n") != std::string_view::npos)
-      std::replace_if(head_.begin() + static_cast<std::ptrdiff_t>(at), head_.end() - 2,
-                      [](char c) { return c == '\r' || c == '\n'; }, ' ');
+      std::replace_if(
+          head_.begin() + static_cast<std::ptrdiff_t>(at), head_.end() - 2,
+          [](char c) { return c == '\r' || c == '\n'; }, ' ');
   }
 
   // "<name>: <n>\r\n" onto head_, n in decimal.
@@ -449,9 +461,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (HttpMetrics* m = core_.metrics())
       m->Observe(entry_.route_index, entry_.method, entry_.status, elapsed, entry_.queries);
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-    core_.access_log().info("method={} path={} route={} status={} bytes={} us={} queries={} remote={}",
-                            entry_.method, entry_.path, entry_.route, entry_.status, entry_.bytes, us,
-                            entry_.queries, entry_.client == "-" ? std::string_view(remote_) : entry_.client);
+    core_.access_log().info("method={} path={} route={} status={} bytes={} us={} queries={} remote={}", entry_.method,
+                            entry_.path, entry_.route, entry_.status, entry_.bytes, us, entry_.queries,
+                            entry_.client == "-" ? std::string_view(remote_) : entry_.client);
   }
 
   void DoClose() {
@@ -518,10 +530,10 @@ Result<uint16_t> Core::Listen() {
       if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
     }
     size_t room = lim.rlim_cur > rlim_t{kReservedFds} * 2 ? static_cast<size_t>(lim.rlim_cur) - kReservedFds
-                                                            : static_cast<size_t>(lim.rlim_cur) / 2;
+                                                          : static_cast<size_t>(lim.rlim_cur) / 2;
     if (room < max_connections_) {
-      spdlog::warn("http: max_connections lowered from {} to {} to fit the open-file limit of {}",
-                   max_connections_, room, static_cast<uint64_t>(lim.rlim_cur));
+      spdlog::warn("http: max_connections lowered from {} to {} to fit the open-file limit of {}", max_connections_,
+                   room, static_cast<uint64_t>(lim.rlim_cur));
       max_connections_ = std::max<size_t>(1, room);
     }
   }
@@ -530,8 +542,8 @@ Result<uint16_t> Core::Listen() {
   auto results = resolver.resolve(options_.host, std::to_string(options_.port),
                                   tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty())
-    return Error::Unavailable(fmt::format("cannot resolve the listen address {}: {}", options_.host,
-                                          ec ? ec.message() : "no addresses"));
+    return Error::Unavailable(
+        fmt::format("cannot resolve the listen address {}: {}", options_.host, ec ? ec.message() : "no addresses"));
   tcp::endpoint endpoint = results.begin()->endpoint();
   auto failed = [&](std::string_view what) {
     beast::error_code ignored;

@@ -55,9 +55,9 @@ struct ServerOptions {
   uint16_t port = 8000;  // 0 = any free port (tests)
   int threads = 4;
   size_t body_limit = 1 << 20;
-  std::chrono::milliseconds read_timeout{30000};    // idle keep-alive and body reads
-  std::chrono::milliseconds header_timeout{5000};   // first byte of a request to the end of its header
-  int max_connections = 10000;                      // see above; lowered to fit RLIMIT_NOFILE
+  std::chrono::milliseconds read_timeout{30000};   // idle keep-alive and body reads
+  std::chrono::milliseconds header_timeout{5000};  // first byte of a request to the end of its header
+  int max_connections = 10000;                     // see above; lowered to fit RLIMIT_NOFILE
   // Peers whose X-Forwarded-For names the client (Request::remote_address,
   // the access log); empty: the peer is the client.
   CidrSet trusted_proxies;

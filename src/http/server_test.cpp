@@ -4,9 +4,9 @@
 #include "http/server.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,11 +17,11 @@
 #include <future>
 #include <map>
 #include <mutex>
-#include <vector>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -34,7 +34,7 @@ using Clock = std::chrono::steady_clock;
 
 struct RawResponse {
   int status = 0;
-  std::string head;                             // status line and header lines as received, without the blank line
+  std::string head;                            // status line and header lines as received, without the blank line
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string Header(const std::string& name) const {
@@ -74,8 +74,8 @@ class Conn {
     return true;
   }
 
-  std::optional<RawResponse> Request(const std::string& method, const std::string& target,
-                                     const std::string& body = "", const std::string& extra_headers = "") {
+  std::optional<RawResponse> Request(const std::string& method, const std::string& target, const std::string& body = "",
+                                     const std::string& extra_headers = "") {
     std::string req = method + " " + target + " HTTP/1.1\r\nHost: test\r\n" + extra_headers;
     if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += "\r\n" + body;
@@ -276,16 +276,17 @@ TEST(Server, EveryRequestIsCountedByRoutePatternMethodAndStatus) {
   ASSERT_TRUE(conn.Request("GET", "/api/homes/43?x=1"));
   ASSERT_TRUE(conn.Request("POST", "/api/homes/43", "{}"));  // 405: unmatched
   ASSERT_TRUE(conn.Request("GET", "/secret/path/that/must/not/become/a/label"));
-  std::string text = MetricsOnceTheyContain(
-      registry, "rota_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"404\"} 1");
+  std::string text =
+      MetricsOnceTheyContain(registry, "rota_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"404\"} 1");
   EXPECT_NE(text.find("rota_http_requests_total{route=\"/api/homes/{id}\",method=\"GET\",code=\"200\"} 2\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("rota_http_request_statements_total{route=\"/api/homes/{id}\",method=\"GET\",code=\"200\"} 4\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("rota_http_request_duration_seconds_count{route=\"/api/homes/{id}\",method=\"GET\",code=\"200\"} 2\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("rota_http_request_duration_seconds_count{route=\"/api/homes/{id}\",method=\"GET\",code=\"200\"} 2\n"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("rota_http_requests_total{route=\"unmatched\",method=\"POST\",code=\"405\"} 1\n"),
             std::string::npos)
@@ -353,7 +354,8 @@ TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnecti
     EXPECT_EQ(r->body, R"({"a":1})");
     auto none = conn.Request("DELETE", "/h");
     ASSERT_TRUE(none);
-    EXPECT_EQ(none->head, "HTTP/1.1 204 No Content\r\nServer: rota\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0");
+    EXPECT_EQ(none->head,
+              "HTTP/1.1 204 No Content\r\nServer: rota\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0");
     auto busy = conn.Request("GET", "/slow-down");
     ASSERT_TRUE(busy);
     EXPECT_EQ(busy->head.substr(0, busy->head.find("\r\n")), "HTTP/1.1 429 Too Many Requests");
@@ -361,7 +363,8 @@ TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnecti
     ASSERT_TRUE(last);
     EXPECT_EQ(last->head,
               "HTTP/1.1 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
-              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nConnection: close\r\nContent-Length: 7");
+              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nConnection: "
+              "close\r\nContent-Length: 7");
     EXPECT_TRUE(conn.WaitClosed(2000ms));
   }
   {
@@ -372,7 +375,8 @@ TEST(Server, ResponseHeadIsStatusLineServerTypeHandlersHeadersQueryCountConnecti
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->head,
               "HTTP/1.0 200 OK\r\nServer: rota\r\nContent-Type: application/json\r\nX-Cache: HIT\r\n"
-              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nConnection: keep-alive\r\nContent-Length: 7");
+              "ETag: \"abc\"\r\nCache-Control: private, no-cache\r\nX-Query-Count: 0\r\nConnection: "
+              "keep-alive\r\nContent-Length: 7");
     ASSERT_TRUE(conn.Send("GET /h HTTP/1.0\r\n\r\n"));
     auto closed = conn.ReadResponse();
     ASSERT_TRUE(closed);
@@ -598,7 +602,6 @@ TEST(Server, StopGivesUpOnStuckRequestsAfterTheDrainTimeout) {
   EXPECT_GE(Clock::now() - start, 250ms);
 }
 
-
 // --- The edge (issue 11): HEAD, framing, timeouts, the connection cap. ---
 
 TEST(Server, HeadGetsTheGetHeadersAndLengthWithoutABody) {
@@ -627,10 +630,11 @@ TEST(Server, HeadResponsesCarryNoBodyBytesEvenForErrors) {
   router.Add("POST", "/only-post", [](Request&) { return Response::Json(200, "{}"); });
   RunningServer server(router, SmallOptions());
   Conn conn(server.port());
-  ASSERT_TRUE(conn.Send("HEAD /page HTTP/1.1\r\nHost: t\r\n\r\n"
-                        "HEAD /only-post HTTP/1.1\r\nHost: t\r\n\r\n"
-                        "HEAD /missing HTTP/1.1\r\nHost: t\r\n\r\n"
-                        "GET /page HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(
+      conn.Send("HEAD /page HTTP/1.1\r\nHost: t\r\n\r\n"
+                "HEAD /only-post HTTP/1.1\r\nHost: t\r\n\r\n"
+                "HEAD /missing HTTP/1.1\r\nHost: t\r\n\r\n"
+                "GET /page HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
   std::string all = conn.ReadAll(3000ms);
   std::vector<std::string> heads;
   size_t at = 0;
@@ -681,7 +685,8 @@ TEST(Server, TransferEncodingOtherThanChunkedIsRefusedAndNothingAfterItRuns) {
       "POST /in HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next,
       "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" + next,
       "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" + next,
-      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" + next,
+      "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" +
+          next,
       "POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding:\r\n\r\n" + next,
       "POST /in HTTP/1.0\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next,
   };
@@ -706,8 +711,9 @@ TEST(Server, ChunkedBodiesAreReadAndTheNextRequestRuns) {
   router.Add("GET", "/after", [&](Request&) { return Response::Json(200, std::to_string(++after)); });
   RunningServer server(router, SmallOptions());
   Conn conn(server.port());
-  ASSERT_TRUE(conn.Send("POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
-                        "GET /after HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(
+      conn.Send("POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+                "GET /after HTTP/1.1\r\nHost: t\r\n\r\n"));
   auto r = conn.ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -797,7 +803,8 @@ TEST(Server, AtTheCapWithNoIdleConnectionANewOneGets503) {
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->Header("retry-after"), "1");
   // The whole body, as Content-Length frames it (a miscounted length cut it short once).
-  EXPECT_EQ(r->body, R"({"error":{"code":"unavailable","message":"too many connections: try again later","field":null}})");
+  EXPECT_EQ(r->body,
+            R"({"error":{"code":"unavailable","message":"too many connections: try again later","field":null}})");
   EXPECT_EQ(ErrorCodeOf(*r), "unavailable");
   EXPECT_TRUE(c.WaitClosed(2000ms));
   // a and b finish their requests normally.
@@ -859,7 +866,6 @@ TEST(Server, ForwardedForNamesTheClientOnlyFromATrustedPeer) {
   ASSERT_TRUE(none);
   EXPECT_EQ(none->body, "\"127.0.0.1\"");
 }
-
 
 // Each test runs in a process of its own (gtest_discover_tests), so lowering
 // this process's open-file limit here touches no other test.

@@ -40,8 +40,7 @@ std::optional<Error> CheckFraming(const boost::beast::http::request<boost::beast
       value.remove_prefix(comma + 1);
     }
   }
-  if (codings != 1 || !chunked)
-    return Error::BadRequest("unsupported Transfer-Encoding: only `chunked` is accepted");
+  if (codings != 1 || !chunked) return Error::BadRequest("unsupported Transfer-Encoding: only `chunked` is accepted");
   return std::nullopt;
 }
 

@@ -37,15 +37,14 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
                                      .window = config_.login_window},
                       {}, cache_.get()),
       cache_admin_(*cache_, cached_, *pool_, [this] { return Today(); }),
-      login_pool_(std::make_unique<WorkPool>(config_.hash_threads, static_cast<size_t>(config_.hash_queue),
-                                             kHashNice)) {
+      login_pool_(
+          std::make_unique<WorkPool>(config_.hash_threads, static_cast<size_t>(config_.hash_queue), kHashNice)) {
   if (config_.cache_refresh_after_write) cached_.EnableRefresh(kRefreshThreads);
   if (owed_) owed_->StartSweeping();
 }
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
-  auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(),
-                             config.pool_wait,
+  auto pool = db::Pool::Open(config.database_url, config.EffectivePoolSize(), config.pool_wait,
                              db::ConnectOptions{.prepared_statements = config.prepared_statements});
   if (!pool) return NamingDatabaseUrl(config, std::move(pool).error());
   if (require_schema) {

@@ -94,7 +94,7 @@ class App {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<cache::Cache> cache_;
   ReadService reads_;
-  CachedReads cached_;  // the writes' ChangeSink with memory://
+  CachedReads cached_;                       // the writes' ChangeSink with memory://
   std::unique_ptr<OwedInvalidations> owed_;  // ... and with a shared cache, this in front of it
   WriteService writes_;
   AuthService auth_;

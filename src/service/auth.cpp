@@ -67,7 +67,8 @@ std::chrono::steady_clock::duration AuthService::Until(int64_t expires, int64_t 
 }
 
 void AuthService::Remember(const std::string& hash, const SessionPrincipal& who,
-                           std::chrono::steady_clock::time_point asked, std::chrono::steady_clock::duration for_at_most) {
+                           std::chrono::steady_clock::time_point asked,
+                           std::chrono::steady_clock::duration for_at_most) {
   constexpr size_t kMaxRemembered = 100000;  // a flood of distinct secrets cannot grow memory without bound
   std::chrono::steady_clock::duration lease = kRememberFor, when_down = kRememberWhenDown;
   MutexLock lock(mu_);
@@ -169,7 +170,8 @@ Status AuthService::Logout(std::string_view session_id) {
 
 Result<int64_t> AuthService::CreateUser(std::string_view username, std::string_view password, bool admin,
                                         std::optional<int64_t> home_id) {
-  if (username.empty() || username.size() > 150) return Error::Invalid("username must be 1..150 characters", "username");
+  if (username.empty() || username.size() > 150)
+    return Error::Invalid("username must be 1..150 characters", "username");
   if (password.size() < 8) return Error::Invalid("password must be at least 8 characters", "password");
   if (admin == home_id.has_value()) return Error::Invalid("a user is either an administrator or a manager of one home");
   auto conn = pool_.Acquire();

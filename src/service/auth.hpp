@@ -62,7 +62,7 @@ struct SessionPrincipal {
 struct LoginResult {
   std::string session_id;  // cookie value; never stored in clear
   std::string csrf_token;
-  std::string user_json;   // {"id","username","is_staff","home_id"}
+  std::string user_json;  // {"id","username","is_staff","home_id"}
 };
 
 class AuthService {
@@ -97,7 +97,7 @@ class AuthService {
 
  private:
   struct Remembered {
-    SessionPrincipal who;  // csrf_token empty for tokens
+    SessionPrincipal who;                              // csrf_token empty for tokens
     std::chrono::steady_clock::time_point until;       // answered from memory until then
     std::chrono::steady_clock::time_point until_down;  // and while the database is down until then
   };

@@ -56,8 +56,7 @@ class CacheAdmin {
   // Every home (or just `only`), ascending id: one statement.
   Result<std::vector<WarmedHome>> Homes(std::optional<int64_t> only = std::nullopt);
   // Warms one home (404 if unknown) or every home. `on_home` is told each home warmed.
-  Result<WarmReport> Warm(std::optional<int64_t> home,
-                          const std::function<void(const WarmedHome&)>& on_home = {});
+  Result<WarmReport> Warm(std::optional<int64_t> home, const std::function<void(const WarmedHome&)>& on_home = {});
 
  private:
   cache::Cache& cache_;

@@ -3,10 +3,10 @@
 namespace rota::service {
 
 int64_t CacheHistory::NowPeriod() const {
-  int64_t now = clock_ ? clock_()
-                       : std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  int64_t now =
+      clock_ ? clock_()
+             : std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                   .count();
   return now / kSlot.count();
 }
 

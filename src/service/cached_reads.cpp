@@ -79,9 +79,12 @@ Result<std::string> IdentityBody(const CachedAnswer& answer) {
 
 const char* OutcomeName(CacheOutcome o) {
   switch (o) {
-    case CacheOutcome::kHit: return "HIT";
-    case CacheOutcome::kMiss: return "MISS";
-    case CacheOutcome::kBypass: return "BYPASS";
+    case CacheOutcome::kHit:
+      return "HIT";
+    case CacheOutcome::kMiss:
+      return "MISS";
+    case CacheOutcome::kBypass:
+      return "BYPASS";
   }
   return "BYPASS";
 }
@@ -104,7 +107,8 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   if (!current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute, refreshable);
   if (refreshable && refresher_)
     recent_.Touch(key, home, families, RecentReads::Clock::now(), [&]() -> RecentReads::Refresh {
-      return [this, prefix, home, families, args, ttl, compute] { Refresh(prefix, home, families, args, ttl, compute); };
+      return
+          [this, prefix, home, families, args, ttl, compute] { Refresh(prefix, home, families, args, ttl, compute); };
     });
   if (current->value) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);

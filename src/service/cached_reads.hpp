@@ -181,12 +181,10 @@ class CachedReads final : public ChangeSink {
   // `refreshable`: `compute` owns what it uses (captures by value), so it may
   // be kept and run again after a write.
   Result<CachedAnswer> Through(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
-                               std::chrono::seconds ttl, bool bypass, const Compute& compute,
-                               bool refreshable = true);
+                               std::chrono::seconds ttl, bool bypass, const Compute& compute, bool refreshable = true);
   // The miss path: computes once per (key, generations), stores, answers.
   Result<CachedAnswer> Fill(const std::string& key, const std::vector<std::string>& counters,
-                            const std::vector<int64_t>& generations, std::chrono::seconds ttl,
-                            const Compute& compute);
+                            const std::vector<int64_t>& generations, std::chrono::seconds ttl, const Compute& compute);
   // Recomputes one remembered answer if its stored value is no longer current.
   void Refresh(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
                std::chrono::seconds ttl, const Compute& compute);

@@ -24,8 +24,8 @@ JsonBody Body(std::string_view text) {
 }
 
 TEST(JsonBodyForWrites, RejectsWhatIsNotOneJsonObjectAsBadRequest) {
-  for (const char* text : {"", "{", "{\"staff_id\": ", "[1]", "42", "\"x\"", "null", "{} {}", "{}x",
-                           "{\"a\":1,}", "{'staff_id': 1}", "{\"staff_id\": NaN}", "/* c */ {}"})
+  for (const char* text : {"", "{", "{\"staff_id\": ", "[1]", "42", "\"x\"", "null", "{} {}", "{}x", "{\"a\":1,}",
+                           "{'staff_id': 1}", "{\"staff_id\": NaN}", "/* c */ {}"})
     ExpectError(ParseError(text), ErrorCode::kBadRequest, std::nullopt);
 }
 
@@ -101,8 +101,8 @@ TEST(JsonBodyForWrites, NumbersAndBooleansAreTyped) {
 TEST(JsonBodyForWrites, IdArraysAreDeduplicatedAndTyped) {
   EXPECT_EQ(*Body(R"({"ids": [3, 1, 3]})").IdArray("ids"), (std::vector<int64_t>{1, 3}));
   EXPECT_TRUE(Body(R"({"ids": []})").IdArray("ids")->empty());
-  for (const char* text : {R"({"ids": [1, "2"]})", R"({"ids": [0]})", R"({"ids": 1})", R"({"ids": null})",
-                           R"({"ids": [1.5]})"})
+  for (const char* text :
+       {R"({"ids": [1, "2"]})", R"({"ids": [0]})", R"({"ids": 1})", R"({"ids": null})", R"({"ids": [1.5]})"})
     ExpectError(Body(text).IdArray("ids").error(), ErrorCode::kInvalid, "ids");
 }
 

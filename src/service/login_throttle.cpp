@@ -35,9 +35,7 @@ std::optional<std::optional<std::chrono::seconds>> LoginThrottle::SharedBlocked(
   return std::optional<std::chrono::seconds>(std::max(wait, std::chrono::seconds(1)));
 }
 
-std::chrono::steady_clock::time_point LoginThrottle::Now() const {
-  return MonotonicNow(clock_);
-}
+std::chrono::steady_clock::time_point LoginThrottle::Now() const { return MonotonicNow(clock_); }
 
 std::optional<std::chrono::seconds> LoginThrottle::Blocked(const std::string& key, int limit,
                                                            std::chrono::steady_clock::time_point now) {
@@ -64,8 +62,7 @@ std::optional<std::chrono::seconds> LoginThrottle::Check(std::string_view userna
   auto by_address = address.empty()  ? std::nullopt
                     : shared_address ? *shared_address
                                      : Blocked(address_key, limits_.per_address, now);
-  auto by_successes =
-      address.empty() ? std::nullopt : Blocked(SuccessKey(address), limits_.successes_per_address, now);
+  auto by_successes = address.empty() ? std::nullopt : Blocked(SuccessKey(address), limits_.successes_per_address, now);
   std::optional<std::chrono::seconds> wait;
   for (const auto& w : {by_user, by_address, by_successes})
     if (w && (!wait || *w > *wait)) wait = w;

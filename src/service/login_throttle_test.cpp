@@ -52,14 +52,13 @@ TEST(LoginThrottle, SuccessClearsTheUsernameButNotTheAddress) {
 
 TEST(LoginThrottle, SuccessfulLoginsAreLimitedPerAddress) {
   FakeClock clock;
-  LoginThrottle t({.per_username = 5, .per_address = 20, .successes_per_address = 3, .window = 60s},
-                  clock.AsClock());
+  LoginThrottle t({.per_username = 5, .per_address = 20, .successes_per_address = 3, .window = 60s}, clock.AsClock());
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(t.Check("ann", "198.51.100.1"), std::nullopt) << i;
     t.Succeeded("ann", "198.51.100.1");
   }
   EXPECT_EQ(t.Check("ann", "198.51.100.1"), 60s);
-  EXPECT_EQ(t.Check("bob", "198.51.100.1"), 60s);     // the address, whoever logs in
+  EXPECT_EQ(t.Check("bob", "198.51.100.1"), 60s);           // the address, whoever logs in
   EXPECT_EQ(t.Check("ann", "198.51.100.2"), std::nullopt);  // not the user elsewhere
   clock.now += 60s;
   EXPECT_EQ(t.Check("ann", "198.51.100.1"), std::nullopt);

@@ -17,7 +17,7 @@ void WriteJson(JsonWriter& w, const domain::StaffMember& member);
 
 // Whole answers.
 std::string DashboardJson(const domain::DashboardFigures& figures);
-std::string ShiftListJson(const std::vector<domain::Shift>& shifts);  // {"shifts": [...]}
+std::string ShiftListJson(const std::vector<domain::Shift>& shifts);       // {"shifts": [...]}
 std::string StaffListJson(const std::vector<domain::StaffMember>& staff);  // {"staff": [...]}
 std::string MonthlyReportJson(const domain::MonthlyReport& report);
 std::string ComplianceJson(const domain::ComplianceReport& report);

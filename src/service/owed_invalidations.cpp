@@ -61,9 +61,10 @@ Result<int64_t> OwedInvalidations::Replay(const std::string& before_timestamp) {
   }
   ROTA_TRY(db::SettleOwed(**lease, ids));
   if (!owed.empty())
-    spdlog::warn("cache: replayed {} invalidations owed by a server that stopped between a commit and its "
-                 "announcement",
-                 owed.size());
+    spdlog::warn(
+        "cache: replayed {} invalidations owed by a server that stopped between a commit and its "
+        "announcement",
+        owed.size());
   return static_cast<int64_t>(owed.size());
 }
 
@@ -71,9 +72,8 @@ Result<int64_t> OwedInvalidations::ReplayAll() { return Replay(""); }
 
 Result<int64_t> OwedInvalidations::Sweep() {
   ROTA_TRY(Settle());
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return Replay(FormatTimestamp(now - kOwedAfter.count()));
 }
 

@@ -23,8 +23,7 @@ bool InitCrypto() { return sodium_init() >= 0; }
 
 std::string HashPassword(std::string_view password) {
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOps, kMem,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOps, kMem, crypto_pwhash_ALG_ARGON2ID13) != 0)
     return {};  // out of memory: the caller refuses to store an empty hash
   return out;
 }
@@ -36,8 +35,8 @@ std::string HashPasswordWithSalt(std::string_view password, const std::array<uin
     return {};
   // The PHC string libsodium itself writes: base64 without padding.
   constexpr int kB64 = sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
-  return fmt::format("$argon2id$v=19$m={},t={},p=1${}${}", kMem / 1024, kOps,
-                     Base64(salt.data(), salt.size(), kB64), Base64(key, sizeof key, kB64));
+  return fmt::format("$argon2id$v=19$m={},t={},p=1${}${}", kMem / 1024, kOps, Base64(salt.data(), salt.size(), kB64),
+                     Base64(key, sizeof key, kB64));
 }
 
 bool VerifyPassword(std::string_view stored_hash, std::string_view password) {
@@ -53,8 +52,7 @@ std::string NewSecret() {
 
 std::string HashSecret(std::string_view secret) {
   uint8_t digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const uint8_t*>(secret.data()), secret.size(),
-                     nullptr, 0);
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const uint8_t*>(secret.data()), secret.size(), nullptr, 0);
   char hex[65];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
   return hex;

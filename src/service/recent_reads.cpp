@@ -34,8 +34,7 @@ std::vector<RecentReads::Refresh> RecentReads::Due(const std::set<int64_t>& home
       candidates.emplace_back(e.last_read, &e);
     }
     const size_t k = std::min(limit, candidates.size());
-    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(k), candidates.end(),
-                      newer);
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(k), candidates.end(), newer);
     for (size_t i = 0; i < k; ++i) due.emplace_back(candidates[i].first, candidates[i].second->refresh);
   }
   const size_t n = std::min(limit, due.size());

@@ -26,7 +26,7 @@ struct SeedOptions {
   int homes = 10;
   int staff_per_home = 40;
   int days = 120;
-  Date start;              // first day with shifts (the CLI defaults it to today - 30)
+  Date start;  // first day with shifts (the CLI defaults it to today - 30)
   uint64_t seed = 42;
   std::string password = "rota-demo";
 };
@@ -42,7 +42,6 @@ using SeedProgress = std::function<void(int64_t done, int64_t total)>;
 // Migrates, then fills the database in one transaction.
 Result<SeedSummary> Seed(db::Connection& conn, const SeedOptions& options, const SeedProgress& progress = {});
 // The same on a connection of its own to the database of `config` (`rota seed`).
-Result<SeedSummary> SeedDatabase(const Config& config, const SeedOptions& options,
-                                 const SeedProgress& progress = {});
+Result<SeedSummary> SeedDatabase(const Config& config, const SeedOptions& options, const SeedProgress& progress = {});
 
 }  // namespace rota::service

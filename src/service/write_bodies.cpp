@@ -40,10 +40,10 @@ Result<StaffBody> ReadStaff(std::string_view text, bool creating) {
   std::optional<JsonBody> b;
   if (creating) {
     ROTA_ASSIGN(b, JsonBody::Parse(text, {"home_id", "first_name", "last_name", "role", "contracted_hours",
-                                            "primary_unit_id", "qualified_unit_ids", "active"}));
+                                          "primary_unit_id", "qualified_unit_ids", "active"}));
   } else {
-    ROTA_ASSIGN(b, JsonBody::Parse(text, {"first_name", "last_name", "role", "contracted_hours",
-                                            "primary_unit_id", "qualified_unit_ids", "active"}));
+    ROTA_ASSIGN(b, JsonBody::Parse(text, {"first_name", "last_name", "role", "contracted_hours", "primary_unit_id",
+                                          "qualified_unit_ids", "active"}));
   }
   StaffBody in;
   if (creating) ROTA_ASSIGN(in.home_id, b->Id("home_id"));

@@ -53,7 +53,7 @@ struct StaffBody {
   std::optional<std::string> last_name;
   std::optional<std::string> role;
   std::optional<double> contracted_hours;
-  std::optional<std::optional<int64_t>> primary_unit_id;  // set to a unit or to null
+  std::optional<std::optional<int64_t>> primary_unit_id;   // set to a unit or to null
   std::optional<std::vector<int64_t>> qualified_unit_ids;  // ascending, distinct
   std::optional<bool> active;
 };
@@ -71,7 +71,7 @@ Result<NewCertificationBody> ReadNewCertification(std::string_view text);
 struct NewLeaveBody {
   int64_t staff_id = 0;
   Date start;
-  Date end;  // >= start
+  Date end;            // >= start
   std::string reason;  // "" when absent
 };
 Result<NewLeaveBody> ReadNewLeaveRequest(std::string_view text);

@@ -219,14 +219,15 @@ Result<std::string> WriteService::UpdateShift(const Principal& p, int64_t shift_
 }
 
 Status WriteService::DeleteShift(const Principal& p, int64_t shift_id) {
-  return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
-           domain::ShiftRecord row;
-           ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
-           // Notes and links go with it (ON DELETE CASCADE).
-           ROTA_TRY(db::DeleteShift(c, row.id));
-           out.changes.Add(row.home_id, kShifts | kNotes | kLinks);
-           return Status::Ok();
-         })
+  return Transact(pool_, sink_,
+                  [&](Connection& c, Outcome& out) -> Status {
+                    domain::ShiftRecord row;
+                    ROTA_ASSIGN(row, AccessibleShift(c, p, shift_id));
+                    // Notes and links go with it (ON DELETE CASCADE).
+                    ROTA_TRY(db::DeleteShift(c, row.id));
+                    out.changes.Add(row.home_id, kShifts | kNotes | kLinks);
+                    return Status::Ok();
+                  })
       .status();
 }
 
@@ -320,18 +321,19 @@ Result<std::string> WriteService::UpdateStaff(const Principal& p, int64_t staff_
 }
 
 Status WriteService::DeleteStaff(const Principal& p, int64_t staff_id) {
-  return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
-           std::optional<int64_t> home;
-           ROTA_ASSIGN(home, db::StaffHome(c, staff_id));
-           if (!home) return Missing("staff member", staff_id);
-           ROTA_TRY(CheckHome(p, *home));
-           // Their shifts become vacant (explicitly, and recorded as an update);
-           // qualifications, certifications and leave go with them (CASCADE).
-           ROTA_TRY(db::VacateShiftsOf(c, staff_id, p.actor(), NowTimestamp()));
-           ROTA_TRY(db::DeleteStaff(c, staff_id));
-           out.changes.Add(*home, kStaff | kQualifications | kShifts | kCertifications | kLeave);
-           return Status::Ok();
-         })
+  return Transact(pool_, sink_,
+                  [&](Connection& c, Outcome& out) -> Status {
+                    std::optional<int64_t> home;
+                    ROTA_ASSIGN(home, db::StaffHome(c, staff_id));
+                    if (!home) return Missing("staff member", staff_id);
+                    ROTA_TRY(CheckHome(p, *home));
+                    // Their shifts become vacant (explicitly, and recorded as an update);
+                    // qualifications, certifications and leave go with them (CASCADE).
+                    ROTA_TRY(db::VacateShiftsOf(c, staff_id, p.actor(), NowTimestamp()));
+                    ROTA_TRY(db::DeleteStaff(c, staff_id));
+                    out.changes.Add(*home, kStaff | kQualifications | kShifts | kCertifications | kLeave);
+                    return Status::Ok();
+                  })
       .status();
 }
 
@@ -359,15 +361,16 @@ Result<std::string> WriteService::CreateCertification(const Principal& p, std::s
 }
 
 Status WriteService::DeleteCertification(const Principal& p, int64_t cert_id) {
-  return Transact(pool_, sink_, [&](Connection& c, Outcome& out) -> Status {
-           std::optional<int64_t> home;
-           ROTA_ASSIGN(home, db::CertificationHome(c, cert_id));
-           if (!home) return Missing("certification", cert_id);
-           ROTA_TRY(CheckHome(p, *home));
-           ROTA_TRY(db::DeleteCertification(c, cert_id));
-           out.changes.Add(*home, kCertifications);
-           return Status::Ok();
-         })
+  return Transact(pool_, sink_,
+                  [&](Connection& c, Outcome& out) -> Status {
+                    std::optional<int64_t> home;
+                    ROTA_ASSIGN(home, db::CertificationHome(c, cert_id));
+                    if (!home) return Missing("certification", cert_id);
+                    ROTA_TRY(CheckHome(p, *home));
+                    ROTA_TRY(db::DeleteCertification(c, cert_id));
+                    out.changes.Add(*home, kCertifications);
+                    return Status::Ok();
+                  })
       .status();
 }
 

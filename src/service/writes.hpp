@@ -24,19 +24,19 @@ class WriteService {
  public:
   WriteService(db::Pool& pool, ChangeSink& sink) : pool_(pool), sink_(sink) {}
 
-  Result<std::string> CreateShift(const Principal& p, std::string_view body);                 // 201
-  Result<std::string> UpdateShift(const Principal& p, int64_t shift_id, std::string_view body);  // 200
-  Status DeleteShift(const Principal& p, int64_t shift_id);                                     // 204
+  Result<std::string> CreateShift(const Principal& p, std::string_view body);                     // 201
+  Result<std::string> UpdateShift(const Principal& p, int64_t shift_id, std::string_view body);   // 200
+  Status DeleteShift(const Principal& p, int64_t shift_id);                                       // 204
   Result<std::string> AddShiftNote(const Principal& p, int64_t shift_id, std::string_view body);  // 201
 
-  Result<std::string> CreateStaff(const Principal& p, std::string_view body);                 // 201
+  Result<std::string> CreateStaff(const Principal& p, std::string_view body);                    // 201
   Result<std::string> UpdateStaff(const Principal& p, int64_t staff_id, std::string_view body);  // 200
-  Status DeleteStaff(const Principal& p, int64_t staff_id);                                     // 204
+  Status DeleteStaff(const Principal& p, int64_t staff_id);                                      // 204
 
   Result<std::string> CreateCertification(const Principal& p, std::string_view body);  // 201
-  Status DeleteCertification(const Principal& p, int64_t cert_id);                      // 204
+  Status DeleteCertification(const Principal& p, int64_t cert_id);                     // 204
 
-  Result<std::string> CreateLeaveRequest(const Principal& p, std::string_view body);  // 201
+  Result<std::string> CreateLeaveRequest(const Principal& p, std::string_view body);                    // 201
   Result<std::string> UpdateLeaveRequest(const Principal& p, int64_t leave_id, std::string_view body);  // 200
 
   Result<std::string> UpdateHome(const Principal& p, int64_t home_id, std::string_view body);  // 200

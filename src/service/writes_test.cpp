@@ -78,10 +78,14 @@ class WriteTest : public ::testing::TestWithParam<DbKind> {
     home2_ = Add(c, "INSERT INTO care_home (name, created_at) VALUES ('Birch', ?) RETURNING id", {ts});
     admin_id_ = Add(c, "INSERT INTO app_user (username, password_hash, is_staff) VALUES ('admin', 'x', ?) RETURNING id",
                     {int64_t{1}});
-    int64_t m1 = Add(c, "INSERT INTO app_user (username, password_hash, home_id) VALUES ('manager1', 'x', ?) "
-                        "RETURNING id", {home1_});
-    int64_t m2 = Add(c, "INSERT INTO app_user (username, password_hash, home_id) VALUES ('manager2', 'x', ?) "
-                        "RETURNING id", {home2_});
+    int64_t m1 = Add(c,
+                     "INSERT INTO app_user (username, password_hash, home_id) VALUES ('manager1', 'x', ?) "
+                     "RETURNING id",
+                     {home1_});
+    int64_t m2 = Add(c,
+                     "INSERT INTO app_user (username, password_hash, home_id) VALUES ('manager2', 'x', ?) "
+                     "RETURNING id",
+                     {home2_});
     manager1_ = Principal{m1, "manager1", false, home1_, Principal::Via::kToken};
     manager2_ = Principal{m2, "manager2", false, home2_, Principal::Via::kToken};
     admin_ = Principal{admin_id_, "admin", true, std::nullopt, Principal::Via::kToken};
@@ -94,8 +98,9 @@ class WriteTest : public ::testing::TestWithParam<DbKind> {
     early_ = Add(c, type, {"Early"sv, "07:00"sv, "15:00"sv, 8.0});
     night_ = Add(c, type, {"Night"sv, "22:00"sv, "07:30"sv, 9.5});
 
-    const char* staff = "INSERT INTO staff (home_id, primary_unit_id, first_name, last_name, role, contracted_hours, "
-                        "active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    const char* staff =
+        "INSERT INTO staff (home_id, primary_unit_id, first_name, last_name, role, contracted_hours, "
+        "active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
     ann_ = Add(c, staff, {home1_, rose_, "Ann"sv, "Lee"sv, "carer"sv, 37.5, int64_t{1}});
     bob_ = Add(c, staff, {home1_, nullptr, "Bob"sv, "Roy"sv, "nurse"sv, 40.0, int64_t{1}});
     cat_ = Add(c, staff, {home1_, nullptr, "Cat"sv, "Dee"sv, "carer"sv, 20.0, int64_t{0}});
@@ -106,8 +111,9 @@ class WriteTest : public ::testing::TestWithParam<DbKind> {
              {ann_, rose_}, {ann_, lily_}, {bob_, rose_}, {cat_, rose_}, {dan_, oak_}, {eve_, rose_}})
       Exec(c, qual, {s, u});
 
-    const char* shift = "INSERT INTO shift (home_id, unit_id, staff_id, shift_type_id, date, created_by, updated_by, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    const char* shift =
+        "INSERT INTO shift (home_id, unit_id, staff_id, shift_type_id, date, created_by, updated_by, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     auto add_shift = [&](int64_t home, int64_t u, db::Value s, int64_t t, std::string_view date) {
       return Add(c, shift, {home, u, s, t, date, m1, m1, ts, ts});
     };
@@ -127,8 +133,9 @@ class WriteTest : public ::testing::TestWithParam<DbKind> {
     const char* cert = "INSERT INTO certification (staff_id, name, expires_on) VALUES (?, ?, ?) RETURNING id";
     ann_cert_ = Add(c, cert, {ann_, "Manual Handling"sv, "2027-01-01"sv});
     dan_cert_ = Add(c, cert, {dan_, "First Aid"sv, "2027-02-01"sv});
-    const char* leave = "INSERT INTO leave_request (staff_id, start_date, end_date, status, reason, created_at) "
-                        "VALUES (?, ?, ?, ?, '', ?) RETURNING id";
+    const char* leave =
+        "INSERT INTO leave_request (staff_id, start_date, end_date, status, reason, created_at) "
+        "VALUES (?, ?, ?, ?, '', ?) RETURNING id";
     eve_approved_ = Add(c, leave, {eve_, "2026-12-10"sv, "2026-12-12"sv, "approved"sv, ts});
     eve_pending_ = Add(c, leave, {eve_, "2026-12-20"sv, "2026-12-21"sv, "pending"sv, ts});
     bob_pending_ = Add(c, leave, {bob_, "2026-12-03"sv, "2026-12-04"sv, "pending"sv, ts});
@@ -263,9 +270,9 @@ TEST_P(WriteTest, CreateShiftAnswersTheShiftAsTheListShowsIt) {
 
 TEST_P(WriteTest, CreateShiftWithoutStaffIsVacant) {
   for (const char* staff : {"", R"(, "staff_id": null)"}) {
-    rapidjson::Document got = Ok(writes_->CreateShift(
-        admin_, R"({"home_id": )" + Id(home1_) + R"(, "unit_id": )" + Id(lily_) + R"(, "shift_type_id": )" +
-                    Id(night_) + R"(, "date": "2026-12-06")" + staff + "}"));
+    rapidjson::Document got = Ok(writes_->CreateShift(admin_, R"({"home_id": )" + Id(home1_) + R"(, "unit_id": )" +
+                                                                  Id(lily_) + R"(, "shift_type_id": )" + Id(night_) +
+                                                                  R"(, "date": "2026-12-06")" + staff + "}"));
     ASSERT_TRUE(got.IsObject());
     EXPECT_TRUE(got["staff"].IsNull());
     EXPECT_EQ(Member(got, "created_by"), "admin");
@@ -294,10 +301,8 @@ TEST_P(WriteTest, CreateShiftRejectionsChangeNothing) {
       {"inactive staff", admin_, body(home1_, rose_, early_, d, Id(cat_)), ErrorCode::kInvalid, "staff_id"},
       {"staff not qualified for the unit", admin_, body(home1_, lily_, early_, d, Id(bob_)), ErrorCode::kInvalid,
        "staff_id"},
-      {"double booking", admin_, body(home1_, lily_, early_, "2026-12-01", Id(ann_)), ErrorCode::kConflict,
-       "staff_id"},
-      {"approved leave", admin_, body(home1_, rose_, early_, "2026-12-11", Id(eve_)), ErrorCode::kConflict,
-       "staff_id"},
+      {"double booking", admin_, body(home1_, lily_, early_, "2026-12-01", Id(ann_)), ErrorCode::kConflict, "staff_id"},
+      {"approved leave", admin_, body(home1_, rose_, early_, "2026-12-11", Id(eve_)), ErrorCode::kConflict, "staff_id"},
       {"not a date", admin_, body(home1_, rose_, early_, "2026-02-30", "null"), ErrorCode::kInvalid, "date"},
       {"a timestamp for a date", admin_, body(home1_, rose_, early_, "2026-12-05T00:00:00Z", "null"),
        ErrorCode::kInvalid, "date"},
@@ -320,8 +325,8 @@ TEST_P(WriteTest, CreateShiftRejectionsChangeNothing) {
       {"a body that is not an object", admin_, "[1]", ErrorCode::kBadRequest, std::nullopt},
       {"invalid JSON", admin_, R"({"home_id": )", ErrorCode::kBadRequest, std::nullopt},
       {"duplicate keys", admin_, R"({"home_id": 1, "home_id": 1})", ErrorCode::kBadRequest, "home_id"},
-      {"a manager of home 1 writing to home 2", manager1_, body(home2_, oak_, early_, d, "null"),
-       ErrorCode::kForbidden, std::nullopt},
+      {"a manager of home 1 writing to home 2", manager1_, body(home2_, oak_, early_, d, "null"), ErrorCode::kForbidden,
+       std::nullopt},
   };
   for (const Case& c : cases)
     ExpectRejected(c.label, c.code, c.field, [&] { return ToStatus(writes_->CreateShift(c.who, c.body)); });
@@ -350,8 +355,8 @@ TEST_P(WriteTest, UpdateShiftWithNullStaffMakesItVacant) {
 
 TEST_P(WriteTest, UpdateShiftMovesItWhenTheRulesStillHold) {
   rapidjson::Document got = Ok(writes_->UpdateShift(
-      manager1_, ann_dec1_, R"({"unit_id": )" + Id(lily_) + R"(, "date": "2026-12-02", "shift_type_id": )" +
-                                Id(night_) + "}"));
+      manager1_, ann_dec1_,
+      R"({"unit_id": )" + Id(lily_) + R"(, "date": "2026-12-02", "shift_type_id": )" + Id(night_) + "}"));
   ASSERT_TRUE(got.IsObject());
   EXPECT_EQ(Member(got, "date"), "2026-12-02");
   EXPECT_EQ(Member(got["unit"], "name"), "Lily");
@@ -361,9 +366,9 @@ TEST_P(WriteTest, UpdateShiftMovesItWhenTheRulesStillHold) {
 
 TEST_P(WriteTest, UpdateShiftWithTheCurrentValuesWritesNothing) {
   const std::string before = Dump();
-  rapidjson::Document got = Ok(writes_->UpdateShift(
-      manager1_, ann_dec1_,
-      R"({"staff_id": )" + Id(ann_) + R"(, "date": "2026-12-01", "unit_id": )" + Id(rose_) + "}"));
+  rapidjson::Document got = Ok(
+      writes_->UpdateShift(manager1_, ann_dec1_,
+                           R"({"staff_id": )" + Id(ann_) + R"(, "date": "2026-12-01", "unit_id": )" + Id(rose_) + "}"));
   EXPECT_EQ(Member(got, "id"), Id(ann_dec1_));
   EXPECT_EQ(Dump(), before);
   EXPECT_TRUE(sink_.sets.empty());
@@ -382,10 +387,8 @@ TEST_P(WriteTest, UpdateShiftRejectionsChangeNothing) {
       {"unknown shift, even with a bad body", admin_, 999999, "[1]", ErrorCode::kNotFound, std::nullopt},
       {"shift id zero", admin_, 0, R"({"staff_id": null})", ErrorCode::kNotFound, std::nullopt},
       {"negative shift id", admin_, -5, R"({"staff_id": null})", ErrorCode::kNotFound, std::nullopt},
-      {"another home's shift, even with a bad body", manager2_, ann_dec1_, "[1]", ErrorCode::kForbidden,
-       std::nullopt},
-      {"unknown field", admin_, ann_dec1_, R"({"staff_id": null, "colour": "red"})", ErrorCode::kBadRequest,
-       "colour"},
+      {"another home's shift, even with a bad body", manager2_, ann_dec1_, "[1]", ErrorCode::kForbidden, std::nullopt},
+      {"unknown field", admin_, ann_dec1_, R"({"staff_id": null, "colour": "red"})", ErrorCode::kBadRequest, "colour"},
       {"home_id cannot be patched", admin_, ann_dec1_, R"({"home_id": 2})", ErrorCode::kBadRequest, "home_id"},
       {"invalid JSON", admin_, ann_dec1_, R"({"staff_id": )", ErrorCode::kBadRequest, std::nullopt},
       {"staff_id of the wrong type", admin_, ann_dec1_, R"({"staff_id": "seven"})", ErrorCode::kInvalid, "staff_id"},
@@ -405,8 +408,8 @@ TEST_P(WriteTest, UpdateShiftRejectionsChangeNothing) {
        "date"},
       {"a second shift that day", admin_, vacant_dec1_, R"({"staff_id": )" + Id(ann_) + "}", ErrorCode::kConflict,
        "staff_id"},
-      {"a shift on approved leave", admin_, vacant_dec10_, R"({"staff_id": )" + Id(eve_) + "}",
-       ErrorCode::kConflict, "staff_id"},
+      {"a shift on approved leave", admin_, vacant_dec10_, R"({"staff_id": )" + Id(eve_) + "}", ErrorCode::kConflict,
+       "staff_id"},
       {"new staff and date together blame staff_id", admin_, vacant_dec1_,
        R"({"staff_id": )" + Id(eve_) + R"(, "date": "2026-12-11"})", ErrorCode::kConflict, "staff_id"},
   };
@@ -469,8 +472,9 @@ TEST_P(WriteTest, CreateStaffAnswersTheMemberAsTheListShowsThem) {
   auto r = writes_->CreateStaff(
       manager1_, R"({"home_id": )" + Id(home1_) +
                      R"(, "first_name": "Robert'); DROP TABLE staff;--", "last_name": "O'Brien", "role": "nurse", )"
-                     R"("contracted_hours": 37.5, "primary_unit_id": )" + Id(lily_) + R"(, "qualified_unit_ids": [)" +
-                     Id(lily_) + ", " + Id(rose_) + ", " + Id(lily_) + "]}");
+                     R"("contracted_hours": 37.5, "primary_unit_id": )" +
+                     Id(lily_) + R"(, "qualified_unit_ids": [)" + Id(lily_) + ", " + Id(rose_) + ", " + Id(lily_) +
+                     "]}");
   rapidjson::Document got = Ok(r);
   ASSERT_TRUE(got.IsObject());
   const int64_t id = got["id"].GetInt64();
@@ -525,8 +529,8 @@ TEST_P(WriteTest, CreateStaffRejectionsChangeNothing) {
       {"primary unit of another home", admin_, body(R"(, "primary_unit_id": )" + Id(oak_)), ErrorCode::kInvalid,
        "primary_unit_id"},
       {"qualified unit of another home", admin_,
-       body(R"(, "qualified_unit_ids": [)" + Id(rose_) + ", " + Id(oak_) + "]"),
-       ErrorCode::kInvalid, "qualified_unit_ids"},
+       body(R"(, "qualified_unit_ids": [)" + Id(rose_) + ", " + Id(oak_) + "]"), ErrorCode::kInvalid,
+       "qualified_unit_ids"},
       {"qualified units not an array", admin_, body(R"(, "qualified_unit_ids": 1)"), ErrorCode::kInvalid,
        "qualified_unit_ids"},
       {"unknown home", admin_, R"({"home_id": 999, "first_name": "Zoe", "last_name": "Ng", "role": "carer"})",
@@ -563,8 +567,9 @@ TEST_P(WriteTest, UpdateStaffReplacesFieldsAndQualifiedUnits) {
 TEST_P(WriteTest, UpdateStaffWithTheCurrentValuesWritesNothing) {
   const std::string before = Dump();
   rapidjson::Document got = Ok(writes_->UpdateStaff(
-      admin_, ann_, R"({"first_name": "Ann", "contracted_hours": 37.5, "active": true, "qualified_unit_ids": [)" +
-                        Id(lily_) + ", " + Id(rose_) + "]}"));
+      admin_, ann_,
+      R"({"first_name": "Ann", "contracted_hours": 37.5, "active": true, "qualified_unit_ids": [)" + Id(lily_) + ", " +
+          Id(rose_) + "]}"));
   EXPECT_EQ(Member(got, "name"), "Ann Lee");
   EXPECT_EQ(Dump(), before);
   EXPECT_TRUE(sink_.sets.empty());
@@ -617,8 +622,7 @@ TEST_P(WriteTest, CreateCertificationAnswersItsShape) {
   EXPECT_EQ(Member(got, "staff_id"), Id(bob_));
   EXPECT_EQ(Member(got, "name"), "Fire Safety");
   EXPECT_EQ(Member(got, "expires_on"), "2027-03-31");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM certification WHERE id = ? AND staff_id = ?", {got["id"].GetInt64(), bob_}),
-            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM certification WHERE id = ? AND staff_id = ?", {got["id"].GetInt64(), bob_}), 1);
   ExpectAnnounced(home1_, kCertifications);
 }
 
@@ -651,9 +655,10 @@ TEST_P(WriteTest, DeleteCertificationRemovesIt) {
 // ---------------------------------------------------------------- leave
 
 TEST_P(WriteTest, CreateLeaveRequestIsPending) {
-  rapidjson::Document got = Ok(writes_->CreateLeaveRequest(
-      manager1_, R"({"staff_id": )" + Id(bob_) + R"(, "start_date": "2027-01-05", "end_date": "2027-01-05", )"
-                                                 R"("reason": "dentist; DROP TABLE leave_request"})"));
+  rapidjson::Document got =
+      Ok(writes_->CreateLeaveRequest(manager1_, R"({"staff_id": )" + Id(bob_) +
+                                                    R"(, "start_date": "2027-01-05", "end_date": "2027-01-05", )"
+                                                    R"("reason": "dentist; DROP TABLE leave_request"})"));
   ASSERT_TRUE(got.IsObject());
   EXPECT_EQ(got.MemberCount(), 6u);
   EXPECT_EQ(Member(got, "status"), "pending");

@@ -16,8 +16,7 @@ constexpr int kCompliancePageVersion = 1;
 // "Sat 28 Nov 2026".
 std::string DayLabel(Date d) {
   static const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // day 0 = 1970-01-01
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const int wd = ((d.days() % 7) + 7) % 7;
   return fmt::format("{} {} {} {}", kDays[wd], d.day(), kMonths[d.month() - 1], d.year());
 }
@@ -44,7 +43,8 @@ std::string RangeNavigation(int64_t home, const domain::DateRange& range) {
                          ComplianceUrl(home, range.from.AddDays(days), days), days);
   return fmt::format(
       "<nav class=\"range-nav\" aria-label=\"date range\">{}<form method=\"get\" action=\"/homes/{}/compliance/\">"
-      "<label for=\"range-from\">From</label><input type=\"date\" id=\"range-from\" name=\"from\" value=\"{}\" required>"
+      "<label for=\"range-from\">From</label><input type=\"date\" id=\"range-from\" name=\"from\" value=\"{}\" "
+      "required>"
       "<label for=\"range-days\">Days</label><input type=\"number\" id=\"range-days\" name=\"days\" value=\"{}\" "
       "min=\"1\" max=\"{}\" required><button type=\"submit\">Show</button></form></nav>",
       links, home, range.from.ToString(), days, domain::kMaxRangeDays);
@@ -78,14 +78,14 @@ std::string Certifications(const ComplianceReads& reads) {
   std::string rows;
   for (const auto& c : reads.report.expiring_certifications) {
     const bool expired = c.expires_on < from;
-    const std::string when = expired ? "<span class=\"badge expired\">expired</span>"
-                                     : fmt::format("<span class=\"badge expiring\">in {} days</span>",
-                                                   c.expires_on - from);
+    const std::string when = expired
+                                 ? "<span class=\"badge expired\">expired</span>"
+                                 : fmt::format("<span class=\"badge expiring\">in {} days</span>", c.expires_on - from);
     rows += fmt::format(
         "<tr class=\"{}\" data-cert-staff=\"{}\"><th scope=\"row\">{}</th><td data-label=\"Certification\">{}</td>"
         "<td data-label=\"Expires\">{}</td><td data-label=\"Status\" data-testid=\"cert-status\">{}</td></tr>",
-        expired ? "expired" : "expiring", c.staff_id, Escape(c.name), Escape(c.certification),
-        c.expires_on.ToString(), when);
+        expired ? "expired" : "expiring", c.staff_id, Escape(c.name), Escape(c.certification), c.expires_on.ToString(),
+        when);
   }
   if (reads.report.expiring_certifications.empty())
     rows = "<tr><td colspan=\"4\" class=\"muted\">No certification expires within 30 days.</td></tr>";
@@ -120,8 +120,8 @@ std::string RenderCompliancePage(const ComplianceReads& reads) {
 
 Result<service::CachedAnswer> ComplianceFragment(service::App& app, int64_t home, domain::DateRange range,
                                                  bool bypass) {
-  const std::string args = fmt::format("compliance-page/v{}/{}/{}", kCompliancePageVersion, range.from.ToString(),
-                                       range.to.ToString());
+  const std::string args =
+      fmt::format("compliance-page/v{}/{}/{}", kCompliancePageVersion, range.from.ToString(), range.to.ToString());
   return app.cached().Fragment(home, args, bypass, [&]() -> Result<std::string> {
     auto reads = LoadComplianceReads(app.reads(), home, range);
     if (!reads) return std::move(reads).error();

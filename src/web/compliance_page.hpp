@@ -37,7 +37,6 @@ Result<ComplianceReads> LoadComplianceReads(service::ReadService& reads, int64_t
 std::string RenderCompliancePage(const ComplianceReads& reads);
 
 // The cached fragment of `range`; `bypass` skips every cache.
-Result<service::CachedAnswer> ComplianceFragment(service::App& app, int64_t home, domain::DateRange range,
-                                                 bool bypass);
+Result<service::CachedAnswer> ComplianceFragment(service::App& app, int64_t home, domain::DateRange range, bool bypass);
 
 }  // namespace rota::web

@@ -26,10 +26,11 @@ ComplianceReads Reads() {
 
 TEST(CompliancePageRender, UnderstaffedShiftsAreNamedAndLinkToThatDayInTheRota) {
   const std::string html = RenderCompliancePage(Reads());
-  EXPECT_TRUE(Has(html, "<tr data-understaffed=\"2026-11-29/6/3\"><th scope=\"row\"><a href=\"/homes/2/rota/?from="
-                        "2026-11-29\" data-testid=\"rota-link\">Sun 29 Nov 2026</a></th><td data-label=\"Unit\">Ivy "
-                        "&amp; Oak</td><td data-label=\"Shift\">Night</td><td data-label=\"Required\">2</td>"
-                        "<td data-label=\"Assigned\">1</td></tr>"));
+  EXPECT_TRUE(Has(html,
+                  "<tr data-understaffed=\"2026-11-29/6/3\"><th scope=\"row\"><a href=\"/homes/2/rota/?from="
+                  "2026-11-29\" data-testid=\"rota-link\">Sun 29 Nov 2026</a></th><td data-label=\"Unit\">Ivy "
+                  "&amp; Oak</td><td data-label=\"Shift\">Night</td><td data-label=\"Required\">2</td>"
+                  "<td data-label=\"Assigned\">1</td></tr>"));
   EXPECT_TRUE(Has(html, "data-testid=\"understaffed-count\">1</span>"));
   EXPECT_TRUE(Has(html, "Elm &lt;House&gt;"));
 }

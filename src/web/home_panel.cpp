@@ -23,16 +23,16 @@ constexpr int kPanelVersion = 1;
 // "Sat 28 Nov" for 2026-11-28.
 std::string ShortDate(Date d) {
   static const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // day 0 = 1970-01-01
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int wd = ((d.days() % 7) + 7) % 7;
   return fmt::format("{} {} {}", kDays[wd], d.day(), kMonths[d.month() - 1]);
 }
 
 std::string Figures(const domain::DashboardFigures& d7, const domain::DashboardFigures& d14) {
   auto row = [&](const char* label, int64_t n7, int64_t n14, const char* id) {
-    return fmt::format("<tr><th scope=\"row\">{}</th><td data-testid=\"{}-7\">{}</td><td data-testid=\"{}-14\">{}</td></tr>",
-                       label, id, n7, id, n14);
+    return fmt::format(
+        "<tr><th scope=\"row\">{}</th><td data-testid=\"{}-7\">{}</td><td data-testid=\"{}-14\">{}</td></tr>", label,
+        id, n7, id, n14);
   };
   auto pct = [](const domain::DashboardFigures& d) {
     return fmt::format("{:.1f}%", domain::CoveragePct(d.shifts.staffed, d.shifts.total));
@@ -97,12 +97,12 @@ std::string VacantShifts(int64_t home, const std::vector<domain::Shift>& shifts,
     for (const auto& m : staff)
       if (domain::MayTake(s, home, m, busy_that_day.contains(m.id)))
         options += fmt::format("<option value=\"{}\">{}</option>", m.id, Escape(m.name));
-    std::string action =
-        options.empty()
-            ? "<span class=\"muted\">no qualified member of staff is free</span>"
-            : fmt::format("<select aria-label=\"member of staff\" data-role=\"candidate\">{}</select>"
-                          "<button type=\"button\" data-action=\"assign\" data-shift=\"{}\">Assign</button>",
-                          options, s.id);
+    std::string action = options.empty()
+                             ? "<span class=\"muted\">no qualified member of staff is free</span>"
+                             : fmt::format(
+                                   "<select aria-label=\"member of staff\" data-role=\"candidate\">{}</select>"
+                                   "<button type=\"button\" data-action=\"assign\" data-shift=\"{}\">Assign</button>",
+                                   options, s.id);
     rows += fmt::format(
         "<tr data-shift-row=\"{}\" data-date=\"{}\"><td>{}</td><td>{}</td><td>{} <small>{}–{}</small></td>"
         "<td class=\"act\">{}</td></tr>",

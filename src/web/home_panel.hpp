@@ -32,7 +32,7 @@ struct HomeReads {
   domain::DashboardFigures dashboard14;  // dashboard?days=14 from today
   std::vector<domain::Shift> shifts;     // shifts from today to today + 13
   std::vector<domain::StaffMember> staff;
-  domain::ComplianceReport compliance;   // compliance from today, 7 days
+  domain::ComplianceReport compliance;  // compliance from today, 7 days
 };
 
 // Loads the panel's reads of `home` from the database (17 statements).

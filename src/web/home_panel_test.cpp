@@ -105,10 +105,12 @@ TEST_F(HomePanelRender, ListsPendingLeaveAndCertificationsByDate) {
   std::string html = Render();
   EXPECT_TRUE(Has(html, "<tr data-leave-row=\"8\"><td>Ida Jay</td><td>Sat 5 Dec</td><td>Sun 6 Dec</td>"));
   EXPECT_FALSE(Has(html, "data-leave-row=\"7\""));  // approved, not pending
-  EXPECT_TRUE(Has(html, "<tr class=\"expired\"><td>Ann &amp; Bo</td><td>First aid</td><td>Fri 20 Nov</td>"
-                        "<td>expired</td></tr>"));
-  EXPECT_TRUE(Has(html, "<tr class=\"expiring\"><td>Eve Fox</td><td>Manual handling</td><td>Thu 3 Dec</td>"
-                        "<td>in 5 days</td></tr>"));
+  EXPECT_TRUE(Has(html,
+                  "<tr class=\"expired\"><td>Ann &amp; Bo</td><td>First aid</td><td>Fri 20 Nov</td>"
+                  "<td>expired</td></tr>"));
+  EXPECT_TRUE(Has(html,
+                  "<tr class=\"expiring\"><td>Eve Fox</td><td>Manual handling</td><td>Thu 3 Dec</td>"
+                  "<td>in 5 days</td></tr>"));
 }
 
 TEST_F(HomePanelRender, AnEmptyHomeSaysSoInEverySection) {

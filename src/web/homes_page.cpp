@@ -62,16 +62,16 @@ std::string RenderHomesPage(std::vector<domain::HomeOverview> homes, Date today,
   std::string rows;
   for (const auto& h : homes) rows += Row(h);
   if (homes.empty())
-    rows = "<tr><td colspan=\"8\" class=\"muted\">No home to show: an administrator runs <code>rota seed</code> "
-           "or links your account to a home.</td></tr>";
-  const std::string head = HeaderCell("Home", nullptr, nullptr, sortable) +
-                           HeaderCell("Shifts", nullptr, nullptr, sortable) +
-                           HeaderCell("Staffed", nullptr, nullptr, sortable) +
-                           HeaderCell("Vacant", "vacant", nullptr, sortable) +
-                           HeaderCell("Coverage", "coverage", "ascending", sortable) +
-                           HeaderCell("Pending leave", nullptr, nullptr, sortable) +
-                           HeaderCell("Certifications expiring (30 days)", nullptr, nullptr, sortable) +
-                           HeaderCell("Certifications expired", nullptr, nullptr, sortable);
+    rows =
+        "<tr><td colspan=\"8\" class=\"muted\">No home to show: an administrator runs <code>rota seed</code> "
+        "or links your account to a home.</td></tr>";
+  const std::string head =
+      HeaderCell("Home", nullptr, nullptr, sortable) + HeaderCell("Shifts", nullptr, nullptr, sortable) +
+      HeaderCell("Staffed", nullptr, nullptr, sortable) + HeaderCell("Vacant", "vacant", nullptr, sortable) +
+      HeaderCell("Coverage", "coverage", "ascending", sortable) +
+      HeaderCell("Pending leave", nullptr, nullptr, sortable) +
+      HeaderCell("Certifications expiring (30 days)", nullptr, nullptr, sortable) +
+      HeaderCell("Certifications expired", nullptr, nullptr, sortable);
   return fmt::format(
       "<section class=\"card\"><h1>Homes</h1><p class=\"muted\" id=\"homes-range\">Next 7 days: {} to {}.{}</p>"
       "<table class=\"list homes-table cards\" id=\"homes\"><caption class=\"visually-hidden\">Every home you may see, "
@@ -84,8 +84,8 @@ std::string RenderHomesPage(std::vector<domain::HomeOverview> homes, Date today,
 Result<service::CachedAnswer> HomesFragment(service::App& app, std::optional<int64_t> only, bool bypass) {
   const Date today = app.Today();
   const bool sortable = !only;
-  const std::string args = fmt::format("homes-page/v{}/{}/{}", kHomesPageVersion, sortable ? "all" : "one",
-                                       today.ToString());
+  const std::string args =
+      fmt::format("homes-page/v{}/{}/{}", kHomesPageVersion, sortable ? "all" : "one", today.ToString());
   return app.cached().Fragment(only.value_or(0), args, bypass, [&]() -> Result<std::string> {
     auto homes = app.reads().LoadHomes(today, only);
     if (!homes) return std::move(homes).error();

@@ -60,7 +60,8 @@ TEST(HomesPageRender, ShowsEachFigureWithTheApisFormulas) {
 TEST(HomesPageRender, OnlyAnAdministratorsTableHasSortButtonsWithAriaSort) {
   const std::vector<domain::HomeOverview> homes = {Home(1, "A", 1, 1)};
   const std::string admin = RenderHomesPage(homes, kToday, true);
-  EXPECT_TRUE(Has(admin, "<th scope=\"col\" data-sort-key=\"coverage\" aria-sort=\"ascending\"><button type=\"button\""));
+  EXPECT_TRUE(
+      Has(admin, "<th scope=\"col\" data-sort-key=\"coverage\" aria-sort=\"ascending\"><button type=\"button\""));
   EXPECT_TRUE(Has(admin, "<th scope=\"col\" data-sort-key=\"vacant\"><button type=\"button\""));
   const std::string manager = RenderHomesPage(homes, kToday, false);
   EXPECT_FALSE(Has(manager, "<button"));

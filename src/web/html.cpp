@@ -13,12 +13,23 @@ std::string Escape(std::string_view text) {
   out.reserve(text.size() + 16);
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -28,8 +39,10 @@ std::string JsonForScript(std::string_view json) {
   std::string out;
   out.reserve(json.size());
   for (char c : json) {
-    if (c == '<') out += "\\u003c";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else
+      out += c;
   }
   return out;
 }
@@ -78,8 +91,8 @@ std::string Layout(const PageFrame& frame, std::string_view main_html) {
       "<link rel=\"stylesheet\" href=\"{}\">{}</head>"
       "<body><header class=\"top\"><a class=\"brand\" href=\"/\">rota</a>{}</header>{}"
       "<main>{}</main></body></html>\n",
-      Escape(frame.title), Escape(frame.caller ? frame.caller->csrf_token : ""), AssetUrl("rota.css"), head_scripts, nav,
-      frame.caller && frame.home ? HomeNav(frame.home, frame.section) : "", main_html);
+      Escape(frame.title), Escape(frame.caller ? frame.caller->csrf_token : ""), AssetUrl("rota.css"), head_scripts,
+      nav, frame.caller && frame.home ? HomeNav(frame.home, frame.section) : "", main_html);
 }
 
 void SetHtmlHeaders(http::Response& r) {

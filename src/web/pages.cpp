@@ -5,13 +5,13 @@
 #include "domain/range.hpp"
 #include "http/api.hpp"
 #include "web/assets.hpp"
+#include "web/compliance_page.hpp"
 #include "web/home_panel.hpp"
 #include "web/homes_page.hpp"
-#include "web/report_page.hpp"
-#include "web/compliance_page.hpp"
 #include "web/html.hpp"
-#include "web/staff_page.hpp"
+#include "web/report_page.hpp"
 #include "web/rota_page.hpp"
+#include "web/staff_page.hpp"
 
 namespace rota::web {
 namespace {
@@ -25,8 +25,10 @@ using service::SessionPrincipal;
 std::string EncodeNext(std::string_view path) {
   std::string out;
   for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
   }
   return out;
 }
@@ -117,10 +119,10 @@ Response HomesPage(App& app, const Request& req, const SessionPrincipal& caller)
 
 Response HomePage(App& app, const Request& req, const SessionPrincipal& caller) {
   int64_t home = req.path_ids.at(0);
-  if (!caller.principal.CanSeeHome(home))
-    return Forbidden(caller, fmt::format("You may not see home {}.", home));
+  if (!caller.principal.CanSeeHome(home)) return Forbidden(caller, fmt::format("You may not see home {}.", home));
   auto panel = HomePanel(app, home, false);
-  if (!panel) return ErrorPage(panel.error().code == ErrorCode::kNotFound ? "Not found" : "Error", panel.error(), &caller);
+  if (!panel)
+    return ErrorPage(panel.error().code == ErrorCode::kNotFound ? "Not found" : "Error", panel.error(), &caller);
   return FragmentPage(
       req, PageFrame{"Home", &caller, {"chart.umd.min.js", "rota.js", "home.js"}, home, HomeSection::kDashboard},
       fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p><div id=\"panel\" "
@@ -195,8 +197,9 @@ Response CacheStatsPage(App& app, const SessionPrincipal& caller) {
   if (!home_options) return ErrorPage("Error", home_options.error(), &caller);
   std::string options = "<option value=\"\">all homes</option>" + *home_options;
   auto figure = [](const char* id, const char* label) {
-    return fmt::format("<div class=\"stat\"><span class=\"n\" id=\"{0}\" data-testid=\"{0}\">…</span><span>{1}</span></div>",
-                       id, label);
+    return fmt::format(
+        "<div class=\"stat\"><span class=\"n\" id=\"{0}\" data-testid=\"{0}\">…</span><span>{1}</span></div>", id,
+        label);
   };
   std::string body = fmt::format(
       "<h1>Cache</h1><p class=\"flash\" id=\"flash\" role=\"status\" hidden></p>"
@@ -240,7 +243,8 @@ Response StaticAsset(const Asset& a) {
 void AddPageRoutes(http::Router& router, App& app) {
   router.Add("GET", "/", Page(app, [](Request&, const SessionPrincipal& c) { return Start(c); }));
   router.Add("GET", "/login", [&app](Request& req) { return LoginPage(app, req); });
-  router.Add("GET", "/homes/", Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomesPage(app, req, c); }));
+  router.Add("GET", "/homes/",
+             Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomesPage(app, req, c); }));
   router.Add("GET", "/homes/{id}/",
              Page(app, [&app](Request& req, const SessionPrincipal& c) { return HomePage(app, req, c); }));
   router.Add("GET", "/homes/{id}/reports/monthly/",

@@ -29,12 +29,14 @@ TEST(ReportPageRender, ShowsTotalsHoursAndTypesWithTheJsonsNumbers) {
   EXPECT_TRUE(Has(html, "data-testid=\"vacant\">3</span>"));
   EXPECT_TRUE(Has(html, "data-testid=\"coverage\">75.0%</span>"));
   // Hours as the JSON writes them ("16.0", "7.5"), names escaped.
-  EXPECT_TRUE(Has(html, "<tr data-staff-row=\"4\"><th scope=\"row\">Ann &quot;Nan&quot; Lee, RN</th>"
-                        "<td data-label=\"Shifts\">2</td><td data-label=\"Hours\">16.0</td></tr>"));
+  EXPECT_TRUE(Has(html,
+                  "<tr data-staff-row=\"4\"><th scope=\"row\">Ann &quot;Nan&quot; Lee, RN</th>"
+                  "<td data-label=\"Shifts\">2</td><td data-label=\"Hours\">16.0</td></tr>"));
   EXPECT_TRUE(Has(html, "Bob &lt;Day&gt;"));
   EXPECT_TRUE(Has(html, "data-testid=\"total-hours\">23.5</td>"));
-  EXPECT_TRUE(Has(html, "<tr data-type-row=\"2\"><th scope=\"row\">Night</th><td data-label=\"Shifts\">4</td>"
-                        "<td data-label=\"Staffed\">2</td><td data-label=\"Vacant\">2</td></tr>"));
+  EXPECT_TRUE(Has(html,
+                  "<tr data-type-row=\"2\"><th scope=\"row\">Night</th><td data-label=\"Shifts\">4</td>"
+                  "<td data-label=\"Staffed\">2</td><td data-label=\"Vacant\">2</td></tr>"));
   // The chart's data block: the same names and hours, '<' made harmless.
   EXPECT_TRUE(Has(html, "\"hours\":[16.0,7.5]"));
   EXPECT_TRUE(Has(html, "Bob \\u003cDay>"));

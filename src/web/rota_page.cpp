@@ -27,8 +27,7 @@ const char* WeekdayName(Date d) {
 }
 
 const char* MonthName(Date d) {
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   return kMonths[d.month() - 1];
 }
 
@@ -100,9 +99,10 @@ std::string Actions(const domain::Shift& s, const domain::RotaWeek& week, const 
         options += fmt::format("<option value=\"{}\">{}</option>", m.id, Escape(m.name));
     assign = options.empty()
                  ? "<span class=\"muted\" data-role=\"no-candidate\">no qualified member of staff is free</span>"
-                 : fmt::format("<select data-role=\"candidate\" aria-label=\"member of staff for {}\">{}</select>"
-                               "<button type=\"button\" data-action=\"assign\" data-shift=\"{}\">Assign</button>",
-                               what, options, s.id);
+                 : fmt::format(
+                       "<select data-role=\"candidate\" aria-label=\"member of staff for {}\">{}</select>"
+                       "<button type=\"button\" data-action=\"assign\" data-shift=\"{}\">Assign</button>",
+                       what, options, s.id);
   }
   return fmt::format(
       "<div class=\"shift-actions\">{}<details class=\"add-note\"><summary>Add note</summary>"
@@ -176,8 +176,8 @@ std::string RenderRotaWeek(const domain::RotaWeek& week, Date today) {
 
 Result<service::CachedAnswer> RotaWeekFragment(service::App& app, int64_t home, Date from, bool bypass) {
   const Date today = app.Today();
-  std::string args = fmt::format("rota-week/v{}/{}/{}/{}", kGridVersion, FindAsset(kScript)->hash, from.ToString(),
-                                 today.ToString());
+  std::string args =
+      fmt::format("rota-week/v{}/{}/{}/{}", kGridVersion, FindAsset(kScript)->hash, from.ToString(), today.ToString());
   return app.cached().Fragment(home, args, bypass, [&]() -> Result<std::string> {
     auto week = app.reads().LoadRotaWeek(home, domain::WeekFrom(from));
     if (!week) return std::move(week).error();
@@ -192,8 +192,7 @@ http::Response RotaPage(service::App& app, const http::Request& req, const servi
   auto from = domain::ParseWeekStart(req.Query("from"), app.Today());
   if (!from) return ErrorPage("Bad date", from.error(), &caller);
   auto grid = RotaWeekFragment(app, home, *from, false);
-  if (!grid)
-    return ErrorPage(grid.error().code == ErrorCode::kNotFound ? "Not found" : "Error", grid.error(), &caller);
+  if (!grid) return ErrorPage(grid.error().code == ErrorCode::kNotFound ? "Not found" : "Error", grid.error(), &caller);
   return FragmentPage(req, PageFrame{"Rota", &caller, {"rota.js", kScript}, home, HomeSection::kRota},
                       fmt::format("<p class=\"flash\" id=\"flash\" role=\"status\" hidden></p>"
                                   "<div id=\"rota\" data-grid-url=\"/homes/{}/rota/grid\">",

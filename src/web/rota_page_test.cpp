@@ -101,7 +101,8 @@ TEST_F(RotaWeekRender, ACellListsItsShiftsWithStaffOrVacantAndNotes) {
   EXPECT_TRUE(Has(vacant, "is-vacant"));
   EXPECT_TRUE(Has(vacant, ">vacant</span>"));
   EXPECT_FALSE(Has(vacant, "data-action=\"unassign\""));
-  EXPECT_TRUE(Has(staffed, "data-action=\"note\" data-shift=\"7\"") && Has(vacant, "data-action=\"note\" data-shift=\"8\""));
+  EXPECT_TRUE(Has(staffed, "data-action=\"note\" data-shift=\"7\"") &&
+              Has(vacant, "data-action=\"note\" data-shift=\"8\""));
   EXPECT_TRUE(Has(html, "data-testid=\"shift-count\">2</span>"));
   EXPECT_TRUE(Has(html, "data-testid=\"vacant-count\">1</span>"));
 }

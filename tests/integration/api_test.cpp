@@ -22,13 +22,17 @@ class Api : public ::testing::TestWithParam<DbKind> {
     int64_t shift = s().SqlInt(
         "SELECT MIN(s.id) FROM shift s WHERE s.home_id = 1 AND s.staff_id IS NULL AND s.date = '2026-11-28' "
         "AND EXISTS (SELECT 1 FROM staff f JOIN staff_qualified_unit q ON q.staff_id = f.id AND q.unit_id = s.unit_id "
-        "WHERE f.home_id = 1 AND f.active AND NOT EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = s.date) "
+        "WHERE f.home_id = 1 AND f.active AND NOT EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = "
+        "s.date) "
         "AND NOT EXISTS (SELECT 1 FROM leave_request l WHERE l.staff_id = f.id AND l.status = 'approved' "
         "AND l.start_date <= s.date AND s.date <= l.end_date))");
     int64_t staff = s().SqlInt(
-        "SELECT MIN(f.id) FROM staff f JOIN staff_qualified_unit q ON q.staff_id = f.id JOIN shift s ON s.unit_id = q.unit_id "
-        "WHERE s.id = " + std::to_string(shift) +
-        " AND f.home_id = 1 AND f.active AND NOT EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = s.date) "
+        "SELECT MIN(f.id) FROM staff f JOIN staff_qualified_unit q ON q.staff_id = f.id JOIN shift s ON s.unit_id = "
+        "q.unit_id "
+        "WHERE s.id = " +
+        std::to_string(shift) +
+        " AND f.home_id = 1 AND f.active AND NOT EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = "
+        "s.date) "
         "AND NOT EXISTS (SELECT 1 FROM leave_request l WHERE l.staff_id = f.id AND l.status = 'approved' "
         "AND l.start_date <= s.date AND s.date <= l.end_date)");
     return {shift, staff};
@@ -69,9 +73,10 @@ TEST_P(Api, DashboardCountsMatchSqlThenComeFromTheCache) {
   EXPECT_EQ(bypass.Header("x-cache"), "BYPASS");
   EXPECT_EQ(bypass.body, r.body);
   auto d = Json(r.body);
-  int64_t total = s().SqlInt("SELECT COUNT(*) FROM shift WHERE home_id = 1 AND date BETWEEN '2026-11-25' AND '2026-12-01'");
-  int64_t staffed = s().SqlInt(
-      "SELECT COUNT(staff_id) FROM shift WHERE home_id = 1 AND date BETWEEN '2026-11-25' AND '2026-12-01'");
+  int64_t total =
+      s().SqlInt("SELECT COUNT(*) FROM shift WHERE home_id = 1 AND date BETWEEN '2026-11-25' AND '2026-12-01'");
+  int64_t staffed =
+      s().SqlInt("SELECT COUNT(staff_id) FROM shift WHERE home_id = 1 AND date BETWEEN '2026-11-25' AND '2026-12-01'");
   EXPECT_EQ(d["total_shifts"].GetInt64(), total);
   EXPECT_EQ(d["staffed_shifts"].GetInt64(), staffed);
   EXPECT_EQ(d["by_day"].Size(), 7u);
@@ -93,9 +98,9 @@ TEST_P(Api, ManagersSeeOnlyTheirHomeEvenWhenTheAnswerIsCached) {
   for (const char* path : {"/api/homes/1/dashboard", "/api/homes/1/shifts", "/api/homes/1/staff",
                            "/api/homes/1/reports/monthly", "/api/homes/1/compliance"})
     EXPECT_EQ(s().Get(path, m1).status, 200) << path;
-  for (const char* path : {"/api/homes/2/dashboard", "/api/homes/2/shifts", "/api/homes/2/staff",
-                           "/api/homes/2/reports/monthly", "/api/homes/2/compliance", "/api/homes/999/dashboard",
-                           "/api/stats"}) {
+  for (const char* path :
+       {"/api/homes/2/dashboard", "/api/homes/2/shifts", "/api/homes/2/staff", "/api/homes/2/reports/monthly",
+        "/api/homes/2/compliance", "/api/homes/999/dashboard", "/api/stats"}) {
     auto r = s().Get(path, m1);
     EXPECT_EQ(r.status, 403) << path;
     EXPECT_EQ(r.ErrorCode(), "forbidden") << path;
@@ -177,7 +182,8 @@ TEST_P(Api, MalformedAndOversizedBodiesChangeNothing) {
 
 TEST_P(Api, HostileStringsAreStoredVerbatim) {
   std::string name = "Robert'); DROP TABLE staff;-- \\\" <script>";
-  std::string body = R"({"home_id":1,"first_name":"Robert'); DROP TABLE staff;-- \\\" <script>","last_name":"O'Brien","role":"carer"})";
+  std::string body =
+      R"({"home_id":1,"first_name":"Robert'); DROP TABLE staff;-- \\\" <script>","last_name":"O'Brien","role":"carer"})";
   auto r = s().Send("POST", "/api/staff", body, admin());
   ASSERT_EQ(r.status, 201) << r.body;
   auto d = Json(r.body);

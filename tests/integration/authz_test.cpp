@@ -33,12 +33,18 @@ constexpr Caller kAllCallers[] = {Caller::kAnonymous,   Caller::kManager1Cookie,
 
 std::string Name(Caller c) {
   switch (c) {
-    case Caller::kAnonymous: return "anonymous";
-    case Caller::kManager1Cookie: return "manager of home 1 (cookie)";
-    case Caller::kManager2Cookie: return "manager of home 2 (cookie)";
-    case Caller::kAdminCookie: return "administrator (cookie)";
-    case Caller::kAdminBearer: return "administrator (bearer)";
-    case Caller::kManager1Bearer: return "manager of home 1 (bearer)";
+    case Caller::kAnonymous:
+      return "anonymous";
+    case Caller::kManager1Cookie:
+      return "manager of home 1 (cookie)";
+    case Caller::kManager2Cookie:
+      return "manager of home 2 (cookie)";
+    case Caller::kAdminCookie:
+      return "administrator (cookie)";
+    case Caller::kAdminBearer:
+      return "administrator (bearer)";
+    case Caller::kManager1Bearer:
+      return "manager of home 1 (bearer)";
   }
   return "?";
 }
@@ -119,18 +125,24 @@ class Authz : public ::testing::TestWithParam<DbKind> {
     EXPECT_EQ(r.status, 200) << username << ": " << r.body;
     std::string set = r.Header("set-cookie");
     auto d = Json(r.body);
-    return {set.substr(0, set.find(';')),
-            d.IsObject() && d.HasMember("csrf_token") ? d["csrf_token"].GetString() : "", ""};
+    return {set.substr(0, set.find(';')), d.IsObject() && d.HasMember("csrf_token") ? d["csrf_token"].GetString() : "",
+            ""};
   }
 
   Identity NewIdentity(Caller c) {
     switch (c) {
-      case Caller::kAnonymous: return {};
-      case Caller::kManager1Cookie: return LogIn("manager1");
-      case Caller::kManager2Cookie: return LogIn("manager2");
-      case Caller::kAdminCookie: return LogIn("admin");
-      case Caller::kAdminBearer: return {"", "", s().admin_token()};
-      case Caller::kManager1Bearer: return {"", "", s().ManagerToken(1)};
+      case Caller::kAnonymous:
+        return {};
+      case Caller::kManager1Cookie:
+        return LogIn("manager1");
+      case Caller::kManager2Cookie:
+        return LogIn("manager2");
+      case Caller::kAdminCookie:
+        return LogIn("admin");
+      case Caller::kAdminBearer:
+        return {"", "", s().admin_token()};
+      case Caller::kManager1Bearer:
+        return {"", "", s().ManagerToken(1)};
     }
     return {};
   }
@@ -157,15 +169,16 @@ class Authz : public ::testing::TestWithParam<DbKind> {
   // sessions, and the cache (values stored and present).
   std::string Digest() {
     std::string rows, counts;
-    for (const char* sql : {
-             "SELECT id, home_id, unit_id, staff_id, shift_type_id, date, created_by, updated_by FROM shift ORDER BY id",
-             "SELECT id, shift_id, author_id, body FROM shift_note ORDER BY id",
-             "SELECT id, home_id, primary_unit_id, first_name, last_name, role, contracted_hours, active FROM staff "
-             "ORDER BY id",
-             "SELECT staff_id, unit_id FROM staff_qualified_unit ORDER BY staff_id, unit_id",
-             "SELECT id, staff_id, name, expires_on FROM certification ORDER BY id",
-             "SELECT id, staff_id, start_date, end_date, status, reason FROM leave_request ORDER BY id",
-             "SELECT id, name FROM care_home ORDER BY id", "SELECT id, user_id, expires_at FROM user_session ORDER BY id"}) {
+    for (const char* sql :
+         {"SELECT id, home_id, unit_id, staff_id, shift_type_id, date, created_by, updated_by FROM shift ORDER BY id",
+          "SELECT id, shift_id, author_id, body FROM shift_note ORDER BY id",
+          "SELECT id, home_id, primary_unit_id, first_name, last_name, role, contracted_hours, active FROM staff "
+          "ORDER BY id",
+          "SELECT staff_id, unit_id FROM staff_qualified_unit ORDER BY staff_id, unit_id",
+          "SELECT id, staff_id, name, expires_on FROM certification ORDER BY id",
+          "SELECT id, staff_id, start_date, end_date, status, reason FROM leave_request ORDER BY id",
+          "SELECT id, name FROM care_home ORDER BY id",
+          "SELECT id, user_id, expires_at FROM user_session ORDER BY id"}) {
       int64_t n = 0;
       auto conn = s().app().pool().Acquire();
       EXPECT_TRUE(conn.ok());
@@ -190,9 +203,9 @@ class Authz : public ::testing::TestWithParam<DbKind> {
   }
   // Fresh rows of `home`, made by the administrator's token.
   int64_t NewShift(int64_t home) {
-    return IdOf(AsAdmin("POST", "/api/shifts",
-                        Fill(R"({"home_id":%d,"unit_id":%d,"shift_type_id":%d,"date":"%s"})", home, unit_[home], type_a_,
-                            NextDate())));
+    return IdOf(AsAdmin(
+        "POST", "/api/shifts",
+        Fill(R"({"home_id":%d,"unit_id":%d,"shift_type_id":%d,"date":"%s"})", home, unit_[home], type_a_, NextDate())));
   }
   int64_t NewStaff(int64_t home) {
     return IdOf(AsAdmin("POST", "/api/staff",
@@ -243,27 +256,45 @@ class Authz : public ::testing::TestWithParam<DbKind> {
       for (std::string read : {"/dashboard", "/dashboard?days=14&from=2026-11-21", "/shifts", "/staff",
                                "/reports/monthly?month=2026-11", "/compliance"})
         cases.push_back({"GET " + home + read, [=] { return Call{"GET", home + read, "", ""}; }, HomeScoped(h, 200)});
-      cases.push_back({"GET /homes/" + n(h) + "/ (page)", [=] { return Call{"GET", "/homes/" + n(h) + "/", "", ""}; },
+      cases.push_back({"GET /homes/" + n(h) + "/ (page)",
+                       [=] {
+                         return Call{"GET", "/homes/" + n(h) + "/", "", ""};
+                       },
                        PageFor(HomeScoped(h, 200)), true});
       // The fragment the page fetches: errors as JSON, like the API.
       cases.push_back({"GET /homes/" + n(h) + "/panel",
-                       [=] { return Call{"GET", "/homes/" + n(h) + "/panel", "", ""}; }, HomeScoped(h, 200)});
+                       [=] {
+                         return Call{"GET", "/homes/" + n(h) + "/panel", "", ""};
+                       },
+                       HomeScoped(h, 200)});
       // The overview's reads and pages (issue 13).
       cases.push_back({"GET " + home + "/reports/monthly?format=csv",
-                       [=] { return Call{"GET", home + "/reports/monthly?format=csv", "", ""}; }, HomeScoped(h, 200)});
+                       [=] {
+                         return Call{"GET", home + "/reports/monthly?format=csv", "", ""};
+                       },
+                       HomeScoped(h, 200)});
       for (std::string page : {"/reports/monthly/", "/compliance/"})
         cases.push_back({"GET /homes/" + n(h) + page + " (page)",
-                         [=] { return Call{"GET", "/homes/" + n(h) + page, "", ""}; }, PageFor(HomeScoped(h, 200)),
-                         true});
+                         [=] {
+                           return Call{"GET", "/homes/" + n(h) + page, "", ""};
+                         },
+                         PageFor(HomeScoped(h, 200)), true});
     }
     cases.push_back({"GET /api/stats", [] { return Call{"GET", "/api/stats", "", ""}; }, AdminOnly(200)});
     cases.push_back({"GET /api/homes", [] { return Call{"GET", "/api/homes", "", ""}; }, LoggedIn(200)});
-    cases.push_back({"GET /homes/ (page)", [] { return Call{"GET", "/homes/", "", ""}; }, PageFor(LoggedIn(200)), true});
+    cases.push_back({"GET /homes/ (page)",
+                     [] {
+                       return Call{"GET", "/homes/", "", ""};
+                     },
+                     PageFor(LoggedIn(200)), true});
     cases.push_back({"GET /api/cache/stats", [] { return Call{"GET", "/api/cache/stats", "", ""}; }, AdminOnly(200)});
     cases.push_back({"GET /metrics", [] { return Call{"GET", "/metrics", "", ""}; }, AdminOnly(200)});
     cases.push_back({"GET /healthz", [] { return Call{"GET", "/healthz", "", ""}; }, Anyone(200)});
     // The cache monitoring page (web/).
-    cases.push_back({"GET /cache/stats/ (page)", [] { return Call{"GET", "/cache/stats/", "", ""}; },
+    cases.push_back({"GET /cache/stats/ (page)",
+                     [] {
+                       return Call{"GET", "/cache/stats/", "", ""};
+                     },
                      PageFor(AdminOnly(200)), true});
 
     for (int64_t h : {1, 2}) {
@@ -273,25 +304,25 @@ class Authz : public ::testing::TestWithParam<DbKind> {
                          std::string date = NextDate();
                          return Call{"POST", "/api/shifts",
                                      Fill(R"({"home_id":%d,"unit_id":%d,"shift_type_id":%d,"date":"%s"})", h, unit_[h],
-                                         type_a_, date),
+                                          type_a_, date),
                                      "SELECT COUNT(*) FROM shift WHERE date = '" + date + "'"};
                        },
                        HomeScoped(h, 201)});
       cases.push_back({"PATCH /api/shifts/{id}" + on,
                        [=, this] {
                          int64_t id = NewShift(h);
-                         return Call{"PATCH", "/api/shifts/" + n(id), Fill(R"({"shift_type_id":%d})", type_b_),
-                                     "SELECT COUNT(*) FROM shift WHERE id = " + n(id) +
-                                         " AND shift_type_id = " + n(type_b_)};
+                         return Call{
+                             "PATCH", "/api/shifts/" + n(id), Fill(R"({"shift_type_id":%d})", type_b_),
+                             "SELECT COUNT(*) FROM shift WHERE id = " + n(id) + " AND shift_type_id = " + n(type_b_)};
                        },
                        HomeScoped(h, 200)});
-      cases.push_back({"DELETE /api/shifts/{id}" + on,
-                       [=, this] {
-                         int64_t id = NewShift(h);
-                         return Call{"DELETE", "/api/shifts/" + n(id), "",
-                                     "SELECT 1 - COUNT(*) FROM shift WHERE id = " + n(id)};
-                       },
-                       HomeScoped(h, 204)});
+      cases.push_back(
+          {"DELETE /api/shifts/{id}" + on,
+           [=, this] {
+             int64_t id = NewShift(h);
+             return Call{"DELETE", "/api/shifts/" + n(id), "", "SELECT 1 - COUNT(*) FROM shift WHERE id = " + n(id)};
+           },
+           HomeScoped(h, 204)});
       cases.push_back({"POST /api/shifts/{id}/notes" + on,
                        [=, this] {
                          int64_t id = s().SqlInt("SELECT MIN(id) FROM shift WHERE home_id = " + n(h));
@@ -305,8 +336,8 @@ class Authz : public ::testing::TestWithParam<DbKind> {
                          std::string first = Unique("Matrix");
                          return Call{"POST", "/api/staff",
                                      Fill(R"({"home_id":%d,"first_name":"%s","last_name":"Person","role":"nurse",)"
-                                         R"("contracted_hours":30,"primary_unit_id":%d,"qualified_unit_ids":[%d]})",
-                                         h, first, unit_[h], unit_[h]),
+                                          R"("contracted_hours":30,"primary_unit_id":%d,"qualified_unit_ids":[%d]})",
+                                          h, first, unit_[h], unit_[h]),
                                      "SELECT COUNT(*) FROM staff WHERE first_name = '" + first + "'"};
                        },
                        HomeScoped(h, 201)});
@@ -314,24 +345,24 @@ class Authz : public ::testing::TestWithParam<DbKind> {
                        [=, this] {
                          int64_t id = NewStaff(h);
                          std::string last = Unique("After the change");
-                         return Call{"PATCH", "/api/staff/" + n(id), R"({"last_name":")" + last + R"("})",
-                                     "SELECT COUNT(*) FROM staff WHERE id = " + n(id) + " AND last_name = '" + last + "'"};
+                         return Call{
+                             "PATCH", "/api/staff/" + n(id), R"({"last_name":")" + last + R"("})",
+                             "SELECT COUNT(*) FROM staff WHERE id = " + n(id) + " AND last_name = '" + last + "'"};
                        },
                        HomeScoped(h, 200)});
-      cases.push_back({"DELETE /api/staff/{id}" + on,
-                       [=, this] {
-                         int64_t id = NewStaff(h);
-                         return Call{"DELETE", "/api/staff/" + n(id), "",
-                                     "SELECT 1 - COUNT(*) FROM staff WHERE id = " + n(id)};
-                       },
-                       HomeScoped(h, 204)});
+      cases.push_back(
+          {"DELETE /api/staff/{id}" + on,
+           [=, this] {
+             int64_t id = NewStaff(h);
+             return Call{"DELETE", "/api/staff/" + n(id), "", "SELECT 1 - COUNT(*) FROM staff WHERE id = " + n(id)};
+           },
+           HomeScoped(h, 204)});
       cases.push_back({"POST /api/certifications" + on,
                        [=, this] {
                          int64_t staff = NewStaff(h);
                          std::string name = Unique("Matrix Cert");
                          return Call{"POST", "/api/certifications",
-                                     Fill(R"({"staff_id":%d,"name":"%s","expires_on":"2027-05-01"})", staff,
-                                         name),
+                                     Fill(R"({"staff_id":%d,"name":"%s","expires_on":"2027-05-01"})", staff, name),
                                      "SELECT COUNT(*) FROM certification WHERE name = '" + name + "'"};
                        },
                        HomeScoped(h, 201)});
@@ -348,17 +379,17 @@ class Authz : public ::testing::TestWithParam<DbKind> {
                          std::string reason = Unique("matrix leave");
                          return Call{"POST", "/api/leave-requests",
                                      Fill(R"({"staff_id":%d,"start_date":"2027-04-01","end_date":"2027-04-03",)"
-                                         R"("reason":"%s"})",
-                                         staff, reason),
+                                          R"("reason":"%s"})",
+                                          staff, reason),
                                      "SELECT COUNT(*) FROM leave_request WHERE reason = '" + reason + "'"};
                        },
                        HomeScoped(h, 201)});
       cases.push_back({"PATCH /api/leave-requests/{id}" + on,
                        [=, this] {
                          int64_t id = NewLeaveRequest(h);
-                         return Call{"PATCH", "/api/leave-requests/" + n(id), R"({"status":"rejected"})",
-                                     "SELECT COUNT(*) FROM leave_request WHERE id = " + n(id) +
-                                         " AND status = 'rejected'"};
+                         return Call{
+                             "PATCH", "/api/leave-requests/" + n(id), R"({"status":"rejected"})",
+                             "SELECT COUNT(*) FROM leave_request WHERE id = " + n(id) + " AND status = 'rejected'"};
                        },
                        HomeScoped(h, 200)});
       cases.push_back({"PATCH /api/homes/{id}" + on,
@@ -369,15 +400,26 @@ class Authz : public ::testing::TestWithParam<DbKind> {
                        },
                        HomeScoped(h, 200)});
     }
-    cases.push_back({"POST /cache/warm/", [] { return Call{"POST", "/cache/warm/", R"({"home_id":1})", ""}; },
+    cases.push_back({"POST /cache/warm/",
+                     [] {
+                       return Call{"POST", "/cache/warm/", R"({"home_id":1})", ""};
+                     },
                      AdminOnly(200)});
-    cases.push_back({"POST /cache/clear/", [] { return Call{"POST", "/cache/clear/", R"({"pattern":"dashboard:*"})", ""}; },
+    cases.push_back({"POST /cache/clear/",
+                     [] {
+                       return Call{"POST", "/cache/clear/", R"({"pattern":"dashboard:*"})", ""};
+                     },
                      AdminOnly(200)});
     cases.push_back({"POST /api/login",
-                     [] { return Call{"POST", "/api/login", R"({"username":"manager1","password":"rota-demo"})", ""}; },
+                     [] {
+                       return Call{"POST", "/api/login", R"({"username":"manager1","password":"rota-demo"})", ""};
+                     },
                      Anyone(200)});
-    cases.push_back({"POST /api/logout", [] { return Call{"POST", "/api/logout", "", ""}; }, LoggedIn(204),
-                     false, /*fresh_session=*/true});
+    cases.push_back({"POST /api/logout",
+                     [] {
+                       return Call{"POST", "/api/logout", "", ""};
+                     },
+                     LoggedIn(204), false, /*fresh_session=*/true});
     return cases;
   }
 
@@ -493,12 +535,13 @@ TEST_P(Authz, CookieWritesWithoutTheirSessionsCsrfTokenAreRefusedAndChangeNothin
         {"an empty token", {{"Cookie", who.cookie}, {"X-CSRF-Token", ""}}},
         {"a wrong token", {{"Cookie", who.cookie}, {"X-CSRF-Token", who.csrf + "x"}}},
         {"a truncated token", {{"Cookie", who.cookie}, {"X-CSRF-Token", who.csrf.substr(0, who.csrf.size() - 1)}}},
-        {"another user's session token", {{"Cookie", who.cookie}, {"X-CSRF-Token", admin_route ? m1.csrf : admin.csrf}}},
+        {"another user's session token",
+         {{"Cookie", who.cookie}, {"X-CSRF-Token", admin_route ? m1.csrf : admin.csrf}}},
         {"the token as a cookie", {{"Cookie", who.cookie + "; csrf_token=" + who.csrf}}},
     };
     if (!admin_route)
-      wrong.push_back({"another session's token of the same user",
-                       {{"Cookie", who.cookie}, {"X-CSRF-Token", m1_again.csrf}}});
+      wrong.push_back(
+          {"another session's token of the same user", {{"Cookie", who.cookie}, {"X-CSRF-Token", m1_again.csrf}}});
     for (const auto& [what, headers] : wrong) {
       WarmSomething();
       std::string before = Digest();
@@ -512,8 +555,8 @@ TEST_P(Authz, CookieWritesWithoutTheirSessionsCsrfTokenAreRefusedAndChangeNothin
       }
     }
     // The session is still good, and with its own token the write succeeds.
-    HttpResult ok = client_->Request(call.method, call.target, call.body,
-                                     {{"Cookie", who.cookie}, {"X-CSRF-Token", who.csrf}});
+    HttpResult ok =
+        client_->Request(call.method, call.target, call.body, {{"Cookie", who.cookie}, {"X-CSRF-Token", who.csrf}});
     EXPECT_EQ(ok.status / 100, 2) << ok.body;
     if (!call.effect_sql.empty()) {
       EXPECT_EQ(s().SqlInt(call.effect_sql), 1);

@@ -106,9 +106,7 @@ TEST_P(CacheE2E, EveryKindOfWriteIsSeenByTheNextRead) {
     EXPECT_EQ(r.Header("x-cache"), "MISS") << what << " " << path;
     EXPECT_NE(r.body, before) << what << " " << path;
   };
-  auto expect_home2_untouched = [&](const char* what) {
-    EXPECT_EQ(Get(dash2).Header("x-cache"), "HIT") << what;
-  };
+  auto expect_home2_untouched = [&](const char* what) { EXPECT_EQ(Get(dash2).Header("x-cache"), "HIT") << what; };
   Cached(dash2);
 
   // Shift created.
@@ -140,14 +138,15 @@ TEST_P(CacheE2E, EveryKindOfWriteIsSeenByTheNextRead) {
 
   // Certification added (expiring within 30 days of today).
   before = Cached(dash1);
-  r = Send("POST", "/api/certifications", R"({"staff_id":)" + staff_id + R"(,"name":"Fire Safety","expires_on":"2026-12-05"})");
+  r = Send("POST", "/api/certifications",
+           R"({"staff_id":)" + staff_id + R"(,"name":"Fire Safety","expires_on":"2026-12-05"})");
   ASSERT_EQ(r.status, 201) << r.body;
   expect_changed(dash1, before, "certification added");
 
   // Leave request approved (a member of staff with no shifts in those days).
-  std::string free_staff = Id(
-      "SELECT MIN(f.id) FROM staff f WHERE f.home_id = 1 AND f.active AND NOT EXISTS "
-      "(SELECT 1 FROM shift s WHERE s.staff_id = f.id AND s.date BETWEEN '2026-11-28' AND '2026-11-28')");
+  std::string free_staff =
+      Id("SELECT MIN(f.id) FROM staff f WHERE f.home_id = 1 AND f.active AND NOT EXISTS "
+         "(SELECT 1 FROM shift s WHERE s.staff_id = f.id AND s.date BETWEEN '2026-11-28' AND '2026-11-28')");
   r = Send("POST", "/api/leave-requests",
            R"({"staff_id":)" + free_staff + R"(,"start_date":"2026-11-28","end_date":"2026-11-28"})");
   ASSERT_EQ(r.status, 201) << r.body;
@@ -343,16 +342,16 @@ void CacheE2E::ConcurrentWritersAndReaders() {
     ASSERT_TRUE(conn);
     std::set<std::pair<int64_t, std::string>> busy;
     std::vector<std::tuple<int64_t, int64_t, std::string>> vacant;
-    ASSERT_TRUE((*conn)->Query("SELECT id, unit_id, date FROM shift WHERE home_id = 1 AND staff_id IS NULL "
-                               "AND date BETWEEN '2026-11-28' AND '2026-12-04' ORDER BY id",
-                               {}, [&](const db::Row& r) {
-                                 vacant.emplace_back(r.Int(0), r.Int(1), std::string(r.Text(2)));
-                               }));
+    ASSERT_TRUE(
+        (*conn)->Query("SELECT id, unit_id, date FROM shift WHERE home_id = 1 AND staff_id IS NULL "
+                       "AND date BETWEEN '2026-11-28' AND '2026-12-04' ORDER BY id",
+                       {}, [&](const db::Row& r) { vacant.emplace_back(r.Int(0), r.Int(1), std::string(r.Text(2))); }));
     for (auto& [shift, unit, date] : vacant) {
       int64_t pick = 0;
       ASSERT_TRUE((*conn)->Query(
           "SELECT f.id FROM staff f JOIN staff_qualified_unit q ON q.staff_id = f.id AND q.unit_id = ? "
-          "WHERE f.home_id = 1 AND f.active AND NOT EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = ?) "
+          "WHERE f.home_id = 1 AND f.active AND NOT EXISTS (SELECT 1 FROM shift o WHERE o.staff_id = f.id AND o.date = "
+          "?) "
           "AND NOT EXISTS (SELECT 1 FROM leave_request l WHERE l.staff_id = f.id AND l.status = 'approved' "
           "AND l.start_date <= ? AND ? <= l.end_date) ORDER BY f.id",
           {unit, std::string_view(date), std::string_view(date), std::string_view(date)}, [&](const db::Row& r) {
@@ -454,7 +453,8 @@ TEST(CacheOutage, RedisDownThenBackServesNothingStale) {
   auto health = s.Get("/healthz", "");
   EXPECT_EQ(health.status, 200);
   EXPECT_STREQ(Json(health.body)["cache"].GetString(), "degraded");
-  int64_t shift = s.SqlInt("SELECT MIN(id) FROM shift WHERE home_id = 1 AND date = '2026-11-28' AND staff_id IS NOT NULL");
+  int64_t shift =
+      s.SqlInt("SELECT MIN(id) FROM shift WHERE home_id = 1 AND date = '2026-11-28' AND staff_id IS NOT NULL");
   auto write = s.Send("PATCH", "/api/shifts/" + std::to_string(shift), R"({"staff_id":null})", token);
   ASSERT_EQ(write.status, 200) << write.body;
   EXPECT_EQ(Json(s.Get(dash, token).body)["staffed_shifts"].GetInt64(), staffed_before - 1);
@@ -477,9 +477,8 @@ std::vector<Setup> Setups() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(All, CacheE2E, ::testing::ValuesIn(Setups()), [](const auto& info) {
-  return DbKindName(info.param.db) + "_" + info.param.cache;
-});
+INSTANTIATE_TEST_SUITE_P(All, CacheE2E, ::testing::ValuesIn(Setups()),
+                         [](const auto& info) { return DbKindName(info.param.db) + "_" + info.param.cache; });
 
 }  // namespace
 }  // namespace rota::testing

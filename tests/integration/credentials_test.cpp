@@ -37,9 +37,9 @@ class Credentials : public ::testing::Test {
             {"ROTA_TODAY", "2026-11-28"},
             {"ROTA_LOG_LEVEL", "warn"}};
     std::string out;
-    ASSERT_EQ(RunRota({"seed", "--homes", "2", "--staff-per-home", "4", "--days", "3", "--start", "2026-11-28"}, env_,
-                      &out),
-              0)
+    ASSERT_EQ(
+        RunRota({"seed", "--homes", "2", "--staff-per-home", "4", "--days", "3", "--start", "2026-11-28"}, env_, &out),
+        0)
         << out;
     for (int i = 0; i < 2; ++i)
       servers_.push_back(std::make_unique<RotaServer>(

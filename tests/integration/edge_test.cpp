@@ -57,7 +57,8 @@ class Edge : public ::testing::TestWithParam<DbKind> {
   Login LogIn(const std::string& username, const std::map<std::string, std::string>& headers = {}) {
     HttpClient c(s().port());
     Login out;
-    out.result = c.Request("POST", "/api/login", R"({"username":")" + username + R"(","password":"rota-demo"})", headers);
+    out.result =
+        c.Request("POST", "/api/login", R"({"username":")" + username + R"(","password":"rota-demo"})", headers);
     out.status = out.result.status;
     out.set_cookie = out.result.Header("set-cookie");
     out.cookie = out.set_cookie.substr(0, out.set_cookie.find(';'));
@@ -70,8 +71,9 @@ class Edge : public ::testing::TestWithParam<DbKind> {
   // A login with a wrong password, sent with `X-Forwarded-For: xff`: its status.
   int FailedLogin(const std::string& username, const std::string& xff) {
     HttpClient c(s().port());
-    return c.Request("POST", "/api/login", R"({"username":")" + username + R"(","password":"wrong"})",
-                     {{"X-Forwarded-For", xff}})
+    return c
+        .Request("POST", "/api/login", R"({"username":")" + username + R"(","password":"wrong"})",
+                 {{"X-Forwarded-For", xff}})
         .status;
   }
 
@@ -137,16 +139,17 @@ TEST_P(Edge, PrivateReadsAndPagesAreNoCacheAssetsImmutableFragmentsCarryTheCsp) 
   HttpClient c(s().port());
   std::map<std::string, std::string> bearer = {{"Authorization", "Bearer " + s().admin_token()}};
   std::map<std::string, std::string> cookie = {{"Cookie", admin.cookie}};
-  for (const char* target : {"/api/homes/1/dashboard", "/api/homes/1/shifts", "/api/homes/1/staff",
-                             "/api/homes/1/reports/monthly", "/api/homes/1/compliance", "/api/stats",
-                             "/api/cache/stats"}) {
+  for (const char* target :
+       {"/api/homes/1/dashboard", "/api/homes/1/shifts", "/api/homes/1/staff", "/api/homes/1/reports/monthly",
+        "/api/homes/1/compliance", "/api/stats", "/api/cache/stats"}) {
     auto r = c.Request("GET", target, "", bearer);
     EXPECT_EQ(r.status, 200) << target;
     EXPECT_EQ(r.Header("cache-control"), "private, no-cache") << target;
   }
   auto cached = c.Request("GET", "/api/homes/1/dashboard", "", bearer);
-  auto revalidated = c.Request("GET", "/api/homes/1/dashboard", "", {{"Authorization", "Bearer " + s().admin_token()},
-                                                                     {"If-None-Match", cached.Header("etag")}});
+  auto revalidated =
+      c.Request("GET", "/api/homes/1/dashboard", "",
+                {{"Authorization", "Bearer " + s().admin_token()}, {"If-None-Match", cached.Header("etag")}});
   EXPECT_EQ(revalidated.status, 304);
   EXPECT_EQ(revalidated.Header("cache-control"), "private, no-cache");
   for (const char* page : {"/homes/", "/homes/1/", "/cache/stats/", "/homes/1/panel", "/login"}) {
@@ -313,12 +316,15 @@ TEST_P(Edge, TheThrottleCountsTheForwardedClientOnlyBehindATrustedProxy) {
   EXPECT_EQ(FailedLogin("a", "198.51.100.1"), 401);
   EXPECT_EQ(FailedLogin("b", "198.51.100.1"), 401);
   EXPECT_EQ(FailedLogin("c", "198.51.100.1"), 429);
-  EXPECT_EQ(FailedLogin("c", "198.51.100.2"), 401);          // another client behind the same proxy
+  EXPECT_EQ(FailedLogin("c", "198.51.100.2"), 401);                // another client behind the same proxy
   EXPECT_EQ(FailedLogin("d", "198.51.100.1, 198.51.100.3"), 401);  // the rightmost untrusted hop counts
 }
 
 TEST_P(Edge, WithoutTrustedProxiesForwardedForIsIgnored) {
-  Start([](Config& c) { c.login_failures_per_address = 2; c.login_failures_per_username = 100; });
+  Start([](Config& c) {
+    c.login_failures_per_address = 2;
+    c.login_failures_per_username = 100;
+  });
   EXPECT_EQ(FailedLogin("a", "198.51.100.1"), 401);
   EXPECT_EQ(FailedLogin("b", "198.51.100.2"), 401);
   EXPECT_EQ(FailedLogin("c", "198.51.100.3"), 429);  // all one address: the peer's

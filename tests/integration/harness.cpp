@@ -4,14 +4,14 @@
 
 #include <atomic>
 
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
-#include <rapidjson/document.h>
 
 #include "base/cidr.hpp"
 #include "db/database.hpp"
@@ -140,8 +140,8 @@ TestServer::TestServer(DbKind kind, SeedShape shape, const std::string& cache_ur
     auto s = service::Seed(**conn, o);
     if (!s) throw std::runtime_error("seed: " + s.error().message);
   }
-  Config config = Config::Load(
-      "", {{"ROTA_DATABASE_URL", db_url_}, {"ROTA_TODAY", "2026-11-28"}, {"ROTA_CACHE_URL", cache_url}});
+  Config config =
+      Config::Load("", {{"ROTA_DATABASE_URL", db_url_}, {"ROTA_TODAY", "2026-11-28"}, {"ROTA_CACHE_URL", cache_url}});
   config.threads = 4;
   static std::atomic<int> servers{0};
   config.cache_key_prefix = "t" + RunTag() + "_" + std::to_string(servers++);

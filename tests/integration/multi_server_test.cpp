@@ -31,8 +31,10 @@ class MultiServer : public ::testing::TestWithParam<bool> {
             {"ROTA_TODAY", "2026-11-28"},
             {"ROTA_LOG_LEVEL", "warn"}};
     std::string out;
-    ASSERT_EQ(RunRota({"seed", "--homes", "2", "--staff-per-home", "8", "--days", "14", "--start", "2026-11-21"},
-                      env_, &out), 0) << out;
+    ASSERT_EQ(
+        RunRota({"seed", "--homes", "2", "--staff-per-home", "8", "--days", "14", "--start", "2026-11-21"}, env_, &out),
+        0)
+        << out;
     ASSERT_EQ(RunRota({"create-token", "admin"}, env_, &out), 0) << out;
     token_ = out.substr(0, out.find_first_of("\r\n"));
     auto conn = db::Connect(db_url_);
@@ -40,7 +42,7 @@ class MultiServer : public ::testing::TestWithParam<bool> {
     sql_ = std::move(*conn);
     for (int i = 0; i < 2; ++i)
       servers_.push_back(std::make_unique<RotaServer>(env_, dir_.File("server" + std::to_string(i) + ".log"),
-                                                       std::vector<std::string>{"--config", dir_.File("rota.toml")}));
+                                                      std::vector<std::string>{"--config", dir_.File("rota.toml")}));
     for (auto& s : servers_) clients_.push_back(std::make_unique<HttpClient>(s->port()));
   }
 
@@ -56,8 +58,9 @@ class MultiServer : public ::testing::TestWithParam<bool> {
   }
 
   int64_t StaffedIn7Days() {
-    return SqlInt("SELECT COUNT(*) FROM shift WHERE home_id = 1 AND staff_id IS NOT NULL "
-                  "AND date BETWEEN '2026-11-28' AND '2026-12-04'");
+    return SqlInt(
+        "SELECT COUNT(*) FROM shift WHERE home_id = 1 AND staff_id IS NOT NULL "
+        "AND date BETWEEN '2026-11-28' AND '2026-12-04'");
   }
 
   TempDir dir_;
@@ -81,8 +84,9 @@ TEST_P(MultiServer, AWriteThroughOneServerIsInTheNextReadAtTheOther) {
   const std::string dashboard = "/api/homes/1/dashboard?days=7";
   const std::string list = "/api/homes/1/shifts?from=2026-11-28&to=2026-12-04";
   // One staffed shift, made vacant and staffed again in turn (always allowed).
-  int64_t shift = SqlInt("SELECT MIN(id) FROM shift WHERE home_id = 1 AND staff_id IS NOT NULL "
-                         "AND date BETWEEN '2026-11-28' AND '2026-12-04'");
+  int64_t shift = SqlInt(
+      "SELECT MIN(id) FROM shift WHERE home_id = 1 AND staff_id IS NOT NULL "
+      "AND date BETWEEN '2026-11-28' AND '2026-12-04'");
   int64_t staff = SqlInt("SELECT staff_id FROM shift WHERE id = " + std::to_string(shift));
   ASSERT_GT(shift, 0);
   int stale = 0, hits = 0, writes = 0;

@@ -30,8 +30,9 @@ using Clock = std::chrono::steady_clock;
 
 std::string Seed(const Env& env) {
   std::string out;
-  EXPECT_EQ(RunRota({"seed", "--homes", "2", "--staff-per-home", "8", "--days", "14", "--start", "2026-11-21"}, env,
-                    &out), 0) << out;
+  EXPECT_EQ(
+      RunRota({"seed", "--homes", "2", "--staff-per-home", "8", "--days", "14", "--start", "2026-11-21"}, env, &out), 0)
+      << out;
   EXPECT_EQ(RunRota({"create-token", "admin"}, env, &out), 0) << out;
   return out.substr(0, out.find_first_of("\r\n"));
 }
@@ -50,10 +51,11 @@ void CommitANoteAndDie(const std::string& db_url, int64_t shift, const std::stri
   auto c = db::Connect(db_url);
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE(db::InTransaction(**c, [&]() -> Status {
-                ROTA_TRY((*c)->Exec("INSERT INTO shift_note (shift_id, author_id, body, created_at) VALUES (?, NULL, ?, "
-                                    "'2026-11-28T09:00:00Z')",
-                                    {shift, body})
-                             .status());
+                ROTA_TRY(
+                    (*c)->Exec("INSERT INTO shift_note (shift_id, author_id, body, created_at) VALUES (?, NULL, ?, "
+                               "'2026-11-28T09:00:00Z')",
+                               {shift, body})
+                        .status());
                 return db::RecordOwed(**c, {1}, service::kNotes, NowTimestamp()).status();
               }).ok());
 }
@@ -156,7 +158,8 @@ TEST(Outage, AServerKilledMidWriteLosesNoAcknowledgedWriteAndLeavesNothingStale)
       }
     });
   // Kill it mid-stream, once a few writes are acknowledged (however slow the machine).
-  for (auto waited = Clock::duration::zero(); waited < std::chrono::seconds(20); waited += std::chrono::milliseconds(50)) {
+  for (auto waited = Clock::duration::zero(); waited < std::chrono::seconds(20);
+       waited += std::chrono::milliseconds(50)) {
     {
       std::lock_guard lock(mu);
       if (acknowledged.size() > 5) break;
@@ -252,7 +255,8 @@ TEST(Outage, ARestartedServerLeavesTheOthersCacheWarm) {
   restarted = std::make_unique<RotaServer>(env, dir.File("a2.log"), args);
   for (const auto& p : paths) EXPECT_EQ(c.Request("GET", p, "", auth).Header("x-cache"), "HIT") << p;
   HttpClient a(restarted->port());
-  for (const auto& p : paths) EXPECT_EQ(a.Request("GET", p, "", auth).Header("x-cache"), "HIT") << p << " at the restarted server";
+  for (const auto& p : paths)
+    EXPECT_EQ(a.Request("GET", p, "", auth).Header("x-cache"), "HIT") << p << " at the restarted server";
 }
 
 TEST(Outage, ASlowRedisDelaysNothingBeyondItsTimeout) {

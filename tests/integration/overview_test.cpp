@@ -15,9 +15,9 @@
 namespace rota::testing {
 namespace {
 
-constexpr const char* kFigures[] = {"total_shifts",           "staffed_shifts",
-                                    "vacant_shifts",          "pending_leave_requests",
-                                    "certifications_expiring_30d", "certifications_expired"};
+constexpr const char* kFigures[] = {
+    "total_shifts",          "staffed_shifts", "vacant_shifts", "pending_leave_requests", "certifications_expiring_30d",
+    "certifications_expired"};
 
 class Overview : public ::testing::TestWithParam<DbKind> {
  protected:
@@ -119,16 +119,18 @@ TEST_P(Overview, TheCsvIsTheJsonReportsRowsAsAnRfc4180Attachment) {
       "SELECT MIN(s.id) FROM shift s JOIN unit u ON u.id = s.unit_id WHERE s.home_id = 1 AND s.staff_id IS NULL "
       "AND s.date = '2026-11-30' AND u.id = (SELECT MIN(id) FROM unit WHERE home_id = 1)");
   if (shift > 0)
-    ASSERT_EQ(s.Send("PATCH", "/api/shifts/" + std::to_string(shift), "{\"staff_id\":" + std::to_string(ann) + "}", admin)
-                  .status,
-              200);
+    ASSERT_EQ(
+        s.Send("PATCH", "/api/shifts/" + std::to_string(shift), "{\"staff_id\":" + std::to_string(ann) + "}", admin)
+            .status,
+        200);
   else
-    ASSERT_EQ(s.Send("POST", "/api/shifts",
-                     "{\"home_id\":1,\"unit_id\":" + std::to_string(s.SqlInt("SELECT MIN(id) FROM unit WHERE home_id = 1")) +
-                         ",\"shift_type_id\":1,\"date\":\"2026-11-30\",\"staff_id\":" + std::to_string(ann) + "}",
-                     admin)
-                  .status,
-              201);
+    ASSERT_EQ(
+        s.Send("POST", "/api/shifts",
+               "{\"home_id\":1,\"unit_id\":" + std::to_string(s.SqlInt("SELECT MIN(id) FROM unit WHERE home_id = 1")) +
+                   ",\"shift_type_id\":1,\"date\":\"2026-11-30\",\"staff_id\":" + std::to_string(ann) + "}",
+               admin)
+            .status,
+        201);
 
   auto csv = s.Get("/api/homes/1/reports/monthly?month=2026-11&format=csv", admin);
   ASSERT_EQ(csv.status, 200) << csv.body;

@@ -2,9 +2,9 @@
 // Chromium): redirects, access, the cached HTML fragment and its invalidation,
 // escaping, static assets and the login throttle. SQLite and PostgreSQL.
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <set>
 #include <string>
-#include <rapidjson/document.h>
 
 #include "integration/harness.hpp"
 
@@ -21,8 +21,9 @@ class Pages : public ::testing::TestWithParam<DbKind> {
 
   Session LogIn(const std::string& username) { return testing::LogIn(*client_, username); }
   HttpResult Get(const std::string& target, const Session& who) {
-    return client_->Request("GET", target, "", who.cookie.empty() ? std::map<std::string, std::string>{}
-                                                                  : std::map<std::string, std::string>{{"Cookie", who.cookie}});
+    return client_->Request("GET", target, "",
+                            who.cookie.empty() ? std::map<std::string, std::string>{}
+                                               : std::map<std::string, std::string>{{"Cookie", who.cookie}});
   }
 
   std::unique_ptr<TestServer> server_;
@@ -100,12 +101,13 @@ TEST_P(Pages, AWriteInvalidatesTheFragmentWithTheDataItShows) {
   ASSERT_EQ(before.status, 200);
   EXPECT_EQ(Get("/homes/1/panel", m1).Header("x-cache"), "HIT");
   int64_t pending = s().SqlInt(
-      "SELECT MIN(l.id) FROM leave_request l JOIN staff f ON f.id = l.staff_id WHERE f.home_id = 1 AND l.status = 'pending'");
+      "SELECT MIN(l.id) FROM leave_request l JOIN staff f ON f.id = l.staff_id WHERE f.home_id = 1 AND l.status = "
+      "'pending'");
   ASSERT_GT(pending, 0);
   std::string row = "data-leave-row=\"" + std::to_string(pending) + "\"";
   EXPECT_NE(before.body.find(row), std::string::npos);
   auto write = client_->Request("PATCH", "/api/leave-requests/" + std::to_string(pending), R"({"status":"rejected"})",
-                               {{"Cookie", m1.cookie}, {"X-CSRF-Token", m1.csrf}});
+                                {{"Cookie", m1.cookie}, {"X-CSRF-Token", m1.csrf}});
   ASSERT_EQ(write.status, 200) << write.body;
   auto after = Get("/homes/1/panel", m1);
   EXPECT_EQ(after.Header("x-cache"), "MISS");
@@ -115,7 +117,7 @@ TEST_P(Pages, AWriteInvalidatesTheFragmentWithTheDataItShows) {
 TEST_P(Pages, DataIsEscapedInHtml) {
   Session admin = LogIn("admin");
   auto rename = client_->Request("PATCH", "/api/homes/1", R"({"name":"<script>alert('x')</script> & Co"})",
-                                {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}});
+                                 {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}});
   ASSERT_EQ(rename.status, 200) << rename.body;
   for (const char* path : {"/homes/1/", "/homes/", "/cache/stats/"}) {
     auto page = Get(path, admin);
@@ -140,8 +142,9 @@ TEST_P(Pages, RepeatedFailedLoginsAreRefusedWithoutSayingWhetherTheUserExists) {
   HttpClient c(s().port());
   for (const char* user : {"manager2", "no-such-user"}) {
     for (int i = 0; i < 5; ++i)
-      EXPECT_EQ(c.Request("POST", "/api/login", std::string(R"({"username":")") + user + R"(","password":"guess"})").status,
-                401);
+      EXPECT_EQ(
+          c.Request("POST", "/api/login", std::string(R"({"username":")") + user + R"(","password":"guess"})").status,
+          401);
   }
   auto known = c.Request("POST", "/api/login", R"({"username":"manager2","password":"rota-demo"})");
   auto unknown = c.Request("POST", "/api/login", R"({"username":"no-such-user","password":"rota-demo"})");

@@ -80,7 +80,8 @@ RotaServer::RotaServer(const Env& env, const std::string& log_path, const std::v
     while ((n = fread(buf, 1, sizeof buf, f)) > 0) log.append(buf, n);
     fclose(f);
   }
-  throw std::runtime_error("rota serve did not become healthy; its output:\n" + log.substr(log.size() > 2000 ? log.size() - 2000 : 0));
+  throw std::runtime_error("rota serve did not become healthy; its output:\n" +
+                           log.substr(log.size() > 2000 ? log.size() - 2000 : 0));
 }
 
 RotaServer::~RotaServer() {

@@ -93,7 +93,8 @@ TEST_P(RotaPage, TheGridShowsEveryShiftOfTheWeekAndEveryUnit) {
   ASSERT_GT(shifts, 0);
   EXPECT_EQ(static_cast<int64_t>(Count(grid.body, "<li class=\"shift")), shifts);
   EXPECT_EQ(static_cast<int64_t>(Count(grid.body, "<li class=\"shift is-vacant\"")), vacant);
-  EXPECT_EQ(static_cast<int64_t>(Count(grid.body, "<tr data-unit=")), s().SqlInt("SELECT COUNT(*) FROM unit WHERE home_id = 2"));
+  EXPECT_EQ(static_cast<int64_t>(Count(grid.body, "<tr data-unit=")),
+            s().SqlInt("SELECT COUNT(*) FROM unit WHERE home_id = 2"));
   const int64_t first = s().SqlInt("SELECT MIN(s.id) FROM shift s WHERE " + week);
   EXPECT_NE(grid.body.find("data-shift=\"" + std::to_string(first) + "\""), std::string::npos);
 }
@@ -103,7 +104,8 @@ TEST_P(RotaPage, AWriteToTheHomeInvalidatesItsWeeks) {
   ASSERT_EQ(Get("/homes/2/rota/grid?from=2026-11-28", m2).status, 200);
   ASSERT_EQ(Get("/homes/2/rota/grid?from=2026-11-28", m2).Header("x-cache"), "HIT");
   const int64_t shift = s().SqlInt(
-      "SELECT MIN(id) FROM shift WHERE home_id = 2 AND staff_id IS NOT NULL AND date >= '2026-11-28' AND date <= '2026-12-04'");
+      "SELECT MIN(id) FROM shift WHERE home_id = 2 AND staff_id IS NOT NULL AND date >= '2026-11-28' AND date <= "
+      "'2026-12-04'");
   ASSERT_GT(shift, 0);
   auto write = client_->Request("PATCH", "/api/shifts/" + std::to_string(shift), R"({"staff_id": null})",
                                 {{"Cookie", m2.cookie}, {"X-CSRF-Token", m2.csrf}});

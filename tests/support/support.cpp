@@ -115,8 +115,9 @@ std::string RedisProcess::Cli(const std::string& args) const {
 bool RedisProcess::Start() {
   std::string ports = options_.tls ? "--port 0 --tls-port " + std::to_string(port_) : "--port " + std::to_string(port_);
   std::string cmd = "redis-server --bind 127.0.0.1 " + ports + " " + options_.server_args +
-                    " --save '' --appendonly no --enable-debug-command local --daemonize yes --pidfile " + dir_.File("redis.pid") +
-                    " --dir " + dir_.path() + " --logfile " + dir_.File("redis.log") + " >/dev/null 2>&1";
+                    " --save '' --appendonly no --enable-debug-command local --daemonize yes --pidfile " +
+                    dir_.File("redis.pid") + " --dir " + dir_.path() + " --logfile " + dir_.File("redis.log") +
+                    " >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) return false;
   for (int i = 0; i < 100; ++i) {
     if (Cli("ping") == "PONG") return running_ = true;
@@ -134,9 +135,7 @@ void RedisProcess::Stop() {
 }
 
 namespace {
-std::string PgBin() {
-  return Shell("ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1");
-}
+std::string PgBin() { return Shell("ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1"); }
 }  // namespace
 
 PostgresProcess::PostgresProcess() : port_(FreePort()) {}
@@ -154,9 +153,9 @@ bool PostgresProcess::Init() {
 }
 
 bool PostgresProcess::Start() {
-  std::string out = Run(PgBin() + "/pg_ctl -D " + dir_.File("pg") + " -l " + dir_.File("pg.log") +
-                        " -w -t 60 -o '-p " + std::to_string(port_) + " -k " + dir_.path() +
-                        " -c listen_addresses=127.0.0.1 -c fsync=off' start");
+  std::string out =
+      Run(PgBin() + "/pg_ctl -D " + dir_.File("pg") + " -l " + dir_.File("pg.log") + " -w -t 60 -o '-p " +
+          std::to_string(port_) + " -k " + dir_.path() + " -c listen_addresses=127.0.0.1 -c fsync=off' start");
   running_ = out.find("rc=0") != std::string::npos;
   return running_;
 }
