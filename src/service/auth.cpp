@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include "base/date.hpp"
 #include "db/credential_repository.hpp"
@@ -38,6 +39,20 @@ const std::string& DummyHash() {
 }
 
 }  // namespace
+
+AuthService::AuthService(db::Pool& pool, int session_hours) : pool_(pool), session_hours_(session_hours) {
+  static_assert(sizeof memory_key_ == crypto_shorthash_siphashx24_KEYBYTES);
+  randombytes_buf(memory_key_.data(), memory_key_.size());
+}
+
+std::string AuthService::MemoryKey(std::string_view kind, std::string_view secret) const {
+  std::string key(kind);
+  unsigned char digest[crypto_shorthash_siphashx24_BYTES];
+  crypto_shorthash_siphashx24(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                              memory_key_.data());
+  key.append(reinterpret_cast<const char*>(digest), sizeof digest);
+  return key;
+}
 
 std::optional<SessionPrincipal> AuthService::Recall(const std::string& key, bool database_down) {
   auto now = std::chrono::steady_clock::now();
@@ -78,10 +93,9 @@ void AuthService::Remember(const std::string& hash, const SessionPrincipal& who,
 
 Result<Principal> AuthService::AuthenticateToken(std::string_view token) {
   if (token.empty() || token.size() > 256) return Error::Unauthorized("invalid token");
-  std::string hash = HashSecret(token);
-  const std::string key = std::string(kTokenKey) + hash;
+  const std::string key = MemoryKey(kTokenKey, token);
   if (auto known = Recall(key)) return known->principal;
-  auto looked = lookups_.Do(key, [&] { return LookUpToken(hash, key); });
+  auto looked = lookups_.Do(key, [&] { return LookUpToken(HashSecret(token), key); });
   if (!looked) return std::move(looked).error();
   return looked->principal;
 }
@@ -110,10 +124,9 @@ Result<SessionPrincipal> AuthService::LookUpToken(const std::string& hash, const
 
 Result<SessionPrincipal> AuthService::AuthenticateSession(std::string_view session_id) {
   if (session_id.empty() || session_id.size() > 256) return Error::Unauthorized("not logged in");
-  std::string hash = HashSecret(session_id);
-  const std::string key = std::string(kSessionKey) + hash;
+  const std::string key = MemoryKey(kSessionKey, session_id);
   if (auto known = Recall(key)) return *known;
-  return lookups_.Do(key, [&] { return LookUpSession(hash, key); });
+  return lookups_.Do(key, [&] { return LookUpSession(HashSecret(session_id), key); });
 }
 
 Result<SessionPrincipal> AuthService::LookUpSession(const std::string& hash, const std::string& key) {
@@ -164,7 +177,7 @@ Status AuthService::Logout(std::string_view session_id) {
   Status s = db::DeleteSession(**conn, hash);
   // After the DELETE, so that no request of ours can remember it again meanwhile.
   MutexLock lock(mu_);
-  remembered_.erase(std::string(kSessionKey) + hash);
+  remembered_.erase(MemoryKey(kSessionKey, session_id));
   return s;
 }
 

@@ -19,8 +19,11 @@
 //   the same time (a dummy hash is verified for unknown users).
 // - One truth for credentials, on every server within 1 s (api.md): a verified
 //   token or session is remembered in this process for `kRememberFor` (750 ms;
-//   the rest of the second is for the request in flight), keyed by the
-//   secret's hash, counted from before the database was asked. So
+//   the rest of the second is for the request in flight), counted from before
+//   the database was asked, and keyed by a per-process keyed hash of the
+//   secret (MemoryKey: SipHash, 128 bits, a random key drawn at start) rather
+//   than the stored BLAKE2b hash, which is computed only for the database
+//   lookup: a remembered credential costs one short hash per request. So
 //   a credential deleted (logout, revoke-token) or a user deactivated in the
 //   database is refused by every server sharing it within 1 s of the commit,
 //   whatever the cache backend and even with Redis down, and no message has to
@@ -34,8 +37,10 @@
 //   anyway). A revocation committed just before such an outage is therefore
 //   honoured within 1 s, or when the database answers again.
 // Thread-safe: each call leases its own connection; the memory has its own mutex.
+// REQUIRES: InitCrypto() (service/passwords.hpp) has run before the constructor (it draws a random key).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -67,7 +72,7 @@ struct LoginResult {
 
 class AuthService {
  public:
-  AuthService(db::Pool& pool, int session_hours) : pool_(pool), session_hours_(session_hours) {}
+  AuthService(db::Pool& pool, int session_hours);
 
   // 401 unless the token belongs to an active user.
   Result<Principal> AuthenticateToken(std::string_view token);
@@ -101,12 +106,15 @@ class AuthService {
     std::chrono::steady_clock::time_point until;       // answered from memory until then
     std::chrono::steady_clock::time_point until_down;  // and while the database is down until then
   };
-  // The memory keeps tokens and sessions apart: a token's hash is never
-  // looked up as a session's, nor the reverse. Memory keys are kind + hash.
+  // The memory keeps tokens and sessions apart: a token is never looked up as
+  // a session, nor the reverse. Memory keys are kind + MemoryKey's 16 bytes.
   static constexpr std::string_view kTokenKey = "t:";
   static constexpr std::string_view kSessionKey = "s:";
-  // `who` for `hash` if remembered; with `database_down`, within kRememberWhenDown.
-  std::optional<SessionPrincipal> Recall(const std::string& hash, bool database_down = false);
+  // `kind` + SipHash-2-4 (128-bit output) of `secret` under memory_key_: unforgeable without the
+  // key, which never leaves the process, and ~10x cheaper than HashSecret's BLAKE2b + hex.
+  std::string MemoryKey(std::string_view kind, std::string_view secret) const;
+  // `who` for `key` if remembered; with `database_down`, within kRememberWhenDown.
+  std::optional<SessionPrincipal> Recall(const std::string& key, bool database_down = false);
   // The database lookups behind AuthenticateToken/Session, run once per key
   // in flight (lookups_) and remembered when they verify the credential.
   Result<SessionPrincipal> LookUpToken(const std::string& hash, const std::string& key);
@@ -122,8 +130,9 @@ class AuthService {
 
   db::Pool& pool_;
   int session_hours_;
+  std::array<unsigned char, 16> memory_key_;  // random, drawn by the constructor
   Mutex mu_;
-  std::unordered_map<std::string, Remembered> remembered_ GUARDED_BY(mu_);  // key: kind + secret hash
+  std::unordered_map<std::string, Remembered> remembered_ GUARDED_BY(mu_);  // key: MemoryKey
   // Concurrent requests with one credential whose lease has lapsed share one
   // lookup: at most one query per credential per lease, however busy it is.
   cache::SingleFlight<Result<SessionPrincipal>> lookups_;
