@@ -232,8 +232,14 @@ void CachedReads::Committed(const ChangeSet& changes) {
     for (const auto& counter : GenerationKeys(home, changes.families)) cache_.Incr(counter);
   for (const auto& counter : GenerationKeys(0, changes.families)) cache_.Incr(counter);
   if (!refresher_) return;
+  size_t n = 0;
   for (auto& refresh : recent_.Due(changes.homes, changes.families, RecentReads::Clock::now(), kRefreshLimit)) {
     refreshes_queued_.fetch_add(1);
+    if (n++ < kRefreshBeforeAck) {  // the hottest, here: done before the write is answered
+      refresh();
+      refreshes_done_.fetch_add(1);
+      continue;
+    }
     if (!refresher_->TrySubmit([this, refresh = std::move(refresh)] {
           refresh();
           refreshes_done_.fetch_add(1);

@@ -33,11 +33,14 @@
 // the last minute are remembered (RecentReads) with a closure that recomputes
 // them. After a commit has incremented the counters, the ones the write retired
 // (its homes, its families), at most kRefreshLimit, most recently read first,
-// are recomputed on a small background pool at low priority, so the next
-// reader hits. A refresh reads the counters after the increment and fills
-// through the same single flight and fill lock as a reader, so it never stores
-// anything computed before the commit, and a reader arriving meanwhile joins
-// it instead of computing twice. HTML fragments are not refreshed (their
+// are recomputed: the first kRefreshBeforeAck in the writer's own thread,
+// before its answer is sent, the rest on a small background pool at low
+// priority. So the next reader hits, even one that arrives a millisecond after
+// the write's acknowledgement (in a busy home that is the usual case, and a
+// background refresh would still be queued then); the write pays the few
+// computations that its next readers would otherwise have paid. A refresh reads the counters after the increment and
+// fills through the same single flight and fill lock as a reader, so it never stores anything computed before the
+// commit, and a reader arriving meanwhile joins it instead of computing twice. HTML fragments are not refreshed (their
 // renders belong to the request that asked for them).
 #pragma once
 
@@ -169,7 +172,8 @@ class CachedReads final : public ChangeSink {
   int64_t RefreshesDone() const { return refreshes_done_.load(); }
   // Waits until every queued refresh has finished, at most `timeout`; true if they have.
   bool WaitForRefreshes(std::chrono::milliseconds timeout) const;
-  static constexpr size_t kRefreshLimit = 32;  // refreshes per write at most
+  static constexpr size_t kRefreshLimit = 32;     // refreshes per write at most
+  static constexpr size_t kRefreshBeforeAck = 4;  // of which done before the write is answered
 
   // Hits and misses of each key prefix (cache/keys.hpp prefix::kAll order) since start.
   std::vector<std::pair<std::string_view, PrefixCount>> PrefixCounts() const;

@@ -279,6 +279,26 @@ TEST_P(CacheE2E, RefreshAfterWriteRecomputesWhatTheWriteRetiredSoTheNextReadHits
   WriteTable(true);
 }
 
+// The hottest answers a write retires are recomputed before the write is
+// answered: a read sent the moment the acknowledgement arrives hits, with no
+// waiting for the background pool, and shows the write.
+TEST_P(CacheE2E, TheHottestRetiredAnswersAreRefreshedBeforeTheWriteIsAcknowledged) {
+  StartServer(true);
+  const std::string dashboard = "/api/homes/1/dashboard?days=7";
+  const std::string staff = Id("SELECT MIN(id) FROM staff WHERE home_id = 1 AND active");
+  for (int i = 0; i < 3; ++i) {
+    const int64_t before = Json(Cached(dashboard))["certifications_expiring_30d"].GetInt64();
+    auto w =
+        Send("POST", "/api/certifications",
+             R"({"staff_id":)" + staff + R"(,"name":"Hoist )" + std::to_string(i) + R"(","expires_on":"2026-12-05"})");
+    ASSERT_EQ(w.status, 201) << w.body;
+    auto got = Get(dashboard);
+    EXPECT_EQ(got.Header("x-cache"), "HIT") << "write " << i;
+    EXPECT_EQ(got.Header("x-query-count"), "0");
+    EXPECT_EQ(Json(got.body)["certifications_expiring_30d"].GetInt64(), before + 1) << "a stale answer";
+  }
+}
+
 TEST_P(CacheE2E, ARejectedWriteInvalidatesNothing) {
   Cached("/api/homes/1/dashboard");
   auto r = Send("POST", "/api/shifts", R"({"home_id":1,"unit_id":999,"shift_type_id":1,"date":"2026-11-29"})");
