@@ -14,6 +14,13 @@ int64_t EntriesPerHome(const CacheOptions& options) {
                                           : std::max<int64_t>(1, options.max_entries / 8);
 }
 
+std::vector<std::optional<int64_t>> Cache::IncrMany(std::span<const std::string> keys) {
+  std::vector<std::optional<int64_t>> out;
+  out.reserve(keys.size());
+  for (const auto& k : keys) out.push_back(Incr(k));
+  return out;
+}
+
 // Every backend stores a stamped value as plain bytes under the key.
 void Cache::SetCurrent(std::string_view key, std::string value, std::span<const int64_t> generations,
                        std::chrono::seconds ttl) {

@@ -143,6 +143,12 @@ class Cache {
   // increment and stays degraded until it has delivered it).
   virtual std::optional<int64_t> Incr(std::string_view key) = 0;
 
+  // Incr of every key in `keys`, what each answered, in order: a write's
+  // generation bumps, all of them announced before it is acknowledged. One
+  // round trip on Redis (and, with the near tier, one wait for every server's
+  // acknowledgement) instead of one per key. The default calls Incr per key.
+  virtual std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys);
+
   // The counter `key`; nullopt when the backend
   // cannot answer right now (degraded): the caller then bypasses the cache.
   // A counter nobody incremented has a starting value: 0 in memory (it dies

@@ -291,6 +291,21 @@ TYPED_TEST(CacheBehaviour, IncrAddsExactlyOneToTheCounter) {
   EXPECT_EQ(stats.hits + stats.misses, 0);  // counter reads are not cache lookups
 }
 
+TYPED_TEST(CacheBehaviour, IncrManyAddsOneToEachKeyInOrder) {
+  auto cache = this->Make();
+  const int64_t h1 = *cache->Counter("gen:h1:shifts");
+  const std::vector<std::string> keys = {"gen:h1:shifts", "gen:h1:staff", "gen:h1:shifts"};
+  const auto got = cache->IncrMany(keys);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], h1 + 1);
+  EXPECT_EQ(got[2], h1 + 2);  // a key given twice is incremented twice
+  ASSERT_TRUE(got[1]);        // a counter nobody started starts as Counter starts it, then + 1
+  EXPECT_EQ(cache->Counter("gen:h1:staff"), *got[1]);
+  EXPECT_EQ(cache->Counter("gen:h1:shifts"), h1 + 2);
+  EXPECT_TRUE(cache->IncrMany({}).empty());
+  EXPECT_EQ(cache->Stats().keys, 0);  // counters only
+}
+
 TYPED_TEST(CacheBehaviour, CountersAreApartFromValues) {
   auto cache = this->Make();
   const int64_t g = *cache->Incr("gen:h1");

@@ -2,10 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <map>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -110,6 +112,21 @@ class NearCache final : public Cache {
       Broadcast('c', key);
     else
       WaitOutTheLease();  // Redis is unreachable: no server can be told, so let every lease lapse
+    return v;
+  }
+
+  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys) override {
+    auto v = remote_->IncrMany(keys);
+    {
+      MutexLock lock(mu_);
+      for (const auto& k : keys) counters_.erase(k);
+      ++seq_;
+    }
+    std::vector<std::string_view> delivered;
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (v[i]) delivered.push_back(keys[i]);
+    if (!delivered.empty()) Broadcast('c', delivered);      // one wait for every server's acknowledgements
+    if (delivered.size() < keys.size()) WaitOutTheLease();  // as Incr: nobody could be told of the rest
     return v;
   }
 
@@ -299,29 +316,50 @@ class NearCache final : public Cache {
 
   // Tells every server (this one included) what changed, and waits until they
   // have all applied it or near_ack_timeout has passed.
-  void Broadcast(char kind, std::string_view key) {
-    uint64_t seq = next_message_.fetch_add(1) + 1;
-    {
+  void Broadcast(char kind, std::string_view key) { Broadcast(kind, std::span<const std::string_view>(&key, 1)); }
+
+  // The same for several keys: one message each (the format every version of
+  // rota reads), and one wait for all their acknowledgements.
+  void Broadcast(char kind, std::span<const std::string_view> keys) {
+    std::vector<std::pair<uint64_t, int64_t>> sent;  // message seq, receivers
+    bool lost = false;
+    for (std::string_view key : keys) {
+      uint64_t seq = next_message_.fetch_add(1) + 1;
+      {
+        MutexLock lock(ack_mu_);
+        acks_[seq] = 0;
+      }
+      auto receivers = Publish(inval_channel_, fmt::format("{} {} {} {}", id_, seq, kind, key));
+      if (receivers) {
+        sent.emplace_back(seq, *receivers);
+        continue;
+      }
       MutexLock lock(ack_mu_);
-      acks_[seq] = 0;
-    }
-    auto receivers = Publish(inval_channel_, fmt::format("{} {} {} {}", id_, seq, kind, key));
-    MutexLock lock(ack_mu_);
-    if (!receivers) {
       acks_.erase(seq);
+      lost = true;
+    }
+    MutexLock lock(ack_mu_);
+    if (lost) {
+      for (auto [seq, n] : sent) acks_.erase(seq);
       lock.unlock();
       WaitOutTheLease();
       return;
     }
     // Waiting the whole lease is enough: a server that has not applied the
-    // message by then has heard nothing since (messages arrive in order), so
+    // messages by then has heard nothing since (messages arrive in order), so
     // its lease has lapsed and it serves no copy.
-    bool all =
-        ack_cv_.wait_for(lock, options_.near_ack_timeout, [&]() REQUIRES(ack_mu_) { return acks_[seq] >= *receivers; });
+    auto missing = [&]() REQUIRES(ack_mu_) {
+      int64_t most = 0;
+      for (auto [seq, n] : sent) most = std::max(most, n - acks_[seq]);
+      return most;
+    };
+    bool all = ack_cv_.wait_for(lock, options_.near_ack_timeout, [&]() REQUIRES(ack_mu_) { return missing() <= 0; });
     if (!all)
-      spdlog::warn("cache: near tier: {} of {} servers did not confirm an invalidation of {} within {} ms",
-                   *receivers - acks_[seq], *receivers, key, options_.near_ack_timeout.count());
-    acks_.erase(seq);
+      spdlog::warn("cache: near tier: {} of {} servers did not confirm an invalidation of {}{} within {} ms", missing(),
+                   sent.empty() ? 0 : sent.front().second, keys.empty() ? "" : keys.front(),
+                   keys.size() > 1 ? fmt::format(" (and {} more keys)", keys.size() - 1) : "",
+                   options_.near_ack_timeout.count());
+    for (auto [seq, n] : sent) acks_.erase(seq);
   }
 
   void Acknowledged(uint64_t seq) {

@@ -70,6 +70,27 @@ TEST(NearCache, AnIncrementAtOneServerIsSeenByTheOtherAtOnce) {
   }
 }
 
+// A write's bumps in one call: the other server has dropped every one of them
+// when IncrMany returns (one wait for all the acknowledgements).
+TEST(NearCache, IncrManyAtOneServerIsSeenByTheOtherAtOnce) {
+  std::string prefix = UniquePrefix();
+  auto a = Near(testing::TestRedisUrl(), prefix);
+  auto b = Near(testing::TestRedisUrl(), prefix);
+  ASSERT_TRUE(WaitConnected(*a) && WaitConnected(*b));
+  const std::vector<std::string> keys = {"gen:h1:shifts", "gen:h1:notes", "gen:global:shifts"};
+  std::vector<int64_t> base;
+  for (const auto& k : keys) base.push_back(*a->Counter(k));
+  for (int i = 1; i <= 20; ++i) {
+    for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(b->Counter(keys[k]), base[k] + i - 1);  // held in memory
+    const auto got = a->IncrMany(keys);
+    ASSERT_EQ(got.size(), keys.size());
+    for (size_t k = 0; k < keys.size(); ++k) {
+      EXPECT_EQ(got[k], base[k] + i);
+      EXPECT_EQ(b->Counter(keys[k]), base[k] + i) << keys[k] << " stale after " << i << " writes";
+    }
+  }
+}
+
 TEST(NearCache, ACurrentValueIsServedFromMemoryWithoutARoundTrip) {
   auto cache = Near(testing::TestRedisUrl(), UniquePrefix());
   ASSERT_TRUE(WaitConnected(*cache));

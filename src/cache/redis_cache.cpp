@@ -153,6 +153,21 @@ Command IncrCommand(const std::string& counter_key) {
   return {"EVAL", kScript, "1", counter_key, GenerationBase()};
 }
 
+// IncrCommand for every key, in one script: an array of the new values.
+Command IncrManyCommand(std::span<const std::string> counter_keys) {
+  static const std::string kScript =
+      "local out = {} "
+      "for i, k in ipairs(KEYS) do "
+      "  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, ARGV[1]) end "
+      "  out[i] = redis.call('INCR', k) "
+      "end "
+      "return out";
+  Command c{"EVAL", kScript, std::to_string(counter_keys.size())};
+  c.insert(c.end(), counter_keys.begin(), counter_keys.end());
+  c.push_back(GenerationBase());
+  return c;
+}
+
 class RedisCache final : public Cache {
  public:
   RedisCache(RedisTarget target, const CacheOptions& options)
@@ -210,6 +225,33 @@ class RedisCache final : public Cache {
     // Hold the breaker open until a probe has replayed it (even if the failure was a full pool).
     if (down_until_.load() == 0) Open("an invalidation could not be delivered");
     return std::nullopt;
+  }
+
+  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys) override {
+    std::vector<std::optional<int64_t>> out(keys.size());
+    if (keys.empty()) return out;
+    std::vector<std::string> ks;
+    ks.reserve(keys.size());
+    for (const auto& key : keys) ks.push_back(CounterKey(key));
+    Reply r = Run(IncrManyCommand(ks), options_.socket_timeout);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == ks.size()) {
+      bool all = true;
+      for (size_t i = 0; i < ks.size(); ++i) {
+        const redisReply* e = r->element[i];
+        if (e->type == REDIS_REPLY_INTEGER)
+          out[i] = e->integer;
+        else
+          all = false;
+      }
+      if (all) return out;
+    }
+    // Not delivered (or not known to be): every one is owed. Replaying one
+    // that did land only bumps its generation once more, which costs a miss.
+    MutexLock lock(owed_mu_);
+    for (auto& k : ks) owed_.insert(std::move(k));
+    owing_.store(true);
+    if (down_until_.load() == 0) Open("an invalidation could not be delivered");
+    return std::vector<std::optional<int64_t>>(keys.size());
   }
 
   std::optional<int64_t> Counter(std::string_view key) override {

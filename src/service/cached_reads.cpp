@@ -228,9 +228,11 @@ Result<CachedAnswer> CachedReads::Fragment(int64_t home, unsigned families, cons
 
 void CachedReads::Committed(const ChangeSet& changes) {
   if (changes.empty() || changes.families == 0) return;
+  std::vector<std::string> counters;
   for (int64_t home : changes.homes)
-    for (const auto& counter : GenerationKeys(home, changes.families)) cache_.Incr(counter);
-  for (const auto& counter : GenerationKeys(0, changes.families)) cache_.Incr(counter);
+    for (auto& counter : GenerationKeys(home, changes.families)) counters.push_back(std::move(counter));
+  for (auto& counter : GenerationKeys(0, changes.families)) counters.push_back(std::move(counter));
+  cache_.IncrMany(counters);  // one round trip on Redis, one wait for the near tiers' acknowledgements
   if (!refresher_) return;
   size_t n = 0;
   for (auto& refresh : recent_.Due(changes.homes, changes.families, RecentReads::Clock::now(), kRefreshLimit)) {
