@@ -107,8 +107,10 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   if (!current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute, refreshable);
   if (refreshable && refresher_)
     recent_.Touch(key, home, families, RecentReads::Clock::now(), [&]() -> RecentReads::Refresh {
-      return
-          [this, prefix, home, families, args, ttl, compute] { Refresh(prefix, home, families, args, ttl, compute); };
+      return {.prepare = [this, prefix, home, families, args, ttl,
+                          compute] { return PrepareRefresh(prefix, home, families, args, ttl, compute); },
+              .run = [this, prefix, home, families, args, ttl,
+                      compute] { Refresh(prefix, home, families, args, ttl, compute); }};
     });
   if (current->value) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);
@@ -158,6 +160,35 @@ void CachedReads::Refresh(std::string_view prefix, int64_t home, unsigned famili
   std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
   if (!current || current->value) return;  // degraded, or a reader was first
   (void)Fill(key, counters, current->generations, ttl, compute);
+}
+
+std::function<void(const RecentReads::Bumped&)> CachedReads::PrepareRefresh(std::string_view prefix, int64_t home,
+                                                                            unsigned families, const std::string& args,
+                                                                            std::chrono::seconds ttl,
+                                                                            const Compute& compute) {
+  // The counters now (after the commit, before its increment), then the rows.
+  std::vector<std::string> counters = GenerationKeys(home, families);
+  std::string key = cache::Key(prefix, home, kCacheFormat, args);
+  std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
+  if (!current) return {};  // degraded: nothing is stored anyway
+  auto computed = compute();
+  if (!computed) return {};
+  return [this, key = std::move(key), counters = std::move(counters), before = std::move(current->generations),
+          stored = Stored(std::move(*computed)), ttl](const RecentReads::Bumped& bumped) mutable {
+    // Stamped with what the counters became by this write's increment. If any
+    // of them moved by more (another write incremented it in between, and its
+    // rows may be missing here), or could not be incremented, nothing is
+    // stored. A counter this write did not touch keeps the value read before
+    // the rows: if another write has moved it since, readers refuse the value.
+    std::vector<int64_t> stamp = before;
+    for (size_t i = 0; i < counters.size(); ++i) {
+      auto it = bumped.find(counters[i]);
+      if (it == bumped.end()) continue;
+      if (!it->second || *it->second != before[i] + 1) return;
+      stamp[i] = *it->second;
+    }
+    cache_.SetCurrent(key, std::move(stored), stamp, ttl);
+  };
 }
 
 void CachedReads::EnableRefresh(int threads) {
@@ -232,18 +263,31 @@ void CachedReads::Committed(const ChangeSet& changes) {
   for (int64_t home : changes.homes)
     for (auto& counter : GenerationKeys(home, changes.families)) counters.push_back(std::move(counter));
   for (auto& counter : GenerationKeys(0, changes.families)) counters.push_back(std::move(counter));
-  cache_.IncrMany(counters);  // one round trip on Redis, one wait for the near tiers' acknowledgements
-  if (!refresher_) return;
-  size_t n = 0;
-  for (auto& refresh : recent_.Due(changes.homes, changes.families, RecentReads::Clock::now(), kRefreshLimit)) {
+  if (!refresher_) {
+    cache_.IncrMany(counters);  // one round trip on Redis, one wait for the near tiers' acknowledgements
+    return;
+  }
+  auto due = recent_.Due(changes.homes, changes.families, RecentReads::Clock::now(), kRefreshLimit);
+  // The hottest: computed from the committed rows before the increment (until
+  // then readers are still served the answers from before this write, which is
+  // allowed: it is not acknowledged yet), and stored the moment it is made, so
+  // readers find the new answer in place of the old one. See PrepareRefresh.
+  const size_t before_ack = std::min(due.size(), kRefreshBeforeAck);
+  std::vector<std::function<void(const RecentReads::Bumped&)>> store;
+  for (size_t i = 0; i < before_ack; ++i) {
     refreshes_queued_.fetch_add(1);
-    if (n++ < kRefreshBeforeAck) {  // the hottest, here: done before the write is answered
-      refresh();
-      refreshes_done_.fetch_add(1);
-      continue;
-    }
-    if (!refresher_->TrySubmit([this, refresh = std::move(refresh)] {
-          refresh();
+    if (auto s = due[i].prepare()) store.push_back(std::move(s));
+  }
+  const auto results = cache_.IncrMany(counters);
+  RecentReads::Bumped bumped;
+  for (size_t i = 0; i < counters.size(); ++i) bumped.emplace(counters[i], results[i]);
+  for (auto& s : store) s(bumped);
+  refreshes_done_.fetch_add(static_cast<int64_t>(before_ack));
+  // The rest in the background, after the increment.
+  for (size_t i = before_ack; i < due.size(); ++i) {
+    refreshes_queued_.fetch_add(1);
+    if (!refresher_->TrySubmit([this, run = std::move(due[i].run)] {
+          run();
           refreshes_done_.fetch_add(1);
         }))
       refreshes_done_.fetch_add(1);  // the queue is full: a reader will fill it

@@ -10,13 +10,24 @@ void RecentReads::Touch(const std::string& key, int64_t home, unsigned families,
   Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
   MutexLock lock(shard.mu);
   if (auto it = shard.entries.find(key); it != shard.entries.end()) {
+    it->second.previous_read = it->second.last_read;
     it->second.last_read = now;
     return;
   }
   if (shard.entries.size() >= kShardCapacity)
     std::erase_if(shard.entries, [&](const auto& kv) { return now - kv.second.last_read > window_; });
-  if (shard.entries.size() >= kShardCapacity) return;
-  shard.entries.emplace(key, Entry{home, families, now, make()});
+  if (shard.entries.size() >= kShardCapacity) {
+    // Still full: the new key takes the place of the least recently read entry
+    // that was read only once, so a scan of distinct keys replaces its own
+    // entries and never a hot one. With nothing but hot entries it is not kept.
+    auto victim = shard.entries.end();
+    for (auto it = shard.entries.begin(); it != shard.entries.end(); ++it)
+      if (!Hot(it->second, now) && (victim == shard.entries.end() || it->second.last_read < victim->second.last_read))
+        victim = it;
+    if (victim == shard.entries.end()) return;
+    shard.entries.erase(victim);
+  }
+  shard.entries.emplace(key, Entry{home, families, now, Clock::time_point::min(), make()});
 }
 
 std::vector<RecentReads::Refresh> RecentReads::Due(const std::set<int64_t>& homes, unsigned families,
@@ -29,7 +40,7 @@ std::vector<RecentReads::Refresh> RecentReads::Due(const std::set<int64_t>& home
     MutexLock lock(shard.mu);
     candidates.clear();
     for (const auto& [key, e] : shard.entries) {
-      if (now - e.last_read > window_ || (e.families & families) == 0) continue;
+      if (!Hot(e, now) || (e.families & families) == 0) continue;
       if (e.home != 0 && !homes.contains(e.home)) continue;
       candidates.emplace_back(e.last_read, &e);
     }
