@@ -166,8 +166,9 @@ const ConfigSetting kSettings[] = {
    .description = "`serve` warms every home in the background"},
   {.section = "cache", .key = "refresh_after_write", .field = &Config::cache_refresh_after_write,
    .env = "ROTA_CACHE_REFRESH_AFTER_WRITE",
-   .description = "after a write, the server that committed it recomputes in the background the API answers "
-                  "it retired that were read in the last minute (at most 32 per write), so the next reader hits"},
+   .description = "after a write, the server that committed it recomputes the API answers it retired that were "
+                  "read twice in the last minute (at most 32; the 4 hottest before answering the write), so the "
+                  "next reader hits; the read after a write then answers X-Cache: HIT"},
   {.section = "cache", .key = "near", .field = &Config::cache_near, .env = "ROTA_CACHE_NEAR",
    .description = "an in-process near tier in front of Redis: hot values answered from memory, kept coherent by "
                   "invalidation messages (see [several servers](#running-several-servers)); ignored with memory://"},
