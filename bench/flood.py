@@ -18,45 +18,19 @@ bytes afterwards (GET /api/cache/stats; Redis: used_memory).
 Usage: bench/flood.py ROTA_BINARY [FLOOD=20000] [OUT.md]
 """
 import datetime
-import http.client
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import connect, get, have_redis, seed, start_redis, start_rota, stop  # noqa: E402
+
 MAX_ENTRIES = 1000
 HOT_INTERVAL = 0.5  # seconds between two hot reads: each of the 9 dashboards is read every 4.5 s, as a
                     # dashboard left open in a browser refreshes; the flood stores ~500 new values a second
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port):
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on %d" % port)
-
-
-def get(conn, path, token):
-    conn.request("GET", path, headers={"Authorization": "Bearer " + token})
-    r = conn.getresponse()
-    r.read()
-    return r
 
 
 def ranges(n):
@@ -73,19 +47,15 @@ def ranges(n):
 
 def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
     db = os.path.join(work, name + ".db")
-    shutil.copy(os.path.join(work, "base.db"), db)
+    with open(os.path.join(work, "base.db"), "rb") as src, open(db, "wb") as dst:
+        dst.write(src.read())
     toml = os.path.join(work, name + ".toml")
     with open(toml, "w") as f:
         f.write("[cache]\nmax_entries = %d\nkey_prefix = \"flood_%s\"\n%s" % (MAX_ENTRIES, name, extra_toml))
-    port = free_port()
-    env = dict(os.environ, ROTA_DATABASE_URL="sqlite://" + db, ROTA_CACHE_URL=cache_url,
-               ROTA_TODAY="2026-11-28", ROTA_LOG_LEVEL="warn")
-    server = subprocess.Popen([rota, "--config", toml, "serve", "--port", str(port)], env=env, cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_rota(rota, work, db, cache_url, toml)
     try:
-        wait_port(port)
         hot = ["/api/homes/%d/dashboard" % h for h in range(2, 11)]
-        c = http.client.HTTPConnection("127.0.0.1", port)
+        c = connect(port)
         for p in hot:
             get(c, p, admin)
         done = threading.Event()
@@ -93,7 +63,7 @@ def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
         lock = threading.Lock()
 
         def reader(k):
-            conn = http.client.HTTPConnection("127.0.0.1", port)
+            conn = connect(port)
             i = k
             local = {"HIT": 0, "MISS": 0, "other": 0}
             while not done.wait(HOT_INTERVAL):
@@ -107,7 +77,7 @@ def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
         readers = [threading.Thread(target=reader, args=(k,)) for k in range(1)]
         for t in readers:
             t.start()
-        flood = http.client.HTTPConnection("127.0.0.1", port)
+        flood = connect(port)
         t0 = time.perf_counter()
         statuses = {}
         for frm, days in ranges(flood_n):
@@ -118,7 +88,7 @@ def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
         done.set()
         for t in readers:
             t.join()
-        c = http.client.HTTPConnection("127.0.0.1", port)  # the first one idled out during the flood
+        c = connect(port)  # the first one idled out during the flood
         c.request("GET", "/api/cache/stats", headers={"Authorization": "Bearer " + admin})
         stats = json.loads(c.getresponse().read())
         looked = counts["HIT"] + counts["MISS"]
@@ -126,8 +96,7 @@ def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
                 "other": counts["other"], "flood": sum(statuses.values()), "flood_rps": flood_n / elapsed,
                 "statuses": statuses, "keys": stats.get("total_keys"), "bytes": stats.get("used_memory_bytes")}
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
 
 
 def main():
@@ -135,30 +104,17 @@ def main():
     flood_n = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
     out = sys.argv[3] if len(sys.argv) > 3 else None
     with tempfile.TemporaryDirectory(prefix="rota-flood-") as work:
-        env = dict(os.environ, ROTA_DATABASE_URL="sqlite://" + os.path.join(work, "base.db"),
-                   ROTA_TODAY="2026-11-28", ROTA_LOG_LEVEL="warn")
-        env.pop("ROTA_CACHE_URL", None)
-        subprocess.run([rota, "seed", "--homes", "10", "--staff-per-home", "40", "--days", "60", "--start",
-                        "2026-11-14"], env=env, cwd=work, check=True, stdout=subprocess.DEVNULL)
-        admin = subprocess.run([rota, "create-token", "admin"], env=env, cwd=work, check=True,
-                               capture_output=True, text=True).stdout.split()[0]
-        manager = subprocess.run([rota, "create-token", "manager1"], env=env, cwd=work, check=True,
-                                 capture_output=True, text=True).stdout.split()[0]
+        tokens = seed(rota, work, os.path.join(work, "base.db"))
+        admin, manager = tokens["admin"], tokens["manager1"]
         contenders = [("bound", "memory://", ""), ("lru", "memory://", "max_entries_per_home = %d\n" % MAX_ENTRIES)]
         redis = None
-        if shutil.which("redis-server"):
-            rport = free_port()
-            redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(rport), "--save", "",
-                                      "--appendonly", "no", "--dir", work, "--maxmemory", "256mb",
-                                      "--maxmemory-policy", "volatile-lru"], stdout=subprocess.DEVNULL)
-            wait_port(rport)
+        if have_redis():
+            redis, rport = start_redis(work)
             contenders.append(("redis", "redis://127.0.0.1:%d/0" % rport, ""))
         try:
             results = [run(rota, work, n, u, t, flood_n, admin, manager) for n, u, t in contenders]
         finally:
-            if redis:
-                redis.terminate()
-                redis.wait(timeout=10)
+            stop(redis)
     lines = ["Command: `bench/flood.py ROTA_BINARY %d` (%s, %d cores). [cache] max_entries = %d; the flood: %d "
              "distinct ranges of home 1's shift list by its manager, one connection; meanwhile one connection "
              "reads the dashboards of homes 2..10 in turn, one every %.1f s (each every %.1f s), all cached "

@@ -10,15 +10,15 @@ Prints a table: median and p90 in microseconds, the warm X-Query-Count, X-Cache,
 and the ratio of each page's median to the dashboard page's (/homes/1/).
 Usage: bench/overview_pages.py ROTA_BINARY [N=300]
 """
-import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import connect, seed, start_rota, stop  # noqa: E402
 
 PAGES = [("manager1", "/homes/1/"), ("manager1", "/homes/1/rota/"), ("manager1", "/homes/1/staff/"),
          ("admin", "/homes/"), ("manager1", "/homes/"),
@@ -26,16 +26,8 @@ PAGES = [("manager1", "/homes/1/"), ("manager1", "/homes/1/rota/"), ("manager1",
          ("manager1", "/api/homes"), ("manager1", "/api/homes/1/reports/monthly?format=csv")]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def log_in(port, user):
-    c = http.client.HTTPConnection("127.0.0.1", port)
+    c = connect(port)
     c.request("POST", "/api/login", json.dumps({"username": user, "password": "rota-demo"}),
               {"Content-Type": "application/json"})
     r = c.getresponse()
@@ -47,25 +39,16 @@ def main():
     rota = os.path.abspath(sys.argv[1])
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     with tempfile.TemporaryDirectory(prefix="rota-overview-bench-") as work:
-        env = dict(os.environ, ROTA_DATABASE_URL="sqlite://" + os.path.join(work, "rota.db"),
-                   ROTA_CACHE_URL="memory://", ROTA_TODAY="2026-11-28", ROTA_LOG_LEVEL="warn")
-        subprocess.run([rota, "seed", "--homes", "3", "--staff-per-home", "40", "--days", "60", "--start",
-                        "2026-11-14"], env=env, cwd=work, check=True, stdout=subprocess.DEVNULL)
-        port = free_port()
-        server = subprocess.Popen([rota, "serve", "--port", str(port)], env=env, cwd=work)
+        db = os.path.join(work, "rota.db")
+        seed(rota, work, db, homes=3)
+        server, port = start_rota(rota, work, db, "memory://")
         try:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
             sessions = {u: log_in(port, u) for u in ("manager1", "admin")}
             rows = []
             for user, path in PAGES:
                 cookie, _ = sessions[user]
                 admin_cookie, admin_csrf = sessions["admin"]
-                c = http.client.HTTPConnection("127.0.0.1", port)
+                c = connect(port)
                 c.request("POST", "/cache/clear/", "", {"Cookie": admin_cookie, "X-CSRF-Token": admin_csrf})
                 c.getresponse().read()
                 c.request("GET", path, headers={"Cookie": cookie})
@@ -83,8 +66,7 @@ def main():
                 rows.append((user, path, r.status, cold_q, r.getheader("X-Query-Count"), r.getheader("X-Cache"),
                              statistics.median(times), times[int(len(times) * 0.9)]))
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
     base = rows[0][6]
     print(f"{'user':9} {'path':45} {'status':6} {'cold q':6} {'warm q':6} {'x-cache':7} "
           f"{'median us':>9} {'p90 us':>8} {'x dash':>6}")

@@ -146,9 +146,10 @@ wait_http() {  # wait_http URL NAME
   echo "bench: $2 did not answer $1" >&2; exit 1
 }
 declare -A port pid_of
-start_rota() {  # start_rota NAME DBFILE CACHE_URL
+start_rota() {  # start_rota NAME DBFILE CACHE_URL [NEAR=true [CONFIG=rota.toml]]
   local p; p=$(free_port)
-  ROTA_DATABASE_URL="sqlite://$2" ROTA_CACHE_URL=$3 "${SRV[@]}" "$rota" --config "$work/rota.toml" serve \
+  ROTA_DATABASE_URL="sqlite://$2" ROTA_CACHE_URL=$3 ROTA_CACHE_NEAR=${4:-true} \
+    "${SRV[@]}" "$rota" --config "$work/${5:-rota.toml}" serve \
     --port "$p" >"$work/$1.log" 2>&1 &
   pids+=($!); pid_of[$1]=$!; port[$1]=$p
   wait_http "http://127.0.0.1:$p/healthz" "rota ($1)"
@@ -164,6 +165,11 @@ pids+=($!); redis_pid=$!
 for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
 start_rota M "$work/m.db" memory://
 start_rota R "$work/r.db" "redis://127.0.0.1:$rport/0"
+# F: redis:// without the near tier (every hit asks Redis: the one-round-trip figure), with its own
+# key prefix, so that its values and R's do not mix.
+cp "$work/base.db" "$work/f.db"
+{ cat "$work/rota.toml"; echo 'key_prefix = "far"'; } >"$work/rota-far.toml"
+start_rota F "$work/f.db" "redis://127.0.0.1:$rport/0" false rota-far.toml
 sleep 1
 echo "rss_idle_M	$(rss_kb "${pid_of[M]}")" >>"$work/facts.tsv"
 echo "rss_idle_R	$(rss_kb "${pid_of[R]}")" >>"$work/facts.tsv"
@@ -212,12 +218,13 @@ pids+=($!); pid_of[N]=$!
 wait_http "http://127.0.0.1:${port[N]}/api/homes/1/dashboard" nginx
 ngx_pids() { echo "${pid_of[N]} $(pgrep -P "${pid_of[N]}" | tr '\n' ' ')"; }
 
-# Contenders: M rota memory://, R rota redis://, B rota memory:// with X-Cache-Bypass: 1,
+# Contenders: M rota memory://, R rota redis:// (near tier on, the default), F rota redis:// with the
+# near tier off, B rota memory:// with X-Cache-Bypass: 1,
 # D the Django peer (its own Redis; on uncached scenarios also X-Cache-Bypass: 1), N nginx.
 server_pids() {
   case $1 in
     M|B) echo "${pid_of[M]}" ;;
-    R) echo "${pid_of[R]} $redis_pid" ;;
+    R|F) echo "${pid_of[$1]} $redis_pid" ;;
     D) dj_pids ;;
     N) ngx_pids ;;
     S*) echo "${pid_of[$1]}" ;;
@@ -265,14 +272,14 @@ one_run() {
   local raw="$work/raw/$section.$scen.$who.c$conns.r$round.txt" c0 c1 sp
   sp=$(server_pids "$who")
   # redis://: every command rota sends during the run (INFO commandstats, reset before).
-  [ "$who" = R ] && redis-cli -p "$rport" CONFIG RESETSTAT >/dev/null
+  case $who in R|F) redis-cli -p "$rport" CONFIG RESETSTAT >/dev/null ;; esac
   # shellcheck disable=SC2086
   c0=$(cpu_ticks $sp)
   "${WRK[@]}" -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency "$@" "$url" >"$raw" 2>&1 || true
   # shellcheck disable=SC2086
   c1=$(cpu_ticks $sp)
-  if [ "$who" = R ]; then
-    printf 'redis_cmds\t%s\t%s\t%s\t%s\n' "$section" "$scen" "$round" "$(redis-cli -p "$rport" INFO commandstats |
+  if [ "$who" = R ] || [ "$who" = F ]; then
+    printf 'redis_cmds\t%s\t%s\t%s\t%s\t%s\n' "$section" "$scen" "$who" "$round" "$(redis-cli -p "$rport" INFO commandstats |
       awk -F'[=,]' '/^cmdstat_/ && !/^cmdstat_(info|config)/ { n += $2 } END { print n + 0 }')" >>"$work/facts.tsv"
   fi
   # shellcheck disable=SC2086
@@ -285,7 +292,7 @@ wrk_threads() { local t=$WRK_THREADS; [ "$1" -lt "$t" ] && t=$1; echo "$t"; }
 # --- 5a. the scenario tables (64 connections) ---------------------------------------
 # name|path|uncached(0/1)|contenders
 scenarios=(
-  "dash_hit|/api/homes/1/dashboard|0|M R D N"
+  "dash_hit|/api/homes/1/dashboard|0|M R F D N"
   "dash_miss|/api/homes/1/dashboard|1|B D"
   "shifts_hit|/api/homes/1/shifts|0|M R D N"
   "shifts_miss|/api/homes/1/shifts|1|B D"
