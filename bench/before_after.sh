@@ -10,7 +10,8 @@
 # old, ...), DUR seconds (3) each at 64 connections; the figure is the median of
 # the rounds of server CPU per request (from /proc/<pid>/stat around the run)
 # and of requests per second. Scenarios: the cached dashboard (a hit), the
-# uncached dashboard (X-Cache-Bypass: 1), the cached 7-day shift list.
+# uncached dashboard (X-Cache-Bypass: 1), the cached 7-day shift list to a client without and with
+# Accept-Encoding: gzip (browsers and `curl --compressed` send it; wrk does not by itself).
 # The earlier revision's schema may be older: it is served the same file (its
 # schema check accepts a newer one). Needs wrk (installed if missing).
 set -euo pipefail
@@ -67,6 +68,7 @@ scenarios=(
   "cached dashboard (hit)|/api/homes/1/dashboard|"
   "uncached dashboard|/api/homes/1/dashboard|X-Cache-Bypass: 1"
   "cached 7-day shift list (hit)|/api/homes/1/shifts|"
+  "cached 7-day shift list (hit), Accept-Encoding: gzip|/api/homes/1/shifts|Accept-Encoding: gzip"
 )
 printf 'scenario\twho\tround\trps\tcpu_us\n' >"$work/runs.tsv"
 for s in "${scenarios[@]}"; do

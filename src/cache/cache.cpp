@@ -14,10 +14,11 @@ int64_t EntriesPerHome(const CacheOptions& options) {
                                           : std::max<int64_t>(1, options.max_entries / 8);
 }
 
-std::vector<std::optional<int64_t>> Cache::IncrMany(std::span<const std::string> keys) {
+std::vector<std::optional<int64_t>> Cache::IncrMany(std::span<const std::string> keys, const AfterIncr& then) {
   std::vector<std::optional<int64_t>> out;
   out.reserve(keys.size());
   for (const auto& k : keys) out.push_back(Incr(k));
+  if (then) then(out);
   return out;
 }
 

@@ -147,7 +147,12 @@ class Cache {
   // generation bumps, all of them announced before it is acknowledged. One
   // round trip on Redis (and, with the near tier, one wait for every server's
   // acknowledgement) instead of one per key. The default calls Incr per key.
-  virtual std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys);
+  // `then`, if given, is called with the answers as soon as the counters are
+  // incremented, before any other server is told (the near tier then waits for
+  // their acknowledgements): what it stores under the new counters is in place
+  // for this server's readers from the first moment they can see them.
+  using AfterIncr = std::function<void(std::span<const std::optional<int64_t>>)>;
+  virtual std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then = {});
 
   // The counter `key`; nullopt when the backend
   // cannot answer right now (degraded): the caller then bypasses the cache.

@@ -304,6 +304,17 @@ TYPED_TEST(CacheBehaviour, IncrManyAddsOneToEachKeyInOrder) {
   EXPECT_EQ(cache->Counter("gen:h1:shifts"), h1 + 2);
   EXPECT_TRUE(cache->IncrMany({}).empty());
   EXPECT_EQ(cache->Stats().keys, 0);  // counters only
+
+  // `then` sees the answers once, when the counters already have them.
+  int calls = 0;
+  const auto again = cache->IncrMany(keys, [&](std::span<const std::optional<int64_t>> seen) {
+    ++calls;
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[2], h1 + 4);
+    EXPECT_EQ(cache->Counter("gen:h1:shifts"), h1 + 4);
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(again[2], h1 + 4);
 }
 
 TYPED_TEST(CacheBehaviour, CountersAreApartFromValues) {

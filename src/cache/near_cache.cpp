@@ -115,13 +115,16 @@ class NearCache final : public Cache {
     return v;
   }
 
-  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys) override {
+  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then) override {
     auto v = remote_->IncrMany(keys);
     {
       MutexLock lock(mu_);
       for (const auto& k : keys) counters_.erase(k);
       ++seq_;
     }
+    // Before the other servers are told: they serve what they hold until then,
+    // which the write, not yet acknowledged, allows.
+    if (then) then(v);
     std::vector<std::string_view> delivered;
     for (size_t i = 0; i < keys.size(); ++i)
       if (v[i]) delivered.push_back(keys[i]);

@@ -227,31 +227,11 @@ class RedisCache final : public Cache {
     return std::nullopt;
   }
 
-  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys) override {
+  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then) override {
     std::vector<std::optional<int64_t>> out(keys.size());
-    if (keys.empty()) return out;
-    std::vector<std::string> ks;
-    ks.reserve(keys.size());
-    for (const auto& key : keys) ks.push_back(CounterKey(key));
-    Reply r = Run(IncrManyCommand(ks), options_.socket_timeout);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == ks.size()) {
-      bool all = true;
-      for (size_t i = 0; i < ks.size(); ++i) {
-        const redisReply* e = r->element[i];
-        if (e->type == REDIS_REPLY_INTEGER)
-          out[i] = e->integer;
-        else
-          all = false;
-      }
-      if (all) return out;
-    }
-    // Not delivered (or not known to be): every one is owed. Replaying one
-    // that did land only bumps its generation once more, which costs a miss.
-    MutexLock lock(owed_mu_);
-    for (auto& k : ks) owed_.insert(std::move(k));
-    owing_.store(true);
-    if (down_until_.load() == 0) Open("an invalidation could not be delivered");
-    return std::vector<std::optional<int64_t>>(keys.size());
+    if (!keys.empty() && !DeliverIncrMany(keys, out)) out.assign(keys.size(), std::nullopt);
+    if (then) then(out);
+    return out;
   }
 
   std::optional<int64_t> Counter(std::string_view key) override {
@@ -454,6 +434,32 @@ class RedisCache final : public Cache {
     }
     return out;
   }
+  // IncrMany's round trip: true with every answer in `out`; false when it was
+  // not delivered (or not known to be), and then every one is owed. Replaying
+  // one that did land only bumps its generation once more, which costs a miss.
+  bool DeliverIncrMany(std::span<const std::string> keys, std::vector<std::optional<int64_t>>& out) {
+    std::vector<std::string> ks;
+    ks.reserve(keys.size());
+    for (const auto& key : keys) ks.push_back(CounterKey(key));
+    Reply r = Run(IncrManyCommand(ks), options_.socket_timeout);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == ks.size()) {
+      bool all = true;
+      for (size_t i = 0; i < ks.size(); ++i) {
+        const redisReply* e = r->element[i];
+        if (e->type == REDIS_REPLY_INTEGER)
+          out[i] = e->integer;
+        else
+          all = false;
+      }
+      if (all) return true;
+    }
+    MutexLock lock(owed_mu_);
+    for (auto& k : ks) owed_.insert(std::move(k));
+    owing_.store(true);
+    if (down_until_.load() == 0) Open("an invalidation could not be delivered");
+    return false;
+  }
+
   static bool IsKeyArgument(const Command& c, size_t i) {
     if (c[0] == "SET") return i == 1;
     if (c[0] == "EVAL") return i >= 3 && i < 3 + std::stoul(c[2]);

@@ -278,10 +278,11 @@ void CachedReads::Committed(const ChangeSet& changes) {
     refreshes_queued_.fetch_add(1);
     if (auto s = due[i].prepare()) store.push_back(std::move(s));
   }
-  const auto results = cache_.IncrMany(counters);
-  RecentReads::Bumped bumped;
-  for (size_t i = 0; i < counters.size(); ++i) bumped.emplace(counters[i], results[i]);
-  for (auto& s : store) s(bumped);
+  cache_.IncrMany(counters, [&](std::span<const std::optional<int64_t>> results) {
+    RecentReads::Bumped bumped;
+    for (size_t i = 0; i < counters.size(); ++i) bumped.emplace(counters[i], results[i]);
+    for (auto& s : store) s(bumped);
+  });
   refreshes_done_.fetch_add(static_cast<int64_t>(before_ack));
   // The rest in the background, after the increment.
   for (size_t i = before_ack; i < due.size(); ++i) {
