@@ -18,7 +18,7 @@ namespace {
 
 // Bumped when the grid's HTML changes shape, so that a Redis shared with
 // servers of an older build never hands this one a grid of the old shape.
-constexpr int kGridVersion = 1;
+constexpr int kGridVersion = 2;
 constexpr const char* kScript = "rota_week.js";
 
 const char* WeekdayName(Date d) {
@@ -79,56 +79,58 @@ std::string Notes(const domain::Shift& s) {
   return "<ul class=\"notes\" aria-label=\"notes\">" + items + "</ul>";
 }
 
-// What a shift can have done to it: assign one of the members MayTake accepts
-// (vacant) or unassign (staffed); add a note.
-std::string Actions(const domain::Shift& s, const domain::RotaWeek& week, const BusyByDate& busy) {
-  const std::string what = fmt::format("{} {} on {}", Escape(s.unit.name), Escape(s.shift_type.name), DayLabel(s.date));
-  std::string assign;
-  if (s.staff) {
-    assign = fmt::format(
-        "<button type=\"button\" class=\"secondary\" data-action=\"unassign\" data-shift=\"{}\" "
-        "aria-label=\"Unassign {} from {}\">Unassign</button>",
-        s.id, Escape(s.staff->name), what);
-  } else {
-    static const std::set<int64_t> kNobody;
-    auto day = busy.find(s.date);
-    const std::set<int64_t>& busy_that_day = day == busy.end() ? kNobody : day->second;
-    std::string options;
-    for (const auto& m : week.staff)
-      if (domain::MayTake(s, week.home.id, m, busy_that_day.contains(m.id)))
-        options += fmt::format("<option value=\"{}\">{}</option>", m.id, Escape(m.name));
-    assign = options.empty()
-                 ? "<span class=\"muted\" data-role=\"no-candidate\">no qualified member of staff is free</span>"
-                 : fmt::format(
-                       "<select data-role=\"candidate\" aria-label=\"member of staff for {}\">{}</select>"
-                       "<button type=\"button\" data-action=\"assign\" data-shift=\"{}\">Assign</button>",
-                       what, options, s.id);
+// The members MayTake accepts for vacant shift `s`, as space-separated ids;
+// each one is also added to `offered`.
+std::string Candidates(const domain::Shift& s, const domain::RotaWeek& week, const BusyByDate& busy,
+                       std::set<int64_t>& offered) {
+  static const std::set<int64_t> kNobody;
+  auto day = busy.find(s.date);
+  const std::set<int64_t>& busy_that_day = day == busy.end() ? kNobody : day->second;
+  std::string ids;
+  for (const auto& m : week.staff) {
+    if (!domain::MayTake(s, week.home.id, m, busy_that_day.contains(m.id))) continue;
+    if (!ids.empty()) ids += ' ';
+    ids += std::to_string(m.id);
+    offered.insert(m.id);
   }
-  return fmt::format(
-      "<div class=\"shift-actions\">{}<details class=\"add-note\"><summary>Add note</summary>"
-      "<input type=\"text\" data-role=\"note\" maxlength=\"{}\" aria-label=\"note on {}\">"
-      "<button type=\"button\" data-action=\"note\" data-shift=\"{}\">Save note</button></details></div>",
-      assign, domain::kMaxNoteChars, what, s.id);
+  return ids;
 }
 
-std::string ShiftItem(const domain::Shift& s, const domain::RotaWeek& week, const BusyByDate& busy) {
+// One shift: a button showing its type, times and member of staff (or
+// "vacant"), then its notes. The button opens the shift's actions (assign,
+// unassign, add a note), which rota_week.js builds when asked: a week has
+// ~170 shifts, and a form for each made a page of 2,400 elements that the
+// browser took three times its floor to paint (bench/NOTES.md). A vacant
+// shift carries whom it may be given to (`data-candidates`, decided here by
+// the domain's rule); their names are in the week's one staff <template>.
+std::string ShiftItem(const domain::Shift& s, const domain::RotaWeek& week, const BusyByDate& busy,
+                      std::set<int64_t>& offered) {
   std::string who = s.staff ? fmt::format("<span class=\"who\" data-role=\"staff\" data-staff=\"{}\">{}</span>",
                                           s.staff->id, Escape(s.staff->name))
                             : "<span class=\"who vacant\" data-role=\"staff\">vacant</span>";
+  std::string candidates = s.staff ? "" : fmt::format(" data-candidates=\"{}\"", Candidates(s, week, busy, offered));
   return fmt::format(
-      "<li class=\"shift{}\" data-shift=\"{}\"><span class=\"what\"><strong>{}</strong> "
-      "<span class=\"time\">{}–{}</span></span> {}{}{}"
-      "<p class=\"refusal\" data-role=\"refusal\" role=\"alert\" hidden></p></li>",
-      s.staff ? "" : " is-vacant", s.id, Escape(s.shift_type.name), Escape(s.shift_type.start),
-      Escape(s.shift_type.end), who, Notes(s), Actions(s, week, busy));
+      "<li class=\"shift{}\" data-shift=\"{}\"{}><button type=\"button\" class=\"shift-open\" "
+      "aria-expanded=\"false\"><strong>{}</strong> <span class=\"time\">{}–{}</span> {}</button>{}</li>",
+      s.staff ? "" : " is-vacant", s.id, candidates, Escape(s.shift_type.name), Escape(s.shift_type.start),
+      Escape(s.shift_type.end), who, Notes(s));
+}
+
+// The names of everyone offered for some shift, once for the whole week.
+std::string StaffOptions(const domain::RotaWeek& week, const std::set<int64_t>& offered) {
+  std::string options;
+  for (const auto& m : week.staff)
+    if (offered.contains(m.id)) options += fmt::format("<option value=\"{}\">{}</option>", m.id, Escape(m.name));
+  return fmt::format("<template id=\"staff-options\" data-max-note=\"{}\">{}</template>", domain::kMaxNoteChars,
+                     options);
 }
 
 // The table: a row per unit, a column per day; the shifts of (unit, day) in
 // the order the repository gives (shift type, id).
-std::string Grid(const domain::RotaWeek& week, Date today, const BusyByDate& busy) {
+std::string Grid(const domain::RotaWeek& week, Date today, const BusyByDate& busy, std::set<int64_t>& offered) {
   const int days = week.range.days();
   std::map<std::pair<int64_t, int>, std::string> cells;  // (unit, day index) -> <li>s
-  for (const auto& s : week.shifts) cells[{s.unit.id, s.date - week.range.from}] += ShiftItem(s, week, busy);
+  for (const auto& s : week.shifts) cells[{s.unit.id, s.date - week.range.from}] += ShiftItem(s, week, busy, offered);
 
   std::string head = "<th scope=\"col\">Unit</th>";
   for (int i = 0; i < days; ++i) {
@@ -170,8 +172,11 @@ std::string Summary(const domain::RotaWeek& week) {
 
 std::string RenderRotaWeek(const domain::RotaWeek& week, Date today) {
   const BusyByDate busy = Busy(week.shifts);
-  return fmt::format("<div class=\"rota-week\" data-home=\"{}\" data-from=\"{}\">{}{}{}</div>", week.home.id,
-                     week.range.from.ToString(), WeekNav(week, today), Summary(week), Grid(week, today, busy));
+  std::set<int64_t> offered;
+  std::string grid = Grid(week, today, busy, offered);
+  return fmt::format("<div class=\"rota-week\" data-home=\"{}\" data-from=\"{}\">{}{}{}{}</div>", week.home.id,
+                     week.range.from.ToString(), WeekNav(week, today), Summary(week), grid,
+                     StaffOptions(week, offered));
 }
 
 Result<service::CachedAnswer> RotaWeekFragment(service::App& app, int64_t home, Date from, bool bypass) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
 #include <string>
 
 namespace rota::web {
@@ -20,21 +22,29 @@ size_t Count(const std::string& html, const std::string& part) {
   return n;
 }
 
-// The <li> of shift `id`.
+// The <li> of shift `id`: up to the next shift or the end of its cell.
 std::string Item(const std::string& html, int64_t id) {
   auto at = html.find("data-shift=\"" + std::to_string(id) + "\"");
   if (at == std::string::npos) return "(no shift)";
   at = html.rfind("<li", at);
-  return html.substr(at, html.find("</p></li>", at) - at);
+  auto end = std::min(html.find("<li class=\"shift", at + 1), html.find("</td>", at));
+  return html.substr(at, end - at);
 }
 
-// The <option>s offered for shift `id`, as "value:name;" pairs.
+// Those offered for shift `id`, as "value:name;" pairs: the ids of its
+// data-candidates, named by the week's staff <template>.
 std::string Candidates(const std::string& html, int64_t id) {
   const std::string item = Item(html, id);
+  auto at = item.find("data-candidates=\"");
+  if (at == std::string::npos) return "(no data-candidates)";
+  at += 17;
+  std::istringstream ids(item.substr(at, item.find('"', at) - at));
   std::string out;
-  for (auto at = item.find("<option value=\""); at != std::string::npos; at = item.find("<option value=\"", at + 1)) {
-    auto v = at + 15, q = item.find('"', v), close = item.find("</option>", q);
-    out += item.substr(v, q - v) + ":" + item.substr(q + 2, close - q - 2) + ";";
+  for (std::string v; ids >> v;) {
+    auto option = html.find("<option value=\"" + v + "\">", html.find("<template id=\"staff-options\""));
+    if (option == std::string::npos) return "(" + v + " is not named)";
+    auto name = option + 17 + v.size();
+    out += v + ":" + html.substr(name, html.find("</option>", name) - name) + ";";
   }
   return out;
 }
@@ -92,17 +102,19 @@ TEST_F(RotaWeekRender, ACellListsItsShiftsWithStaffOrVacantAndNotes) {
   ASSERT_NE(cell, std::string::npos);
   EXPECT_LT(cell, html.find("data-shift=\"7\"")) << "the shifts sit in their (unit, day) cell";
   std::string staffed = Item(html, 7), vacant = Item(html, 8);
-  EXPECT_TRUE(Has(staffed, "<strong>Late</strong> <span class=\"time\">07:00–15:00</span>"));
+  EXPECT_TRUE(Has(staffed,
+                  "<button type=\"button\" class=\"shift-open\" aria-expanded=\"false\"><strong>Late</strong> "
+                  "<span class=\"time\">07:00–15:00</span>"));
   EXPECT_TRUE(Has(staffed, "data-staff=\"40\">Ann &lt;Lee&gt;</span>"));
   EXPECT_TRUE(Has(staffed, "manager2:</span> handover &lt;at&gt; 14:45"));
   EXPECT_TRUE(Has(staffed, "(removed user):</span> second"));
-  EXPECT_TRUE(Has(staffed, "data-action=\"unassign\" data-shift=\"7\""));
-  EXPECT_FALSE(Has(staffed, "data-action=\"assign\""));
+  EXPECT_FALSE(Has(staffed, "data-candidates")) << "a staffed shift offers no one";
   EXPECT_TRUE(Has(vacant, "is-vacant"));
   EXPECT_TRUE(Has(vacant, ">vacant</span>"));
-  EXPECT_FALSE(Has(vacant, "data-action=\"unassign\""));
-  EXPECT_TRUE(Has(staffed, "data-action=\"note\" data-shift=\"7\"") &&
-              Has(vacant, "data-action=\"note\" data-shift=\"8\""));
+  EXPECT_TRUE(Has(vacant, "data-candidates=\"\""));
+  EXPECT_FALSE(Has(html, "<select") || Has(html, "data-action"))
+      << "the actions are built when a shift is opened, not sent with each shift";
+  EXPECT_TRUE(Has(html, "<template id=\"staff-options\" data-max-note=\"10000\"></template>"));
   EXPECT_TRUE(Has(html, "data-testid=\"shift-count\">2</span>"));
   EXPECT_TRUE(Has(html, "data-testid=\"vacant-count\">1</span>"));
 }
@@ -120,14 +132,14 @@ TEST_F(RotaWeekRender, OnlyThoseTheDomainAcceptsAreOffered) {
   week_.staff = {Member(10, "Free & Qualified", {1, 2}), Member(11, "Wrong Unit", {2}),
                  Member(12, "Works That Day", {1}), on_leave, Member(14, "Inactive", {1}, false)};
   EXPECT_EQ(Candidates(Render(), 1), "10:Free &amp; Qualified;");
+  EXPECT_FALSE(Has(Render(), "Wrong Unit")) << "the staff <template> names only those offered somewhere";
 }
 
-TEST_F(RotaWeekRender, AVacantShiftNoOneMayTakeSaysSo) {
+TEST_F(RotaWeekRender, AVacantShiftNoOneMayTakeOffersNoOne) {
   week_.shifts = {MakeShift(1, today_, 1, std::nullopt)};
   week_.staff = {Member(11, "Wrong Unit", {2})};
-  std::string item = Item(Render(), 1);
-  EXPECT_TRUE(Has(item, "no qualified member of staff is free"));
-  EXPECT_FALSE(Has(item, "data-action=\"assign\""));
+  EXPECT_EQ(Candidates(Render(), 1), "");
+  EXPECT_TRUE(Has(Item(Render(), 1), "data-candidates=\"\""));
 }
 
 TEST_F(RotaWeekRender, WeekLinksStayInsideTheWindowTheServerAccepts) {

@@ -1,8 +1,10 @@
 // Browser tests of the rota page (/homes/{id}/rota/) in home 2 as manager2 (the
 // home this file may change; run.sh): the week on screen equals the database's,
-// assign / unassign / add a note each show on the page and in the database,
-// assigning by keyboard alone, a refusal shown inside its shift, another home
-// refused, CSRF, a session that has ended, a 390-px screen, print, axe-core.
+// a shift's actions open from the shift (offering exactly whom the server
+// offers), assign / unassign / add a note each show on the page and in the
+// database, assigning by keyboard alone, a refusal shown inside its shift,
+// another home refused, CSRF, a session that has ended, a 390-px screen,
+// print, axe-core.
 'use strict';
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -29,7 +31,7 @@ async function pageWeek(page) {
     const td = li.closest('td');
     return {
       id: Number(li.dataset.shift), date: td.dataset.date, unit: Number(td.dataset.unit),
-      type: li.querySelector('.what strong').textContent, time: li.querySelector('.time').textContent,
+      type: li.querySelector('button.shift-open strong').textContent, time: li.querySelector('.time').textContent,
       who: li.querySelector('[data-role="staff"]').textContent,
       notes: [...li.querySelectorAll('ul.notes li')].map((n) => n.textContent.replace(/^[^:]*: /, '')).join('|'),
     };
@@ -41,6 +43,13 @@ const refreshed = (page) => page.evaluate(() => Number(document.body.dataset.ref
 const waitRefreshed = (page, n) => page.waitForFunction((k) => Number(document.body.dataset.refreshed || 0) > k, n);
 const staffOf = (id) => sql(`SELECT staff_id FROM shift WHERE id = ${id}`)[0].staff_id;
 const item = (page, id) => page.locator(`#rota li.shift[data-shift="${id}"]`);
+// Opens shift `id`'s actions (a click on the shift) and waits for them.
+async function openShift(page, id) {
+  await item(page, id).locator('button.shift-open').click();
+  await item(page, id).locator('.shift-actions').waitFor();
+}
+// The first vacant shift the server offers someone for.
+const offeredShift = (page) => page.locator('#rota li.shift[data-candidates]:not([data-candidates=""])').first();
 
 async function managerPage(options) {
   const page = await newPage(options);
@@ -87,8 +96,19 @@ test('the week on screen is the database\'s, units down and days across, with we
 test('assign, unassign and add a note: each shows on the page and in the database', async () => {
   const page = await managerPage();
   // Assign: the first vacant shift with someone offered.
-  const vacant = page.locator('#rota li.shift:has(button[data-action="assign"])').first();
+  const vacant = offeredShift(page);
   const shiftId = Number(await vacant.getAttribute('data-shift'));
+  // Closed, a shift shows no controls; opened, exactly those the server offers, named.
+  assert.equal(await vacant.locator('select, input, button[data-action]').count(), 0);
+  await openShift(page, shiftId);
+  assert.equal(await vacant.locator('button.shift-open').getAttribute('aria-expanded'), 'true');
+  const offered = (await vacant.getAttribute('data-candidates')).split(' ');
+  const options = await vacant.locator('select[data-role="candidate"] option').evaluateAll(
+    (os) => os.map((o) => [o.value, o.textContent]));
+  assert.deepEqual(options.map((o) => o[0]), offered);
+  const names = Object.fromEntries(sql(`SELECT id, first_name || ' ' || last_name AS name FROM staff WHERE home_id = ${HOME}`)
+    .map((r) => [String(r.id), r.name]));
+  for (const [id, name] of options) assert.equal(name, names[id]);
   const option = vacant.locator('select[data-role="candidate"] option').first();
   const staffId = Number(await option.getAttribute('value'));
   const name = await option.textContent();
@@ -107,9 +127,8 @@ test('assign, unassign and add a note: each shows on the page and in the databas
   assert.equal(staffOf(shiftId), null);
   assert.equal(await item(page, shiftId).locator('[data-role="staff"]').textContent(), 'vacant');
 
-  // A note.
+  // A note (the shift's actions are open again after each action).
   const body = `Cover agreed with <agency> ${Date.now()}`;
-  await item(page, shiftId).locator('details.add-note summary').click();
   await item(page, shiftId).locator('input[data-role="note"]').fill(body);
   n = await refreshed(page);
   await item(page, shiftId).locator('button[data-action="note"]').click();
@@ -123,45 +142,53 @@ test('assign, unassign and add a note: each shows on the page and in the databas
   assert.deepEqual(page.errors, []);
 });
 
-test('assigning by keyboard alone: Tab to an Assign button, Space; Enter to unassign', async () => {
+test('assigning by keyboard alone: Tab to a vacant shift, Enter opens it, Tab, Space; Enter to unassign; Escape', async () => {
   const page = await managerPage();
   await page.locator('body').focus();
+  const onOfferedShift = () => page.evaluate(() => document.activeElement.matches(
+    'li.shift[data-candidates]:not([data-candidates=""]) > button.shift-open'));
   let tabs = 0;
-  for (; tabs < 400; tabs++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(() => document.activeElement.matches('button[data-action="assign"]'))) break;
-  }
-  assert.ok(tabs < 400, 'an Assign button is reachable with Tab');
-  const shiftId = Number(await page.evaluate(() => document.activeElement.dataset.shift));
-  const staffId = Number(await page.evaluate(() => document.activeElement.closest('li').querySelector('select').value));
+  for (; tabs < 400 && !(await onOfferedShift()); tabs++) await page.keyboard.press('Tab');
+  assert.ok(tabs < 400, 'a vacant shift is reachable with Tab');
+  const shiftId = Number(await page.evaluate(() => document.activeElement.closest('li').dataset.shift));
+  await page.keyboard.press('Enter');
+  // Its actions opened, the focus on the choice of staff; Tab reaches Assign.
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.role), 'candidate');
+  const staffId = Number(await page.evaluate(() => document.activeElement.value));
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.action), 'assign');
   let n = await refreshed(page);
   await page.keyboard.press('Space');
   await waitRefreshed(page, n);
   assert.equal(staffOf(shiftId), staffId);
-  // The focus came back to the shift: its Unassign button.
+  // The focus came back to the shift's actions: its Unassign button.
   assert.equal(await page.evaluate(() => document.activeElement.dataset.action), 'unassign');
   n = await refreshed(page);
   await page.keyboard.press('Enter');
   await waitRefreshed(page, n);
   assert.equal(staffOf(shiftId), null);
-  // A note by keyboard: Tab to "Add note", open it, type, Enter.
-  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement.matches('summary'))); i++)
+  // A note by keyboard: Tab to the note's box, type, Enter.
+  for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement.dataset.role === 'note')); i++)
     await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Tab');
   await page.keyboard.type('typed by keyboard');
   n = await refreshed(page);
   await page.keyboard.press('Enter');
   await waitRefreshed(page, n);
   assert.equal(sql(`SELECT body FROM shift_note WHERE shift_id = ${shiftId} ORDER BY id DESC LIMIT 1`)[0].body,
     'typed by keyboard');
+  // Escape closes the actions and goes back to the shift.
+  await page.keyboard.press('Escape');
+  assert.equal(await item(page, shiftId).locator('.shift-actions').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement.closest('li.shift').dataset.shift), String(shiftId));
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-expanded')), 'false');
   assert.deepEqual(page.errors, []);
 });
 
 test('a refusal is shown inside its shift with the API\'s message', async () => {
   const page = await managerPage();
-  const vacant = page.locator('#rota li.shift:has(button[data-action="assign"])').first();
+  const vacant = offeredShift(page);
   const shiftId = Number(await vacant.getAttribute('data-shift'));
+  await openShift(page, shiftId);
   const staffId = Number(await vacant.locator('select[data-role="candidate"]').inputValue());
   // Meanwhile, in another session, the candidate stops being available (made inactive).
   const other = await managerPage();
@@ -174,9 +201,16 @@ test('a refusal is shown inside its shift with the API\'s message', async () => 
     const refusal = item(page, shiftId).locator('[data-role="refusal"]');
     assert.equal(await refusal.isVisible(), true);
     assert.equal(await refusal.textContent(), `staff member ${staffId} is not active`);
+    // Its actions are open again, offering whom the fresh grid offers: no one says so.
+    const left = (await item(page, shiftId).getAttribute('data-candidates')).split(' ').filter(Boolean);
+    assert.equal(await item(page, shiftId).locator('select[data-role="candidate"] option').count(), left.length);
+    assert.equal(await item(page, shiftId).locator('[data-role="no-candidate"]').isVisible(), left.length === 0);
     assert.equal(staffOf(shiftId), null);
-    // The grid is the fresh one: the inactive member is no longer offered.
-    assert.equal(await page.locator(`#rota select[data-role="candidate"] option[value="${staffId}"]`).count(), 0);
+    // The grid is the fresh one: the inactive member is no longer offered, for any shift.
+    const offers = await page.$$eval('#rota li.shift[data-candidates]', (items) => items.map((li) => li.dataset.candidates));
+    assert.ok(offers.length > 0);
+    assert.ok(offers.every((ids) => !ids.split(' ').includes(String(staffId))), offers.join(' / '));
+    assert.equal(await page.locator(`#rota option[value="${staffId}"]`).count(), 0);
     await shot(page, 'rota-refusal');
     await checkAccessibility(page, 'the rota page with a refusal');
   } finally {
@@ -206,6 +240,7 @@ test('another home is refused, writes need the CSRF token, an ended session is s
 
   // Logged out elsewhere (the same session): the next action says so and offers to log in.
   assert.equal((await apiWrite(page, 'POST', '/api/logout')).status < 300, true);
+  await openShift(page, shift);
   await item(page, shift).locator('button[data-action="unassign"]').click();
   await page.waitForSelector('#log-in-again');
   assert.match(await page.textContent('#flash'), /Your session has ended/);
@@ -240,10 +275,13 @@ test('on a 390-px screen only the grid scrolls sideways, in its own box', async 
 
 test('printed: no navigation or buttons, the week on one A4 landscape page', async () => {
   const page = await managerPage();
+  await openShift(page, Number(await offeredShift(page).getAttribute('data-shift')));
   await page.emulateMedia({ media: 'print' });
-  for (const hidden of ['header.top', 'nav.home-nav', '.week-pick', '#rota button', '#rota select', 'details.add-note'])
+  for (const hidden of ['header.top', 'nav.home-nav', '.week-pick', '#rota button[data-action]', '#rota select',
+    '#rota .shift-actions'])
     assert.equal(await page.locator(hidden).first().isVisible(), false, hidden + ' is not printed');
   assert.equal(await page.locator('#rota table.rota-grid').isVisible(), true);
+  assert.equal(await page.locator('#rota button.shift-open').first().isVisible(), true, 'the shifts are printed');
   const pdf = await page.pdf({ format: 'A4', landscape: true, preferCSSPageSize: true });
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
   assert.equal(pages, 1, 'one week per A4 landscape page');
