@@ -3,17 +3,20 @@
 
 Seeds a SQLite database (10 homes x 40 staff, ROTA_TODAY=2026-11-28) in a temp dir and, for each
 contender, starts `rota serve` on a copy of it:
-  bound   memory://, the default per-home bound (max_entries / 8 values per home);
-  lru     memory://, the bound lifted (max_entries_per_home = max_entries): plain LRU;
-  redis   redis:// on a private redis-server, the default per-home bound (if redis-server exists).
+  bound   memory://, the default bounds: per home (max_entries / 8 values) and per kind of answer in
+          a home (max_entries_per_prefix: half the home's share);
+  home    memory://, the per-home bound only (the kind's lifted to the home's share);
+  lru     memory://, both bounds lifted (= max_entries): plain LRU;
+  redis   redis:// on a private redis-server, the default bounds (if redis-server exists).
 All with [cache] max_entries = 1000. Then, at once:
   - the flood: manager1 (home 1) asks for FLOOD distinct ranges of home 1's shift list
     (`/api/homes/1/shifts?from=D&to=E`, every range new), as fast as one connection goes;
-  - the hot reader: one connection reading the dashboards of homes 2..10 in turn, one every
-    HOT_INTERVAL (administrator token), counting X-Cache HIT/MISS, until the flood ends.
+  - the hot readers (administrator token), counting X-Cache HIT/MISS, until the flood ends: one
+    connection reading the other homes' dashboards (homes 2..10) in turn, one every HOT_INTERVAL,
+    and one reading the flooding manager's own home's dashboard (home 1) every HOT_INTERVAL.
 Before the flood each hot dashboard is read once (so it is cached). Prints, per contender: the hot
-readers' hit rate during the flood, the flood's requests per second, and the cache's key count and
-bytes afterwards (GET /api/cache/stats; Redis: used_memory).
+readers' hit rates during the flood (other homes', own home's), the flood's requests per second,
+and the cache's key count and bytes afterwards (GET /api/cache/stats; Redis: used_memory).
 
 Usage: bench/flood.py ROTA_BINARY [FLOOD=20000] [OUT.md]
 """
@@ -54,27 +57,29 @@ def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
         f.write("[cache]\nmax_entries = %d\nkey_prefix = \"flood_%s\"\n%s" % (MAX_ENTRIES, name, extra_toml))
     server, port = start_rota(rota, work, db, cache_url, toml)
     try:
-        hot = ["/api/homes/%d/dashboard" % h for h in range(2, 11)]
+        hot = ["/api/homes/%d/dashboard" % h for h in range(1, 11)]
         c = connect(port)
         for p in hot:
             get(c, p, admin)
         done = threading.Event()
-        counts = {"HIT": 0, "MISS": 0, "other": 0}
+        counts = {(who, x): 0 for who in ("own", "others") for x in ("HIT", "MISS", "other")}
         lock = threading.Lock()
 
-        def reader(k):
+        def reader(who, paths):
             conn = connect(port)
-            i = k
-            local = {"HIT": 0, "MISS": 0, "other": 0}
+            i = 0
+            local = dict.fromkeys(counts, 0)
             while not done.wait(HOT_INTERVAL):
-                r = get(conn, hot[i % len(hot)], admin)
-                local[r.getheader("X-Cache") if r.getheader("X-Cache") in ("HIT", "MISS") else "other"] += 1
+                r = get(conn, paths[i % len(paths)], admin)
+                x = r.getheader("X-Cache") if r.getheader("X-Cache") in ("HIT", "MISS") else "other"
+                local[(who, x)] += 1
                 i += 1
             with lock:
                 for key, v in local.items():
                     counts[key] += v
 
-        readers = [threading.Thread(target=reader, args=(k,)) for k in range(1)]
+        readers = [threading.Thread(target=reader, args=("others", hot[1:])),
+                   threading.Thread(target=reader, args=("own", hot[:1]))]
         for t in readers:
             t.start()
         flood = connect(port)
@@ -91,9 +96,14 @@ def run(rota, work, name, cache_url, extra_toml, flood_n, admin, manager):
         c = connect(port)  # the first one idled out during the flood
         c.request("GET", "/api/cache/stats", headers={"Authorization": "Bearer " + admin})
         stats = json.loads(c.getresponse().read())
-        looked = counts["HIT"] + counts["MISS"]
-        return {"name": name, "hit_rate": 100.0 * counts["HIT"] / looked if looked else 0.0, "reads": looked,
-                "other": counts["other"], "flood": sum(statuses.values()), "flood_rps": flood_n / elapsed,
+        def rate(who):
+            looked = counts[(who, "HIT")] + counts[(who, "MISS")]
+            return (100.0 * counts[(who, "HIT")] / looked if looked else 0.0), looked
+
+        (hit_rate, reads), (own_rate, own_reads) = rate("others"), rate("own")
+        return {"name": name, "hit_rate": hit_rate, "reads": reads, "own_rate": own_rate, "own_reads": own_reads,
+                "other": counts[("own", "other")] + counts[("others", "other")],
+                "flood": sum(statuses.values()), "flood_rps": flood_n / elapsed,
                 "statuses": statuses, "keys": stats.get("total_keys"), "bytes": stats.get("used_memory_bytes")}
     finally:
         stop(server)
@@ -106,7 +116,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="rota-flood-") as work:
         tokens = seed(rota, work, os.path.join(work, "base.db"))
         admin, manager = tokens["admin"], tokens["manager1"]
-        contenders = [("bound", "memory://", ""), ("lru", "memory://", "max_entries_per_home = %d\n" % MAX_ENTRIES)]
+        contenders = [("bound", "memory://", ""),
+                      ("home", "memory://", "max_entries_per_prefix = %d\n" % (MAX_ENTRIES // 8)),
+                      ("lru", "memory://", "max_entries_per_home = %d\nmax_entries_per_prefix = %d\n" % (
+                          MAX_ENTRIES, MAX_ENTRIES))]
         redis = None
         if have_redis():
             redis, rport = start_redis(work)
@@ -117,19 +130,21 @@ def main():
             stop(redis)
     lines = ["Command: `bench/flood.py ROTA_BINARY %d` (%s, %d cores). [cache] max_entries = %d; the flood: %d "
              "distinct ranges of home 1's shift list by its manager, one connection; meanwhile one connection "
-             "reads the dashboards of homes 2..10 in turn, one every %.1f s (each every %.1f s), all cached "
-             "before the flood." % (
+             "reads the other homes' dashboards (homes 2..10) in turn, one every %.1f s (each every %.1f s), and "
+             "another the flooding manager's own home's dashboard every %.1f s, all cached before the flood." % (
                  flood_n, datetime.date.today().isoformat(), os.cpu_count(), MAX_ENTRIES, flood_n, HOT_INTERVAL,
-                 HOT_INTERVAL * 9),
+                 HOT_INTERVAL * 9, HOT_INTERVAL),
              "",
-             "| contender | other homes' hit rate during the flood | their reads | flood req/s | flood answers "
+             "| contender | other homes' dashboards: hit rate during the flood | their reads "
+             "| own home's dashboard: hit rate | its reads | flood req/s | flood answers "
              "| cache keys after | cache bytes after |",
-             "|---|---:|---:|---:|---|---:|---:|"]
-    label = {"bound": "memory://, per-home bound (default: max_entries / 8)",
-             "lru": "memory://, LRU only (bound lifted)", "redis": "redis://, per-home bound (default)"}
+             "|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    label = {"bound": "memory://, default bounds (per home: max_entries / 8; per kind: half that)",
+             "home": "memory://, per-home bound only", "lru": "memory://, LRU only (bounds lifted)",
+             "redis": "redis://, default bounds"}
     for r in results:
-        lines.append("| %s | %.1f%% | %d | %.0f | %s | %s | %s |" % (
-            label[r["name"]], r["hit_rate"], r["reads"], r["flood_rps"],
+        lines.append("| %s | %.1f%% | %d | %.1f%% | %d | %.0f | %s | %s | %s |" % (
+            label[r["name"]], r["hit_rate"], r["reads"], r["own_rate"], r["own_reads"], r["flood_rps"],
             ", ".join("%d x %d" % (v, k) for k, v in sorted(r["statuses"].items())), r["keys"], r["bytes"]))
     text = "\n".join(lines)
     print(text)

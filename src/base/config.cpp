@@ -154,6 +154,11 @@ const ConfigSetting kSettings[] = {
    .max = 100'000'000, .default_text = "`0` (`max_entries` / 8)",
    .description = "values one home may hold, on every backend: one caller's scan of distinct ranges evicts its own "
                   "home's oldest values, never another home's (Redis: an index per home)"},
+  {.section = "cache", .key = "max_entries_per_prefix", .field = &Config::cache_max_entries_per_prefix, .min = 0,
+   .max = 100'000'000, .default_text = "`0` (half the home's share)",
+   .description = "values one kind of answer (key prefix: `shift`, `dashboard`, ...) of one home may hold, on every "
+                  "backend: a scan of distinct shift-list ranges evicts that home's oldest shift lists, never its "
+                  "dashboard (Redis: an index per kind and home)"},
   {.section = "cache", .key = "key_prefix", .field = &Config::cache_key_prefix,
    .description = "redis://: every key starts `<prefix>:`, so deployments can share a Redis; 1..64 of "
                   "`[A-Za-z0-9_.-]`",

@@ -56,7 +56,8 @@ struct Config {
   std::string cache_url = "memory://";
   long cache_max_entries = 1000;
   long cache_max_bytes = 64L << 20;
-  long cache_max_entries_per_home = 0;  // 0: cache_max_entries / 8 (cache::EntriesPerHome)
+  long cache_max_entries_per_home = 0;    // 0: cache_max_entries / 8 (cache::EntriesPerHome)
+  long cache_max_entries_per_prefix = 0;  // 0: half the home's share (cache::EntriesPerPrefix)
   std::string cache_key_prefix = "rota";
   int cache_pool_size = 50;
   std::chrono::milliseconds cache_timeout{5000};

@@ -93,11 +93,14 @@ TEST(Config, ProductionCacheUrlsAndTheirSettings) {
                  "ROTA_CACHE_SENTINEL_PASSWORD");
 }
 
-TEST(Config, MaxEntriesPerHomeDefaultsToZeroMeaningAnEighthOfMaxEntries) {
+TEST(Config, MaxEntriesPerHomeAndPerPrefixDefaultToZeroMeaningAShareOfMaxEntries) {
   testing::TempDir dir;
   EXPECT_EQ(Config::Load(Write(dir, "[cache]\nmax_entries = 50\n"), {}).cache_max_entries_per_home, 0);
   EXPECT_EQ(Config::Load(Write(dir, "[cache]\nmax_entries_per_home = 7\n"), {}).cache_max_entries_per_home, 7);
   ExpectRejected("[cache]\nmax_entries_per_home = -1\n", {}, "max_entries_per_home");
+  EXPECT_EQ(Config::Load(Write(dir, "[cache]\nmax_entries = 50\n"), {}).cache_max_entries_per_prefix, 0);
+  EXPECT_EQ(Config::Load(Write(dir, "[cache]\nmax_entries_per_prefix = 9\n"), {}).cache_max_entries_per_prefix, 9);
+  ExpectRejected("[cache]\nmax_entries_per_prefix = -1\n", {}, "max_entries_per_prefix");
 }
 
 TEST(Config, CacheAliasesTakeSecondsOrNamedTimeouts) {

@@ -14,6 +14,11 @@ int64_t EntriesPerHome(const CacheOptions& options) {
                                           : std::max<int64_t>(1, options.max_entries / 8);
 }
 
+int64_t EntriesPerPrefix(const CacheOptions& options) {
+  return options.max_entries_per_prefix > 0 ? options.max_entries_per_prefix
+                                            : std::max<int64_t>(1, EntriesPerHome(options) / 2);
+}
+
 std::vector<std::optional<int64_t>> Cache::IncrMany(std::span<const std::string> keys, const AfterIncr& then) {
   std::vector<std::optional<int64_t>> out;
   out.reserve(keys.size());

@@ -8,10 +8,11 @@
 // - TTL: every value is stored with a time to live; after it, the value is gone
 //   (a Get misses). `kNoExpiry` (0 s) keeps a value until it is evicted or deleted.
 // - Bounds (memory://): at most `max_entries` values and `max_bytes` bytes (key +
-//   value sizes), and at most `max_entries_per_home` values of one home (keys
-//   that name one, keys.hpp). A Set that goes over a bound evicts least-recently-
-//   used values first: of the same home for the home bound, of any home for the
-//   others. A value that alone exceeds the byte bound is not stored. A Redis
+//   value sizes), at most `max_entries_per_home` values of one home (keys that
+//   name one, keys.hpp) and `max_entries_per_prefix` of one kind in one home
+//   (`shift:h1`). A Set that goes over a bound evicts least-recently-used values
+//   first: of the same kind and home for the kind's bound, of the same home for
+//   the home's, of any home for the others. A value that alone exceeds the byte bound is not stored. A Redis
 //   evicts by its own maxmemory policy (run it with `volatile-lru`, so that
 //   only values, which all have a TTL, are evicted, never counters).
 // - A miss is not an error: Get returns std::nullopt when the key was never set,
@@ -58,6 +59,10 @@ struct CacheOptions {
   // EntriesPerHome). memory:// rounds it up to a multiple of `shards` (each shard
   // holds its share); redis:// keeps an index per home (redis_cache.cpp).
   int64_t max_entries_per_home = 0;
+  // Values one kind of answer (key prefix) of one home may hold (`shift:h1`),
+  // so that a scan of one kind evicts that kind, not the home's dashboard; 0:
+  // half the home's share (see EntriesPerPrefix). Kept like the home's bound.
+  int64_t max_entries_per_prefix = 0;
   int shards = 16;                                  // memory://: lock stripes (<= max_entries, max_bytes)
   MonotonicClock clock;                             // TTLs; empty: std::chrono::steady_clock::now (tests pass a fake)
   std::string key_prefix = "rota";                  // redis://: every key is `<prefix>:...`; 1..64 of [A-Za-z0-9_.-]
@@ -83,6 +88,10 @@ struct CacheOptions {
 // The values one home may hold under `options`: max_entries_per_home, or by
 // default an eighth of max_entries (at least 1).
 int64_t EntriesPerHome(const CacheOptions& options);
+
+// The values one kind of answer of one home may hold under `options`:
+// max_entries_per_prefix, or by default half of EntriesPerHome (at least 1).
+int64_t EntriesPerPrefix(const CacheOptions& options);
 
 // The backend's state (the `cache` of /healthz, CacheStats::health):
 //   kHealthy  — "ok": answering; reads go through the cache.

@@ -424,6 +424,7 @@ TYPED_TEST(CacheBehaviour, AHomeBeyondItsShareLosesItsOldestValueAndNoOtherHomes
   CacheOptions options;
   options.max_entries = 1000;
   options.max_entries_per_home = 3;
+  options.max_entries_per_prefix = 3;  // this is the home's bound's test
   options.shards = 1;
   auto cache = this->Make(options);
   cache->Set("dashboard:h2:g1:other", "x", seconds(60));
@@ -438,6 +439,38 @@ TYPED_TEST(CacheBehaviour, AHomeBeyondItsShareLosesItsOldestValueAndNoOtherHomes
   EXPECT_EQ(cache->Get("dashboard:h2:g1:other"), "x");
   EXPECT_EQ(cache->Get("no-home"), "x");
   EXPECT_EQ(cache->Stats().keys, 5);
+}
+
+// The per-kind bound likewise: a scan of one kind of a home's answers costs
+// that kind, never the home's other answers; the home's bound still holds.
+TYPED_TEST(CacheBehaviour, AKindBeyondItsShareLosesItsOldestValueAndNotItsHomesOthers) {
+  CacheOptions options;
+  options.max_entries = 1000;
+  options.max_entries_per_home = 5;
+  options.max_entries_per_prefix = 2;
+  options.shards = 1;
+  auto cache = this->Make(options);
+  cache->Set("dashboard:h1:g1:week", "d", seconds(60));
+  cache->Set("report:h1:g1:month", "r", seconds(60));
+  for (int i = 0; i < 200; ++i) {  // one caller's scan of distinct ranges of home 1's shift list
+    cache->Set("shift:h1:g1:" + std::to_string(i), "v" + std::to_string(i), seconds(60));
+    this->Advance(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(cache->Get("shift:h1:g1:197"), std::nullopt);
+  for (int i = 198; i < 200; ++i) EXPECT_EQ(cache->Get("shift:h1:g1:" + std::to_string(i)), "v" + std::to_string(i));
+  EXPECT_EQ(cache->Get("dashboard:h1:g1:week"), "d") << "the scan costs shift lists only";
+  EXPECT_EQ(cache->Get("report:h1:g1:month"), "r");
+  EXPECT_EQ(cache->Stats().keys, 4);
+  // One more dashboard puts the home at its share of 5; a staff list then
+  // takes it over, and one of the home's older values goes (which one is the
+  // backend's order: memory's least recently used, Redis's first stored).
+  cache->Set("dashboard:h1:g1:next", "d2", seconds(60));
+  this->Advance(std::chrono::milliseconds(2));
+  EXPECT_EQ(cache->Stats().keys, 5);
+  cache->Set("staff:h1:g1:all", "s", seconds(60));
+  EXPECT_EQ(cache->Stats().keys, 5);
+  EXPECT_EQ(cache->Get("staff:h1:g1:all"), "s");
+  EXPECT_EQ(cache->Get("dashboard:h1:g1:next"), "d2");
 }
 
 TYPED_TEST(CacheBehaviour, EntryBoundEvictsTheLeastRecentlyUsedValue) {

@@ -22,16 +22,19 @@
 // never the one just stored, which fits alone. The walk is from the tail only;
 // we do not search the shard for expired entries first.
 //
-// Homes. A key built by keys.hpp names its home (`dashboard:h1:...`), and each
-// home may hold at most max_entries_per_home values (split over the shards
-// like the other bounds). The bound is what keeps one caller from flushing
-// everyone else: a manager who asks for 20,000 distinct ranges of their own
-// home churns through that home's share only, because a Set that takes a home
-// over its share evicts that home's least recently used value, not the
-// shard's. So each shard also keeps, per home, a second LRU list through the
-// same entries (`home_prev`/`home_next`, sentinel in `Home`), in the same
-// order of last use. Keys that name no home (tests, tools) are bound by the
-// shard's bounds only.
+// Homes and kinds. A key built by keys.hpp names its kind of answer and its
+// home (`dashboard:h1:...`). Each home may hold at most max_entries_per_home
+// values, and each kind within a home (`dashboard:h1`, `shift:h1`) at most
+// max_entries_per_prefix (both split over the shards like the other bounds).
+// The bounds are what keep one caller from flushing everyone else: a manager
+// who asks for 20,000 distinct ranges of their own home's shift list churns
+// through that home's shift lists only, because a Set that takes a group over
+// its share evicts that group's least recently used value, not the home's
+// dashboard nor another home's anything. So each shard also keeps, per group,
+// a list through the same entries (`Entry::rings`, sentinel in `Group`), in
+// the same order of last use; the narrower bound (the kind's) is applied
+// first. Keys that name no home (tests, tools) are bound by the shard's bounds
+// only.
 //
 // TTL. Every entry carries an absolute expiry (`expires_at`, steady clock;
 // TimePoint::max() for kNoExpiry). Expiry is lazy: nothing runs in the
@@ -63,6 +66,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <span>
 #include <unordered_map>
@@ -78,30 +82,50 @@ namespace {
 
 using TimePoint = std::chrono::steady_clock::time_point;
 
-struct Home;
+// The groups a value's key may put it in, each with its own bound: its home
+// (`h1` of `dashboard:h1:...`) and its kind within the home (`dashboard:h1`).
+enum GroupKind : size_t { kHomeGroup = 0, kPrefixGroup = 1, kGroupKinds = 2 };
+
+// The group of kind `g` that `key` belongs to; empty if none (a key that names
+// no home belongs to no group).
+std::string_view GroupOfKey(std::string_view key, size_t g) {
+  std::string_view home = HomeOfKey(key);
+  if (home.empty() || g == kHomeGroup) return home;
+  return key.substr(0, static_cast<size_t>(home.data() + home.size() - key.data()));
+}
+
+struct Group;
+struct Entry;
+
+// An entry's place on one group's list.
+struct Ring {
+  Group* group = nullptr;  // the group whose list this is, if any
+  Entry* prev = nullptr;   // towards the most recently used
+  Entry* next = nullptr;   // towards the least recently used
+};
 
 // One stored value; owned by its shard's map, linked into its shard's LRU list
-// and, if its key names a home, into that home's list.
+// and into the list of each group its key names.
 struct Entry {
   std::string key;
   std::string value;
   TimePoint expires_at = TimePoint::max();
   Entry* prev = nullptr;  // towards the most recently used
   Entry* next = nullptr;  // towards the least recently used
-  Home* home = nullptr;   // the home's list this entry is on, if any
-  Entry* home_prev = nullptr;
-  Entry* home_next = nullptr;
+  std::array<Ring, kGroupKinds> rings;
 
   int64_t Charge() const { return static_cast<int64_t>(key.size() + value.size()); }
   bool ExpiredAt(TimePoint now) const { return now >= expires_at; }
 };
 
-// One home's values in a shard: a circular list through `lru` (a sentinel), most
-// recently used first, and their number.
-struct Home {
-  Home() { lru.home_next = lru.home_prev = &lru; }
-  Home(const Home&) = delete;
-  Home& operator=(const Home&) = delete;
+// One group's values in a shard: a circular list through `lru.rings[kind]` (a
+// sentinel), most recently used first, and their number.
+struct Group {
+  Group(std::string_view n, size_t k) : name(n), kind(k) { lru.rings[kind].next = lru.rings[kind].prev = &lru; }
+  Group(const Group&) = delete;
+  Group& operator=(const Group&) = delete;
+  const std::string name;  // GroupOfKey; the shard's map is keyed by a view of it
+  const size_t kind;
   Entry lru;
   int64_t entries = 0;
 };
@@ -114,8 +138,8 @@ struct StringHash {
 
 class Shard {
  public:
-  Shard(int64_t max_entries, int64_t max_bytes, int64_t max_entries_per_home)
-      : max_entries_(max_entries), max_bytes_(max_bytes), max_entries_per_home_(max_entries_per_home) {
+  Shard(int64_t max_entries, int64_t max_bytes, std::array<int64_t, kGroupKinds> max_per_group)
+      : max_entries_(max_entries), max_bytes_(max_bytes), max_per_group_(max_per_group) {
     lru_.next = lru_.prev = &lru_;
   }
   Shard(const Shard&) = delete;
@@ -171,11 +195,16 @@ class Shard {
       e = owned.get();
       map_.emplace(std::string_view(e->key), std::move(owned));
       bytes_ += charge;
-      if (std::string_view home = HomeOfKey(key); !home.empty()) {
-        auto it = homes_.find(home);
-        if (it == homes_.end()) it = homes_.emplace(std::string(home), std::make_unique<Home>()).first;
-        e->home = it->second.get();
-        ++e->home->entries;
+      for (size_t g = 0; g < kGroupKinds; ++g) {
+        std::string_view name = GroupOfKey(key, g);
+        if (name.empty()) continue;
+        auto it = groups_[g].find(name);
+        if (it == groups_[g].end()) {
+          auto group = std::make_unique<Group>(name, g);
+          it = groups_[g].emplace(std::string_view(group->name), std::move(group)).first;
+        }
+        e->rings[g].group = it->second.get();
+        ++it->second->entries;
       }
     }
     PushFront(e);
@@ -272,11 +301,16 @@ class Shard {
     PushFront(e);
   }
 
-  // `keep` is on the lists and fits the bounds alone. Its home's bound first:
-  // what takes a home over its share costs that home, not the others.
+  // `keep` is on the lists and fits the bounds alone. Its groups' bounds
+  // first, the narrowest first: what takes a kind of a home's answers over its
+  // share costs that kind, then what takes a home over costs that home, not
+  // the others.
   void EvictOverBounds(const Entry* keep, TimePoint now) REQUIRES(mu_) {
-    if (Home* home = keep->home) {
-      while (home->entries > max_entries_per_home_ && home->lru.home_prev != keep) Evict(home->lru.home_prev, now);
+    for (size_t g : {kPrefixGroup, kHomeGroup}) {
+      Group* group = keep->rings[g].group;
+      if (!group) continue;
+      while (group->entries > max_per_group_[g] && group->lru.rings[g].prev != keep)
+        Evict(group->lru.rings[g].prev, now);
     }
     while ((static_cast<int64_t>(map_.size()) > max_entries_ || bytes_ > max_bytes_) && lru_.prev != keep)
       Evict(lru_.prev, now);
@@ -292,11 +326,14 @@ class Shard {
     Remove(victim);
   }
 
-  // Unlinks, uncharges and frees `e` (and its home's record with its last entry).
+  // Unlinks, uncharges and frees `e` (and a group's record with its last entry).
   void Remove(Entry* e) REQUIRES(mu_) {
     Unlink(e);
     bytes_ -= e->Charge();
-    if (e->home && --e->home->entries == 0) homes_.erase(homes_.find(HomeOfKey(e->key)));
+    for (size_t g = 0; g < kGroupKinds; ++g) {
+      Group* group = e->rings[g].group;
+      if (group && --group->entries == 0) groups_[g].erase(std::string_view(group->name));
+    }
     auto it = map_.find(std::string_view(e->key));
     map_.erase(it);  // frees *e; its key must not be touched after this
   }
@@ -305,30 +342,35 @@ class Shard {
     e->prev->next = e->next;
     e->next->prev = e->prev;
     e->prev = e->next = nullptr;
-    if (e->home) {
-      e->home_prev->home_next = e->home_next;
-      e->home_next->home_prev = e->home_prev;
-      e->home_prev = e->home_next = nullptr;
+    for (size_t g = 0; g < kGroupKinds; ++g) {
+      Ring& r = e->rings[g];
+      if (!r.group) continue;
+      r.prev->rings[g].next = r.next;
+      r.next->rings[g].prev = r.prev;
+      r.prev = r.next = nullptr;
     }
   }
 
-  // Makes `e` the most recently used entry, of the shard and of its home.
+  // Makes `e` the most recently used entry, of the shard and of its groups.
   void PushFront(Entry* e) REQUIRES(mu_) {
     e->next = lru_.next;
     e->prev = &lru_;
     lru_.next->prev = e;
     lru_.next = e;
-    if (Entry* head = e->home ? &e->home->lru : nullptr) {
-      e->home_next = head->home_next;
-      e->home_prev = head;
-      head->home_next->home_prev = e;
-      head->home_next = e;
+    for (size_t g = 0; g < kGroupKinds; ++g) {
+      Ring& r = e->rings[g];
+      if (!r.group) continue;
+      Entry* head = &r.group->lru;
+      r.next = head->rings[g].next;
+      r.prev = head;
+      head->rings[g].next->rings[g].prev = e;
+      head->rings[g].next = e;
     }
   }
 
   const int64_t max_entries_;
   const int64_t max_bytes_;
-  const int64_t max_entries_per_home_;
+  const std::array<int64_t, kGroupKinds> max_per_group_;  // a home's values, a kind's within a home
 
   Mutex mu_;
   // Keys are views of the owned Entry's `key`, which lives as long as the node.
@@ -336,8 +378,9 @@ class Shard {
   Entry lru_ GUARDED_BY(mu_);  // sentinel
   int64_t bytes_ GUARDED_BY(mu_) = 0;
   std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> counters_ GUARDED_BY(mu_);
-  // Homes with values in this shard, by HomeOfKey; each entry points at its Home.
-  std::unordered_map<std::string, std::unique_ptr<Home>, StringHash, std::equal_to<>> homes_ GUARDED_BY(mu_);
+  // The groups of each kind with values in this shard, by GroupOfKey (a view
+  // of the Group's own name); each entry points at its groups.
+  std::array<std::unordered_map<std::string_view, std::unique_ptr<Group>>, kGroupKinds> groups_ GUARDED_BY(mu_);
   int64_t hits_ GUARDED_BY(mu_) = 0;
   int64_t misses_ GUARDED_BY(mu_) = 0;
   int64_t sets_ GUARDED_BY(mu_) = 0;
@@ -350,11 +393,14 @@ class MemoryCache final : public Cache {
   explicit MemoryCache(const CacheOptions& options) : clock_(options.clock) {
     const int64_t n = std::min<int64_t>({options.shards, options.max_entries, options.max_bytes});
     shards_.reserve(static_cast<size_t>(n));
-    // A home's share is rounded up per shard, never to 0: a home can store in every shard.
-    const int64_t per_home = EntriesPerHome(options);
+    // A group's share is rounded up per shard, never to 0: a group can store in every shard.
+    std::array<int64_t, kGroupKinds> per_group;
+    per_group[kHomeGroup] = EntriesPerHome(options);
+    per_group[kPrefixGroup] = EntriesPerPrefix(options);
+    for (auto& share : per_group) share = (share + n - 1) / n;
     for (int64_t i = 0; i < n; ++i) {
-      shards_.push_back(std::make_unique<Shard>(EvenShare(options.max_entries, n, i),
-                                                EvenShare(options.max_bytes, n, i), (per_home + n - 1) / n));
+      shards_.push_back(
+          std::make_unique<Shard>(EvenShare(options.max_entries, n, i), EvenShare(options.max_bytes, n, i), per_group));
     }
   }
 
@@ -432,6 +478,8 @@ Result<std::unique_ptr<Cache>> NewMemoryCache(const CacheOptions& options) {
   if (options.shards < 1) return Error::Invalid("cache shards must be at least 1", "shards");
   if (options.max_entries_per_home < 0)
     return Error::Invalid("cache max_entries_per_home must be at least 0", "max_entries_per_home");
+  if (options.max_entries_per_prefix < 0)
+    return Error::Invalid("cache max_entries_per_prefix must be at least 0", "max_entries_per_prefix");
   return std::unique_ptr<Cache>(std::make_unique<MemoryCache>(options));
 }
 

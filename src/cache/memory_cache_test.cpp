@@ -14,10 +14,12 @@ namespace {
 
 using std::chrono::seconds;
 
-std::unique_ptr<Cache> MakeMemory(int64_t max_entries, int64_t per_home, int shards, int64_t max_bytes) {
+std::unique_ptr<Cache> MakeMemory(int64_t max_entries, int64_t per_home, int shards, int64_t max_bytes,
+                                  int64_t per_prefix = 0) {
   CacheOptions options;
   options.max_entries = max_entries;
   options.max_entries_per_home = per_home;
+  options.max_entries_per_prefix = per_prefix;
   options.shards = shards;
   options.max_bytes = max_bytes;
   auto cache = MakeCache("memory://", options);
@@ -109,7 +111,7 @@ TEST(MemoryCache, ManyShardsTogetherNeverExceedTheBounds) {
 }
 
 TEST(MemoryCache, AHomeOverItsShareEvictsItsOwnLeastRecentlyUsedValue) {
-  auto cache = MakeMemory(100, 3, 1, 1 << 20);
+  auto cache = MakeMemory(100, 3, 1, 1 << 20, /*per_prefix=*/3);
   cache->Set(Key(prefix::kDashboard, 2, 1, "other"), "v", seconds(60));
   cache->Set("no-home", "v", seconds(60));
   for (int i = 0; i < 3; ++i) cache->Set(Key(prefix::kShift, 1, 1, std::to_string(i)), "v", seconds(60));
@@ -138,7 +140,7 @@ TEST(MemoryCache, AHomeOverItsShareEvictsItsOwnLeastRecentlyUsedValue) {
 // each round's flood flushes the hot values before their next read; with the
 // home bound it churns through home 1's share only.
 double HotHitRateUnderFlood(int64_t per_home) {
-  auto cache = MakeMemory(1000, per_home, 16, 64ll << 20);
+  auto cache = MakeMemory(1000, per_home, 16, 64ll << 20, per_home);
   constexpr int kHomes = 60, kFlood = 20000, kPerRound = 2000;
   int64_t hits = 0, reads = 0;
   auto read_hot = [&](bool count) {
@@ -170,6 +172,70 @@ TEST(MemoryCache, OneHomesScanLeavesTheOtherHomesHitting) {
       100 * bounded, 100 * lru_only);
   EXPECT_GE(bounded, 0.95);
   EXPECT_LT(lru_only, 0.2) << "the scenario must be one that flushes an LRU cache, or this test shows nothing";
+}
+
+TEST(MemoryCache, AKindOverItsShareEvictsItsOwnLeastRecentlyUsedValueNotTheHomesOthers) {
+  auto cache = MakeMemory(100, 4, 1, 1 << 20, /*per_prefix=*/2);
+  cache->Set(Key(prefix::kDashboard, 1, 1, "week"), "d", seconds(60));
+  for (int i = 0; i < 3; ++i) cache->Set(Key(prefix::kShift, 1, 1, std::to_string(i)), "v", seconds(60));
+  EXPECT_FALSE(cache->Get(Key(prefix::kShift, 1, 1, "0"))) << "the third shift list takes the kind over its 2";
+  ASSERT_TRUE(cache->Get(Key(prefix::kShift, 1, 1, "1")));  // 1 is now more recent than 2
+  cache->Set(Key(prefix::kShift, 1, 1, "3"), "v", seconds(60));
+  EXPECT_FALSE(cache->Get(Key(prefix::kShift, 1, 1, "2"))) << "the kind's least recently used goes";
+  EXPECT_TRUE(cache->Get(Key(prefix::kShift, 1, 1, "1")));
+  EXPECT_TRUE(cache->Get(Key(prefix::kShift, 1, 1, "3")));
+  EXPECT_TRUE(cache->Get(Key(prefix::kDashboard, 1, 1, "week"))) << "the home's dashboard stays";
+  // The home's bound still holds across kinds: 2 shift lists + 3 dashboards > 4.
+  cache->Set(Key(prefix::kDashboard, 1, 1, "a"), "d", seconds(60));
+  cache->Set(Key(prefix::kDashboard, 1, 1, "b"), "d", seconds(60));
+  auto stats = cache->Stats();
+  EXPECT_EQ(stats.keys, 4);
+  EXPECT_EQ(stats.evictions, 3);
+  // A kind's share is per home: home 2's shift lists are not home 1's.
+  cache->Set(Key(prefix::kShift, 2, 1, "0"), "v", seconds(60));
+  cache->Set(Key(prefix::kShift, 2, 1, "1"), "v", seconds(60));
+  EXPECT_TRUE(cache->Get(Key(prefix::kShift, 2, 1, "0")));
+  EXPECT_EQ(cache->Stats().evictions, 3);
+}
+
+// The flood again, now as the flooding home sees it: home 1's own dashboards
+// (read between rounds, like the other homes') against its manager's scan of
+// shift lists. With the home bound alone the scan flushes its own home's share;
+// with the kind bound (default: half the home's share) it churns through
+// home 1's shift lists only.
+double OwnHotHitRateUnderFlood(int64_t per_prefix) {
+  auto cache = MakeMemory(1000, 0, 16, 64ll << 20, per_prefix);
+  constexpr int kHot = 10, kFlood = 20000, kPerRound = 500;
+  int64_t hits = 0, reads = 0;
+  auto read_hot = [&](bool count) {
+    for (int i = 0; i < kHot; ++i) {
+      std::string key = Key(prefix::kDashboard, 1, 1, "range-" + std::to_string(i));
+      if (cache->Get(key)) {
+        hits += count;
+      } else {
+        cache->Set(key, std::string(1400, 'd'), seconds(300));
+      }
+      reads += count;
+    }
+  };
+  read_hot(false);
+  for (int flood = 0; flood < kFlood;) {
+    for (int i = 0; i < kPerRound; ++i, ++flood)
+      cache->Set(Key(prefix::kShift, 1, 1, "from=" + std::to_string(flood)), std::string(4000, 's'), seconds(300));
+    read_hot(true);
+  }
+  return static_cast<double>(hits) / static_cast<double>(reads);
+}
+
+TEST(MemoryCache, AHomesScanOfOneKindLeavesItsOtherAnswersHitting) {
+  const double bounded = OwnHotHitRateUnderFlood(0);  // the default: half the home's share
+  const double home_only = OwnHotHitRateUnderFlood(1000);
+  std::printf(
+      "the flooding home's own dashboards' hit rate under its 20,000-range scan of shift lists: %.1f%% with the "
+      "kind bound, %.1f%% with the home bound alone\n",
+      100 * bounded, 100 * home_only);
+  EXPECT_GE(bounded, 0.95);
+  EXPECT_LT(home_only, 0.2) << "the scenario must flush a home-bounded cache, or this test shows nothing";
 }
 
 }  // namespace

@@ -40,9 +40,11 @@
 //               it, under its old generation, can then never be read again.
 //   P:l:<key>   fill locks, SET NX PX, released by a compare-and-delete script.
 //   P:i:<home>  a home's index: the sorted set of its value keys (P:v:<prefix>:<home>:...)
-//               by expiry time, so that a home holds at most max_entries_per_home values
-//               (BoundedSet): one caller's scan of distinct ranges unlinks its own home's
-//               oldest values, and neither Redis's memory nor its LRU goes to that home.
+//               by expiry time, so that a home holds at most max_entries_per_home values,
+//   P:i:<prefix>:<home>  and a kind's in that home, at most max_entries_per_prefix
+//               (BoundedSet): one caller's scan of distinct ranges unlinks the oldest
+//               values of that kind in that home, and neither Redis's memory nor its
+//               LRU goes to the scan; the home's dashboard stays.
 //               Expires with its longest-lived value; a member whose value is already
 //               gone (cleared, evicted) costs nothing but its place, and is popped first.
 // Values are the response bytes as they are (binary-safe arguments, no encoding layer),
@@ -171,7 +173,11 @@ Command IncrManyCommand(std::span<const std::string> counter_keys) {
 class RedisCache final : public Cache {
  public:
   RedisCache(RedisTarget target, const CacheOptions& options)
-      : target_(std::move(target)), options_(options), per_home_(EntriesPerHome(options)), token_(RandomToken()) {
+      : target_(std::move(target)),
+        options_(options),
+        per_home_(EntriesPerHome(options)),
+        per_prefix_(EntriesPerPrefix(options)),
+        token_(RandomToken()) {
     if (target_.sentinel()) watcher_ = std::thread([this] { WatchSentinels(); });
   }
 
@@ -206,7 +212,8 @@ class RedisCache final : public Cache {
     } else if (home.empty()) {
       Run({"SET", ValueKey(key), std::move(value), "EX", std::to_string(std::min(ttl, kMaxTtl).count())});
     } else {
-      Run(BoundedSet(ValueKey(key), HomeIndexKey(home), std::move(value), std::min(ttl, kMaxTtl)));
+      const std::string_view kind = key.substr(0, static_cast<size_t>(home.data() + home.size() - key.data()));
+      Run(BoundedSet(ValueKey(key), IndexKey(kind), IndexKey(home), std::move(value), std::min(ttl, kMaxTtl)));
     }
   }
 
@@ -373,7 +380,8 @@ class RedisCache final : public Cache {
   std::string ValueKey(std::string_view k) const { return Space() + ":v:" + std::string(k); }
   std::string CounterKey(std::string_view k) const { return Space() + ":c:" + std::string(k); }
   std::string LockKey(std::string_view k) const { return Space() + ":l:" + std::string(k); }
-  std::string HomeIndexKey(std::string_view home) const { return Space() + ":i:" + std::string(home); }
+  // The index of a home (`h1`) or of a kind of answer in a home (`shift:h1`).
+  std::string IndexKey(std::string_view group) const { return Space() + ":i:" + std::string(group); }
 
   // Starts the counter `k` (a full counter key) at GenerationBase() unless
   // someone else started it first, and reads it.
@@ -391,34 +399,46 @@ class RedisCache final : public Cache {
     return v;
   }
 
-  // SET of a home's value that keeps the home within max_entries_per_home values:
-  // the home's index (a sorted set of its value keys by expiry time) drops what has
-  // expired, and if the home is still over its share, its values that expire first
-  // (the oldest stored, TTLs being equal per kind) are unlinked. One script, one
-  // round trip, atomic. The index expires with the longest-lived value in it.
-  Command BoundedSet(std::string value_key, std::string index_key, std::string value, std::chrono::seconds ttl) const {
+  // SET of a home's value that keeps its kind within max_entries_per_prefix values
+  // and its home within max_entries_per_home: each index (a sorted set of value keys
+  // by expiry time), the kind's first, drops what has expired, and if its group is
+  // still over its share, the values that expire first (the oldest stored, TTLs
+  // being equal per kind) are unlinked, and taken out of the other index too. (A
+  // value the home's bound unlinks stays a member of its own kind's index, which
+  // is not among the script's keys, until it is popped or expires there: it costs
+  // that index a place, never a wrong answer.) One script, one round trip, atomic.
+  // Each index expires with the longest-lived value in it.
+  Command BoundedSet(std::string value_key, std::string kind_index, std::string home_index, std::string value,
+                     std::chrono::seconds ttl) const {
     static const std::string kScript =
         "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
         "local now, ttl_ms = tonumber(ARGV[3]), tonumber(ARGV[2]) * 1000 "
-        "redis.call('ZADD', KEYS[2], now + ttl_ms, KEYS[1]) "
-        "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) "
-        "local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4]) "
-        "if over > 0 then "
-        "  local old = redis.call('ZPOPMIN', KEYS[2], over) "
-        "  for i = 1, #old, 2 do if old[i] ~= KEYS[1] then redis.call('UNLINK', old[i]) end end "
-        "end "
-        "if redis.call('PTTL', KEYS[2]) < ttl_ms then redis.call('PEXPIRE', KEYS[2], ttl_ms) end";
+        "for j = 2, 3 do "
+        "  local index, other = KEYS[j], KEYS[5 - j] "
+        "  redis.call('ZADD', index, now + ttl_ms, KEYS[1]) "
+        "  redis.call('ZREMRANGEBYSCORE', index, '-inf', now) "
+        "  local over = redis.call('ZCARD', index) - tonumber(ARGV[2 + j]) "
+        "  if over > 0 then "
+        "    local old = redis.call('ZPOPMIN', index, over) "
+        "    for i = 1, #old, 2 do "
+        "      if old[i] ~= KEYS[1] then redis.call('UNLINK', old[i]) redis.call('ZREM', other, old[i]) end "
+        "    end "
+        "  end "
+        "  if redis.call('PTTL', index) < ttl_ms then redis.call('PEXPIRE', index, ttl_ms) end "
+        "end";
     const auto now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
     return {"EVAL",
             kScript,
-            "2",
+            "3",
             std::move(value_key),
-            std::move(index_key),
+            std::move(kind_index),
+            std::move(home_index),
             std::move(value),
             std::to_string(ttl.count()),
             std::to_string(now_ms),
+            std::to_string(per_prefix_),
             std::to_string(per_home_)};
   }
 
@@ -723,8 +743,9 @@ class RedisCache final : public Cache {
 
   const RedisTarget target_;
   const CacheOptions options_;
-  const int64_t per_home_;   // EntriesPerHome: a home's values at most (BoundedSet)
-  const std::string token_;  // identifies this cache object's fill locks
+  const int64_t per_home_;    // EntriesPerHome: a home's values at most (BoundedSet)
+  const int64_t per_prefix_;  // EntriesPerPrefix: a kind's values in a home at most (BoundedSet)
+  const std::string token_;   // identifies this cache object's fill locks
 
   std::atomic<int64_t> hits_{0}, misses_{0}, sets_{0};
   std::atomic<int64_t> down_until_{0};  // steady-clock ticks; 0 = closed (Redis usable)

@@ -59,6 +59,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache_options.max_entries = config.cache_max_entries;
   cache_options.max_bytes = config.cache_max_bytes;
   cache_options.max_entries_per_home = config.cache_max_entries_per_home;
+  cache_options.max_entries_per_prefix = config.cache_max_entries_per_prefix;
   cache_options.key_prefix = config.cache_key_prefix;
   cache_options.pool_size = config.cache_pool_size;
   cache_options.connect_timeout = cache_options.socket_timeout = config.cache_timeout;
