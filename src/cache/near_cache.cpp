@@ -117,14 +117,19 @@ class NearCache final : public Cache {
 
   std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then) override {
     auto v = remote_->IncrMany(keys);
+    // `then` (the answers prepared for after this write, stored stamped with
+    // the new counters) runs before anyone here or elsewhere drops the old
+    // counters: until they do, they serve what they hold, which the write,
+    // not yet acknowledged, allows; once they do, what they find in Redis is
+    // the new answer. Dropping ours first left a round trip (then's SET) in
+    // which this server's readers found new counters and the old answer, and
+    // missed (bench/RESULTS.md, mixed workload on redis://).
+    if (then) then(v);
     {
       MutexLock lock(mu_);
       for (const auto& k : keys) counters_.erase(k);
       ++seq_;
     }
-    // Before the other servers are told: they serve what they hold until then,
-    // which the write, not yet acknowledged, allows.
-    if (then) then(v);
     std::vector<std::string_view> delivered;
     for (size_t i = 0; i < keys.size(); ++i)
       if (v[i]) delivered.push_back(keys[i]);
