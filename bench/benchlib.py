@@ -1,35 +1,19 @@
 """What the Python benchmarks share: ports, seeding, servers, requests.
 
 Every benchmark here runs the real `rota` binary on loopback against a SQLite file it seeds itself
-(ROTA_TODAY=2026-11-28, so runs are comparable), and Redis only where a scenario needs it.
+(ROTA_TODAY=2026-11-28, so runs are comparable), and Redis only where a scenario needs it. Free ports
+and waiting for a server come from tests/support/ports.py, which the tests' Python checks use too.
 """
 import http.client
 import os
 import shutil
-import socket
 import subprocess
-import time
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "support"))
+from ports import free_port, wait_port  # noqa: E402
 
 TODAY = "2026-11-28"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on %d" % port)
 
 
 def rota_env(db, cache_url=None):

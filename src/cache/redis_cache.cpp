@@ -147,15 +147,9 @@ std::string GenerationBase() {
           .count());
 }
 
-// INCR that starts a missing counter at GenerationBase() first (one atomic script).
-Command IncrCommand(const std::string& counter_key) {
-  static const std::string kScript =
-      "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end "
-      "return redis.call('INCR', KEYS[1])";
-  return {"EVAL", kScript, "1", counter_key, GenerationBase()};
-}
-
-// IncrCommand for every key, in one script: an array of the new values.
+// INCR of every key, each missing counter started at GenerationBase() first, in
+// one script: an array of the new values. Incr, IncrMany and the replay of owed
+// increments all send this, so a counter is started and bumped one way only.
 Command IncrManyCommand(std::span<const std::string> counter_keys) {
   static const std::string kScript =
       "local out = {} "
@@ -222,16 +216,10 @@ class RedisCache final : public Cache {
     return r && r->type == REDIS_REPLY_INTEGER && r->integer > 0;
   }
 
+  // IncrMany of one key: one path, and one way of owing, for every generation bump.
   std::optional<int64_t> Incr(std::string_view key) override {
-    std::string k = CounterKey(key);
-    // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
-    if (Reply r = Run(IncrCommand(k), options_.socket_timeout); r && r->type == REDIS_REPLY_INTEGER) return r->integer;
-    MutexLock lock(owed_mu_);
-    owed_.insert(std::move(k));
-    owing_.store(true);
-    // Hold the breaker open until a probe has replayed it (even if the failure was a full pool).
-    if (down_until_.load() == 0) Open("an invalidation could not be delivered");
-    return std::nullopt;
+    const std::string k(key);
+    return IncrMany(std::span(&k, 1), {}).front();
   }
 
   std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then) override {
@@ -461,23 +449,31 @@ class RedisCache final : public Cache {
     std::vector<std::string> ks;
     ks.reserve(keys.size());
     for (const auto& key : keys) ks.push_back(CounterKey(key));
-    Reply r = Run(IncrManyCommand(ks), options_.socket_timeout);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == ks.size()) {
-      bool all = true;
-      for (size_t i = 0; i < ks.size(); ++i) {
-        const redisReply* e = r->element[i];
-        if (e->type == REDIS_REPLY_INTEGER)
-          out[i] = e->integer;
-        else
-          all = false;
-      }
-      if (all) return true;
-    }
+    // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
+    if (AllIncremented(Run(IncrManyCommand(ks), options_.socket_timeout), ks.size(), &out)) return true;
+    Owe(std::move(ks));
+    return false;
+  }
+
+  // Whether `r` answers an IncrManyCommand of n keys with every counter
+  // incremented; their new values, in order, into *values when given.
+  static bool AllIncremented(const Reply& r, size_t n, std::vector<std::optional<int64_t>>* values = nullptr) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n) return false;
+    for (size_t i = 0; i < n; ++i)
+      if (r->element[i]->type != REDIS_REPLY_INTEGER) return false;
+    if (values)
+      for (size_t i = 0; i < n; ++i) (*values)[i] = r->element[i]->integer;
+    return true;
+  }
+
+  // Records the counter keys whose increment was not delivered, and holds the
+  // breaker open until a probe has replayed them (even if the failure was a full
+  // pool): owing_ => the breaker is open, both set under owed_mu_.
+  void Owe(std::vector<std::string> counter_keys) {
     MutexLock lock(owed_mu_);
-    for (auto& k : ks) owed_.insert(std::move(k));
+    for (auto& k : counter_keys) owed_.insert(std::move(k));
     owing_.store(true);
     if (down_until_.load() == 0) Open("an invalidation could not be delivered");
-    return false;
   }
 
   static bool IsKeyArgument(const Command& c, size_t i) {
@@ -535,8 +531,10 @@ class RedisCache final : public Cache {
     return ok;
   }
 
-  // PING on a fresh connection, then the owed INCRs; closes the breaker on
-  // success (under owed_mu_, so that no Incr can become owed unnoticed).
+  // PING on a fresh connection, then the owed INCRs, all in one IncrManyCommand;
+  // closes the breaker on success (under owed_mu_, so that no Incr can become
+  // owed unnoticed). On failure every one stays owed: one that did land is
+  // bumped again by the next probe, which costs a miss, never a stale answer.
   bool Probe() {
     std::string ns;
     std::unique_ptr<Connection> c = Connect(&ns);
@@ -544,10 +542,11 @@ class RedisCache final : public Cache {
     Reply pong = c->Call({"PING"});
     if (!pong) return Open(c->error());
     MutexLock lock(owed_mu_);
-    while (!owed_.empty()) {
-      Reply r = c->Call(InSpace(IncrCommand(*owed_.begin()), ns));
-      if (!r || r->type != REDIS_REPLY_INTEGER) return Open("replaying invalidations failed");
-      owed_.erase(owed_.begin());
+    if (!owed_.empty()) {
+      const std::vector<std::string> keys(owed_.begin(), owed_.end());
+      if (!AllIncremented(c->Call(InSpace(IncrManyCommand(keys), ns)), keys.size()))
+        return Open("replaying invalidations failed");
+      owed_.clear();
     }
     owing_.store(false);
     epoch_.fetch_add(1);  // connections made before the outage are not reused

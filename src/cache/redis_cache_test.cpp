@@ -243,6 +243,8 @@ TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {
   EXPECT_EQ(cache->health(), Health::kDegraded);
   EXPECT_EQ(cache->Stats().health, "degraded");
   EXPECT_FALSE(cache->Incr("gen:h1"));  // a write during the outage: owed
+  const std::vector<std::string> more{"gen:h1", "gen:h2"};
+  EXPECT_EQ(cache->IncrMany(more), (std::vector<std::optional<int64_t>>{std::nullopt, std::nullopt}));  // owed too
   EXPECT_EQ(log.Count("cache: redis unreachable"), 1);
 
   ASSERT_TRUE(redis.Start());                        // same port, empty (no persistence)
@@ -255,7 +257,9 @@ TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {
 
   std::this_thread::sleep_for(o.retry_after + 100ms);
   EXPECT_EQ(cache->Counter("gen:h1"), 2) << "the owed increment is delivered before a generation is read";
-  EXPECT_EQ(redis.Cli("GET " + o.key_prefix + ":c:gen:h1"), "2");
+  EXPECT_EQ(redis.Cli("GET " + o.key_prefix + ":c:gen:h1"), "2") << "owed twice, replayed once";
+  EXPECT_GT(std::stoll("0" + redis.Cli("GET " + o.key_prefix + ":c:gen:h2")), g)
+      << "every owed counter is replayed, a missing one started past every generation";
   EXPECT_EQ(cache->health(), Health::kHealthy);
   EXPECT_EQ(cache->Get("dashboard:h1:g1:x"), "old") << "pooled connections from before the outage were dropped";
   EXPECT_EQ(cache->Get("dashboard:h1:g2:x"), std::nullopt);

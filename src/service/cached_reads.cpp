@@ -89,6 +89,39 @@ const char* OutcomeName(CacheOutcome o) {
   return "BYPASS";
 }
 
+// What Through was asked for one refreshable answer, kept by RecentReads. `compute`
+// owns what it uses, and `prefix` is one of cache::prefix's constants.
+class CachedReads::RefreshJob final : public RecentReads::Refresh {
+ public:
+  RefreshJob(CachedReads& reads, std::string_view prefix, int64_t home, unsigned families, std::string args,
+             std::chrono::seconds ttl, Compute compute)
+      : reads(reads),
+        prefix(prefix),
+        home(home),
+        families(families),
+        args(std::move(args)),
+        ttl(ttl),
+        compute(std::move(compute)) {}
+
+  std::function<void(const RecentReads::Bumped&)> Prepare() const override { return reads.PrepareRefresh(*this); }
+  void Run() const override { reads.Refresh(*this); }
+
+  CachedReads& reads;
+  const std::string_view prefix;
+  const int64_t home;
+  const unsigned families;
+  const std::string args;
+  const std::chrono::seconds ttl;
+  const Compute compute;
+};
+
+CachedReads::Lookup CachedReads::LookUp(std::string_view prefix, int64_t home, unsigned families,
+                                        const std::string& args) {
+  Lookup out{GenerationKeys(home, families), cache::Key(prefix, home, kCacheFormat, args), std::nullopt};
+  out.current = cache_.GetCurrent(out.counters, out.key);
+  return out;
+}
+
 Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home, unsigned families,
                                           const std::string& args, std::chrono::seconds ttl, bool bypass,
                                           const Compute& compute, bool refreshable) {
@@ -101,25 +134,20 @@ Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home,
   Counts& counts = counts_[PrefixIndex(prefix)];
   // The generations are read before any row, with the value: see the header.
   // None (the backend is degraded): answer from the database, not touching the cache.
-  const std::vector<std::string> counters = GenerationKeys(home, families);
-  const std::string key = cache::Key(prefix, home, kCacheFormat, args);
-  std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
-  if (!current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute, refreshable);
+  Lookup read = LookUp(prefix, home, families, args);
+  if (!read.current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute, refreshable);
   if (refreshable && refresher_)
-    recent_.Touch(key, home, families, RecentReads::Clock::now(), [&]() -> RecentReads::Refresh {
-      return {.prepare = [this, prefix, home, families, args, ttl,
-                          compute] { return PrepareRefresh(prefix, home, families, args, ttl, compute); },
-              .run = [this, prefix, home, families, args, ttl,
-                      compute] { Refresh(prefix, home, families, args, ttl, compute); }};
+    recent_.Touch(read.key, home, families, RecentReads::Clock::now(), [&]() -> RecentReads::Job {
+      return std::make_shared<const RefreshJob>(*this, prefix, home, families, args, ttl, compute);
     });
-  if (current->value) {
+  if (read.current->value) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);
     history_.Record(true);
-    return FromStored(std::move(*current->value), CacheOutcome::kHit);
+    return FromStored(std::move(*read.current->value), CacheOutcome::kHit);
   }
   counts.misses.fetch_add(1, std::memory_order_relaxed);
   history_.Record(false);
-  return Fill(key, counters, current->generations, ttl, compute);
+  return Fill(read.key, read.counters, read.current->generations, ttl, compute);
 }
 
 Result<CachedAnswer> CachedReads::Fill(const std::string& key, const std::vector<std::string>& counters,
@@ -151,30 +179,23 @@ Result<CachedAnswer> CachedReads::Fill(const std::string& key, const std::vector
   });
 }
 
-void CachedReads::Refresh(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
-                          std::chrono::seconds ttl, const Compute& compute) {
+void CachedReads::Refresh(const RefreshJob& job) {
   // The counters are read now, after the write's increment: what is computed
   // below is stamped with them, and nothing computed before the commit is.
-  const std::vector<std::string> counters = GenerationKeys(home, families);
-  const std::string key = cache::Key(prefix, home, kCacheFormat, args);
-  std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
-  if (!current || current->value) return;  // degraded, or a reader was first
-  (void)Fill(key, counters, current->generations, ttl, compute);
+  Lookup read = LookUp(job.prefix, job.home, job.families, job.args);
+  if (!read.current || read.current->value) return;  // degraded, or a reader was first
+  (void)Fill(read.key, read.counters, read.current->generations, job.ttl, job.compute);
 }
 
-std::function<void(const RecentReads::Bumped&)> CachedReads::PrepareRefresh(std::string_view prefix, int64_t home,
-                                                                            unsigned families, const std::string& args,
-                                                                            std::chrono::seconds ttl,
-                                                                            const Compute& compute) {
+std::function<void(const RecentReads::Bumped&)> CachedReads::PrepareRefresh(const RefreshJob& job) {
   // The counters now (after the commit, before its increment), then the rows.
-  std::vector<std::string> counters = GenerationKeys(home, families);
-  std::string key = cache::Key(prefix, home, kCacheFormat, args);
-  std::optional<cache::Cache::Current> current = cache_.GetCurrent(counters, key);
-  if (!current) return {};  // degraded: nothing is stored anyway
-  auto computed = compute();
+  Lookup read = LookUp(job.prefix, job.home, job.families, job.args);
+  if (!read.current) return {};  // degraded: nothing is stored anyway
+  auto computed = job.compute();
   if (!computed) return {};
-  return [this, key = std::move(key), counters = std::move(counters), before = std::move(current->generations),
-          stored = Stored(std::move(*computed)), ttl](const RecentReads::Bumped& bumped) mutable {
+  return [this, key = std::move(read.key), counters = std::move(read.counters),
+          before = std::move(read.current->generations), stored = Stored(std::move(*computed)),
+          ttl = job.ttl](const RecentReads::Bumped& bumped) mutable {
     // Stamped with what the counters became by this write's increment. If any
     // of them moved by more (another write incremented it in between, and its
     // rows may be missing here), or could not be incremented, nothing is
@@ -276,7 +297,7 @@ void CachedReads::Committed(const ChangeSet& changes) {
   std::vector<std::function<void(const RecentReads::Bumped&)>> store;
   for (size_t i = 0; i < before_ack; ++i) {
     refreshes_queued_.fetch_add(1);
-    if (auto s = due[i].prepare()) store.push_back(std::move(s));
+    if (auto s = due[i]->Prepare()) store.push_back(std::move(s));
   }
   cache_.IncrMany(counters, [&](std::span<const std::optional<int64_t>> results) {
     RecentReads::Bumped bumped;
@@ -287,8 +308,8 @@ void CachedReads::Committed(const ChangeSet& changes) {
   // The rest in the background, after the increment.
   for (size_t i = before_ack; i < due.size(); ++i) {
     refreshes_queued_.fetch_add(1);
-    if (!refresher_->TrySubmit([this, run = std::move(due[i].run)] {
-          run();
+    if (!refresher_->TrySubmit([this, job = std::move(due[i])] {
+          job->Run();
           refreshes_done_.fetch_add(1);
         }))
       refreshes_done_.fetch_add(1);  // the queue is full: a reader will fill it

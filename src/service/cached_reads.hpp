@@ -198,15 +198,24 @@ class CachedReads final : public ChangeSink {
   // The miss path: computes once per (key, generations), stores, answers.
   Result<CachedAnswer> Fill(const std::string& key, const std::vector<std::string>& counters,
                             const std::vector<int64_t>& generations, std::chrono::seconds ttl, const Compute& compute);
+  // An answer's generation counters and key, and what the cache holds for them
+  // now (one GetCurrent): the counters' values, and the value if it is current.
+  // `current` is nullopt when the backend is degraded.
+  struct Lookup {
+    std::vector<std::string> counters;
+    std::string key;
+    std::optional<cache::Cache::Current> current;
+  };
+  Lookup LookUp(std::string_view prefix, int64_t home, unsigned families, const std::string& args);
+  // A remembered answer (RecentReads): what Through was asked for it, captured
+  // once, from which both Refresh and PrepareRefresh run (cached_reads.cpp).
+  class RefreshJob;
   // Recomputes one remembered answer if its stored value is no longer current.
-  void Refresh(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
-               std::chrono::seconds ttl, const Compute& compute);
+  void Refresh(const RefreshJob& job);
   // Refresh's first half for before the write's increment: reads the counters,
   // computes the answer, and returns what stores it stamped with the counters
   // the increment made (empty when there is nothing to store).
-  std::function<void(const RecentReads::Bumped&)> PrepareRefresh(std::string_view prefix, int64_t home,
-                                                                 unsigned families, const std::string& args,
-                                                                 std::chrono::seconds ttl, const Compute& compute);
+  std::function<void(const RecentReads::Bumped&)> PrepareRefresh(const RefreshJob& job);
 
   ReadService& reads_;
   cache::Cache& cache_;

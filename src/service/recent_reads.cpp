@@ -6,7 +6,7 @@
 namespace rota::service {
 
 void RecentReads::Touch(const std::string& key, int64_t home, unsigned families, Clock::time_point now,
-                        const std::function<Refresh()>& make) {
+                        const std::function<Job()>& make) {
   Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
   MutexLock lock(shard.mu);
   if (auto it = shard.entries.find(key); it != shard.entries.end()) {
@@ -30,11 +30,11 @@ void RecentReads::Touch(const std::string& key, int64_t home, unsigned families,
   shard.entries.emplace(key, Entry{home, families, now, Clock::time_point::min(), make()});
 }
 
-std::vector<RecentReads::Refresh> RecentReads::Due(const std::set<int64_t>& homes, unsigned families,
-                                                   Clock::time_point now, size_t limit) const {
+std::vector<RecentReads::Job> RecentReads::Due(const std::set<int64_t>& homes, unsigned families, Clock::time_point now,
+                                               size_t limit) const {
   // Per shard, only its `limit` most recent candidates are copied out.
   auto newer = [](const auto& a, const auto& b) { return a.first > b.first; };
-  std::vector<std::pair<Clock::time_point, Refresh>> due;
+  std::vector<std::pair<Clock::time_point, Job>> due;
   std::vector<std::pair<Clock::time_point, const Entry*>> candidates;
   for (const Shard& shard : shards_) {
     MutexLock lock(shard.mu);
@@ -46,11 +46,11 @@ std::vector<RecentReads::Refresh> RecentReads::Due(const std::set<int64_t>& home
     }
     const size_t k = std::min(limit, candidates.size());
     std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(k), candidates.end(), newer);
-    for (size_t i = 0; i < k; ++i) due.emplace_back(candidates[i].first, candidates[i].second->refresh);
+    for (size_t i = 0; i < k; ++i) due.emplace_back(candidates[i].first, candidates[i].second->job);
   }
   const size_t n = std::min(limit, due.size());
   std::partial_sort(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(n), due.end(), newer);
-  std::vector<Refresh> out;
+  std::vector<Job> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) out.push_back(std::move(due[i].second));
   return out;

@@ -4,9 +4,9 @@
 // A write retires every cached answer that shows what it changed; without help
 // the next reader of each pays the miss, and on a busy dashboard that reader is
 // a manager waiting. CachedReads touches an entry here on every cached read
-// (hit or miss) with the closure that recomputes it; after a commit it asks
-// Due() for the hot entries of the homes and families the write touched, most
-// recently read first, and runs their closures. Hot: read at least twice, the
+// (hit or miss) with the job that recomputes it; after a commit it asks Due()
+// for the hot entries of the homes and families the write touched, most
+// recently read first, and runs their jobs. Hot: read at least twice, the
 // last two reads within the window. An answer read once (a manager looking at
 // one odd range, the entries a warm-up or a scan fills) is not worth
 // recomputing after every write: measured, refreshing those cost a busy server
@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -42,15 +43,21 @@ class RecentReads {
   // increment (nullopt: the increment could not be delivered). Counters the
   // write did not touch are absent.
   using Bumped = std::unordered_map<std::string, std::optional<int64_t>>;
-  // The two ways to recompute an entry (CachedReads builds them).
-  struct Refresh {
+  // What recomputes an entry, one object per entry (CachedReads makes them),
+  // with its two ways of doing it. Shared: Due hands out the entry's own job,
+  // which stays valid after the entry is forgotten. Both may run on any thread,
+  // concurrently.
+  class Refresh {
+   public:
+    virtual ~Refresh() = default;
     // Before the write's counters are incremented: reads the counters, computes
     // the answer, and returns what stores it once `Bumped` is known (empty if
     // there is nothing to store).
-    std::function<std::function<void(const Bumped&)>()> prepare;
-    // After the increment, on any thread: recomputes the answer and stores it.
-    std::function<void()> run;
+    virtual std::function<void(const Bumped&)> Prepare() const = 0;
+    // After the increment: recomputes the answer and stores it.
+    virtual void Run() const = 0;
   };
+  using Job = std::shared_ptr<const Refresh>;
 
   static constexpr size_t kShards = 16;
   static constexpr size_t kShardCapacity = 256;
@@ -59,16 +66,15 @@ class RecentReads {
 
   // Records a read of `key`, an answer about `home` (0: all homes) showing
   // `families`, at `now`. `make` is called only when the key is new here, to
-  // build the closure that recomputes the answer; that closure must own what it
-  // uses (it runs later, on another thread).
+  // build the job that recomputes the answer; that job must own what it uses
+  // (it runs later, on another thread).
   void Touch(const std::string& key, int64_t home, unsigned families, Clock::time_point now,
-             const std::function<Refresh()>& make);
+             const std::function<Job()>& make);
 
-  // The closures of the hot entries (read twice since now - window) whose
-  // families meet `families` and whose home is in `homes` (entries about all
-  // homes always qualify), most recently read first, at most `limit`.
-  std::vector<Refresh> Due(const std::set<int64_t>& homes, unsigned families, Clock::time_point now,
-                           size_t limit) const;
+  // The jobs of the hot entries (read twice since now - window) whose families
+  // meet `families` and whose home is in `homes` (entries about all homes
+  // always qualify), most recently read first, at most `limit`.
+  std::vector<Job> Due(const std::set<int64_t>& homes, unsigned families, Clock::time_point now, size_t limit) const;
 
   size_t size() const;
 
@@ -78,7 +84,7 @@ class RecentReads {
     unsigned families = 0;
     Clock::time_point last_read;
     Clock::time_point previous_read;  // the read before last; min() if read once
-    Refresh refresh;
+    Job job;
   };
   bool Hot(const Entry& e, Clock::time_point now) const {
     return e.previous_read != Clock::time_point::min() && now - e.previous_read <= window_;

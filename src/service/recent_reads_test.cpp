@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,19 +14,31 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = RecentReads::Clock;
 
-// Remembers `key`; its closure appends the key to `ran`.
+// A job that appends its key to `ran` when run.
+class Append final : public RecentReads::Refresh {
+ public:
+  Append(std::vector<std::string>& ran, std::string key) : ran_(ran), key_(std::move(key)) {}
+  std::function<void(const RecentReads::Bumped&)> Prepare() const override { return {}; }
+  void Run() const override { ran_.push_back(key_); }
+
+ private:
+  std::vector<std::string>& ran_;
+  const std::string key_;
+};
+
+// Remembers `key`; its job appends the key to `ran`.
 void Touch(RecentReads& r, const std::string& key, int64_t home, unsigned families, Clock::time_point at,
            std::vector<std::string>& ran, int* made = nullptr) {
-  r.Touch(key, home, families, at, [&, key]() -> RecentReads::Refresh {
+  r.Touch(key, home, families, at, [&, key]() -> RecentReads::Job {
     if (made) ++*made;
-    return RecentReads::Refresh{.prepare = {}, .run = [&ran, key] { ran.push_back(key); }};
+    return std::make_shared<const Append>(ran, key);
   });
 }
 
 std::vector<std::string> RunDue(const RecentReads& r, const std::set<int64_t>& homes, unsigned families,
                                 Clock::time_point now, size_t limit, std::vector<std::string>& ran) {
   ran.clear();
-  for (auto& refresh : r.Due(homes, families, now, limit)) refresh.run();
+  for (const auto& job : r.Due(homes, families, now, limit)) job->Run();
   return ran;
 }
 
