@@ -214,9 +214,9 @@ class CachedReads final : public ChangeSink {
   void Refresh(const RefreshJob& job);
   // Refresh's first half for before the write's increment: reads the counters,
   // computes the answer, and returns what stores it stamped with the counters
-  // the increment made, if they are what it was computed for, and says whether
-  // it did (empty when there is nothing to store).
-  std::function<bool(const RecentReads::Bumped&)> PrepareRefresh(const RefreshJob& job);
+  // the increment made (or computes it again, if another write's increment
+  // came first); empty when there is nothing to store.
+  std::function<void(const RecentReads::Bumped&)> PrepareRefresh(const RefreshJob& job);
 
   ReadService& reads_;
   cache::Cache& cache_;

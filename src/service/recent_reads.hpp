@@ -51,9 +51,10 @@ class RecentReads {
    public:
     virtual ~Refresh() = default;
     // Before the write's counters are incremented: reads the counters, computes
-    // the answer, and returns what stores it once `Bumped` is known, and says
-    // whether it did (empty if there is nothing to store).
-    virtual std::function<bool(const Bumped&)> Prepare() const = 0;
+    // the answer, and returns what stores it once `Bumped` is known (empty if
+    // there is nothing to store). What it returns may use this job until it
+    // has run.
+    virtual std::function<void(const Bumped&)> Prepare() const = 0;
     // After the increment: recomputes the answer and stores it.
     virtual void Run() const = 0;
   };
