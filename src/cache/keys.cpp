@@ -39,6 +39,11 @@ std::string_view HomeOfKey(std::string_view key) {
   return home;
 }
 
+std::string_view KindOfKey(std::string_view key) {
+  const std::string_view home = HomeOfKey(key);
+  return key.substr(0, home.empty() ? 0 : static_cast<size_t>(home.data() + home.size() - key.data()));
+}
+
 namespace {
 bool PatternChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_' ||

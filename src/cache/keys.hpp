@@ -43,6 +43,10 @@ std::string Key(std::string_view prefix, int64_t home, int format, std::string_v
 // `<prefix>:<home>:...`; empty for any other key (those belong to no home).
 std::string_view HomeOfKey(std::string_view key);
 
+// The kind of answer and its home, `<prefix>:<home>` of a key built by Key()
+// (`shift:h1`): what the per-kind bound counts. Empty when HomeOfKey is.
+std::string_view KindOfKey(std::string_view key);
+
 // api.md's key glob: 1..128 characters of [A-Za-z0-9:_.*-].
 bool ValidPattern(std::string_view pattern);
 

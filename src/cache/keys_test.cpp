@@ -56,6 +56,12 @@ TEST(HomeOfKey, IsTheHomeSegmentOfBuiltKeysOnly) {
   EXPECT_EQ(HomeOfKey(":h1:"), "h1");  // an empty prefix still names a home segment
 }
 
+TEST(KindOfKey, IsThePrefixAndHomeOfBuiltKeysOnly) {
+  EXPECT_EQ(KindOfKey(Key(prefix::kShift, 12, 3, "x")), "shift:h12");
+  EXPECT_EQ(KindOfKey(Key(prefix::kStats, 0, 1, "x")), "stats:global");
+  for (std::string_view other : {"", "k1", "a:b", "a:h1", "a:hx1:g1"}) EXPECT_EQ(KindOfKey(other), "") << other;
+}
+
 TEST(ValidPattern, AcceptsTheApiCharacterSetUpTo128) {
   EXPECT_TRUE(ValidPattern("*"));
   EXPECT_TRUE(ValidPattern("dashboard:h1:*"));

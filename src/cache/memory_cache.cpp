@@ -89,9 +89,7 @@ enum GroupKind : size_t { kHomeGroup = 0, kPrefixGroup = 1, kGroupKinds = 2 };
 // The group of kind `g` that `key` belongs to; empty if none (a key that names
 // no home belongs to no group).
 std::string_view GroupOfKey(std::string_view key, size_t g) {
-  std::string_view home = HomeOfKey(key);
-  if (home.empty() || g == kHomeGroup) return home;
-  return key.substr(0, static_cast<size_t>(home.data() + home.size() - key.data()));
+  return g == kHomeGroup ? HomeOfKey(key) : KindOfKey(key);
 }
 
 struct Group;
@@ -121,11 +119,10 @@ struct Entry {
 // One group's values in a shard: a circular list through `lru.rings[kind]` (a
 // sentinel), most recently used first, and their number.
 struct Group {
-  Group(std::string_view n, size_t k) : name(n), kind(k) { lru.rings[kind].next = lru.rings[kind].prev = &lru; }
+  Group(std::string_view n, size_t kind) : name(n) { lru.rings[kind].next = lru.rings[kind].prev = &lru; }
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;
   const std::string name;  // GroupOfKey; the shard's map is keyed by a view of it
-  const size_t kind;
   Entry lru;
   int64_t entries = 0;
 };

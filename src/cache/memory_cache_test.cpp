@@ -3,6 +3,7 @@
 // the other homes. The behaviour every backend shares is in cache_test.cpp.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -139,28 +140,36 @@ TEST(MemoryCache, AHomeOverItsShareEvictsItsOwnLeastRecentlyUsedValue) {
 // then reads every hot dashboard once (a miss stores it again). With LRU alone
 // each round's flood flushes the hot values before their next read; with the
 // home bound it churns through home 1's share only.
-double HotHitRateUnderFlood(int64_t per_home) {
-  auto cache = MakeMemory(1000, per_home, 16, 64ll << 20, per_home);
-  constexpr int kHomes = 60, kFlood = 20000, kPerRound = 2000;
+// The hit rate of `hot` (read once before, then once after each round of the
+// flood, a miss storing the value again) while home 1's manager stores 20,000
+// distinct shift-list ranges, `per_round` between two rounds of reads.
+double HitRateUnderFlood(Cache& cache, const std::vector<std::string>& hot, int per_round) {
+  constexpr int kFlood = 20000;
   int64_t hits = 0, reads = 0;
   auto read_hot = [&](bool count) {
-    for (int h = 2; h < 2 + kHomes; ++h) {
-      std::string key = Key(prefix::kDashboard, h, 1, "this-week");
-      if (cache->Get(key)) {
+    for (const auto& key : hot) {
+      if (cache.Get(key)) {
         hits += count;
       } else {
-        cache->Set(key, std::string(1400, 'd'), seconds(300));
+        cache.Set(key, std::string(1400, 'd'), seconds(300));
       }
       reads += count;
     }
   };
   read_hot(false);
   for (int flood = 0; flood < kFlood;) {
-    for (int i = 0; i < kPerRound; ++i, ++flood)
-      cache->Set(Key(prefix::kShift, 1, 1, "from=" + std::to_string(flood)), std::string(4000, 's'), seconds(300));
+    for (int i = 0; i < per_round; ++i, ++flood)
+      cache.Set(Key(prefix::kShift, 1, 1, "from=" + std::to_string(flood)), std::string(4000, 's'), seconds(300));
     read_hot(true);
   }
   return static_cast<double>(hits) / static_cast<double>(reads);
+}
+
+double HotHitRateUnderFlood(int64_t per_home) {
+  auto cache = MakeMemory(1000, per_home, 16, 64ll << 20, per_home);
+  std::vector<std::string> hot;
+  for (int h = 2; h < 62; ++h) hot.push_back(Key(prefix::kDashboard, h, 1, "this-week"));  // 60 other homes
+  return HitRateUnderFlood(*cache, hot, 2000);
 }
 
 TEST(MemoryCache, OneHomesScanLeavesTheOtherHomesHitting) {
@@ -205,26 +214,9 @@ TEST(MemoryCache, AKindOverItsShareEvictsItsOwnLeastRecentlyUsedValueNotTheHomes
 // home 1's shift lists only.
 double OwnHotHitRateUnderFlood(int64_t per_prefix) {
   auto cache = MakeMemory(1000, 0, 16, 64ll << 20, per_prefix);
-  constexpr int kHot = 10, kFlood = 20000, kPerRound = 500;
-  int64_t hits = 0, reads = 0;
-  auto read_hot = [&](bool count) {
-    for (int i = 0; i < kHot; ++i) {
-      std::string key = Key(prefix::kDashboard, 1, 1, "range-" + std::to_string(i));
-      if (cache->Get(key)) {
-        hits += count;
-      } else {
-        cache->Set(key, std::string(1400, 'd'), seconds(300));
-      }
-      reads += count;
-    }
-  };
-  read_hot(false);
-  for (int flood = 0; flood < kFlood;) {
-    for (int i = 0; i < kPerRound; ++i, ++flood)
-      cache->Set(Key(prefix::kShift, 1, 1, "from=" + std::to_string(flood)), std::string(4000, 's'), seconds(300));
-    read_hot(true);
-  }
-  return static_cast<double>(hits) / static_cast<double>(reads);
+  std::vector<std::string> hot;
+  for (int i = 0; i < 10; ++i) hot.push_back(Key(prefix::kDashboard, 1, 1, "range-" + std::to_string(i)));
+  return HitRateUnderFlood(*cache, hot, 500);
 }
 
 TEST(MemoryCache, AHomesScanOfOneKindLeavesItsOtherAnswersHitting) {

@@ -206,8 +206,8 @@ class RedisCache final : public Cache {
     } else if (home.empty()) {
       Run({"SET", ValueKey(key), std::move(value), "EX", std::to_string(std::min(ttl, kMaxTtl).count())});
     } else {
-      const std::string_view kind = key.substr(0, static_cast<size_t>(home.data() + home.size() - key.data()));
-      Run(BoundedSet(ValueKey(key), IndexKey(kind), IndexKey(home), std::move(value), std::min(ttl, kMaxTtl)));
+      Run(BoundedSet(ValueKey(key), IndexKey(KindOfKey(key)), IndexKey(home), std::move(value),
+                     std::min(ttl, kMaxTtl)));
     }
   }
 
