@@ -19,10 +19,30 @@ int64_t EntriesPerPrefix(const CacheOptions& options) {
                                             : std::max<int64_t>(1, EntriesPerHome(options) / 2);
 }
 
-std::vector<std::optional<int64_t>> Cache::IncrMany(std::span<const std::string> keys, const AfterIncr& then) {
+std::vector<int64_t> Cache::Prepared::GenerationsAfter(std::span<const std::string> keys) const {
+  std::vector<int64_t> after = generations;
+  for (size_t i = 0; i < counters.size() && i < after.size(); ++i)
+    after[i] += std::count(keys.begin(), keys.end(), counters[i]);
+  return after;
+}
+
+// Not atomic: a write that increments between the check and the store leaves
+// a value whose stamp readers refuse, which costs a miss, never a stale answer.
+std::vector<std::optional<int64_t>> Cache::IncrMany(std::span<const std::string> keys, std::span<Prepared> prepared,
+                                                    const AfterIncr& then) {
   std::vector<std::optional<int64_t>> out;
   out.reserve(keys.size());
   for (const auto& k : keys) out.push_back(Incr(k));
+  const bool delivered = std::all_of(out.begin(), out.end(), [](const auto& v) { return v.has_value(); });
+  for (Prepared& p : prepared) {
+    if (!delivered || p.counters.size() != p.generations.size()) continue;
+    const std::vector<int64_t> after = p.GenerationsAfter(keys);
+    bool current = true;
+    for (size_t i = 0; i < p.counters.size() && current; ++i) current = Counter(p.counters[i]) == after[i];
+    if (!current) continue;
+    SetCurrent(p.key, p.value, after, p.ttl);
+    p.stored = true;
+  }
   if (then) then(out);
   return out;
 }

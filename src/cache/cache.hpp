@@ -152,16 +152,40 @@ class Cache {
   // increment and stays degraded until it has delivered it).
   virtual std::optional<int64_t> Incr(std::string_view key) = 0;
 
+  // An answer computed for after a write, before its increment (refresh after
+  // write, service/cached_reads.cpp), for IncrMany to store with it.
+  struct Prepared {
+    std::string key;
+    std::string value;                  // as SetCurrent takes it, unstamped
+    std::vector<std::string> counters;  // the answer's counters, as given to GetCurrent
+    std::vector<int64_t> generations;   // what GetCurrent read them as, before the computation
+    std::chrono::seconds ttl{0};
+    bool stored = false;  // set by IncrMany, before `then`
+    // The counters once `keys` have been incremented and nothing else has
+    // moved them: each of `generations` plus how often `keys` names it.
+    std::vector<int64_t> GenerationsAfter(std::span<const std::string> keys) const;
+  };
+
   // Incr of every key in `keys`, what each answered, in order: a write's
   // generation bumps, all of them announced before it is acknowledged. One
   // round trip on Redis (and, with the near tier, one wait for every server's
   // acknowledgement) instead of one per key. The default calls Incr per key.
+  //
+  // Each of `prepared` whose counters are, once incremented, exactly its
+  // GenerationsAfter(keys) (no other write moved them since they were read) is
+  // stored as SetCurrent stores it, stamped with them, and marked `stored`;
+  // on Redis in the same script as the increments, so that no reader, on any
+  // server, finds the new counters without the new answer. The others are
+  // left to `then` (nothing else of them changes). Nothing is stored when the
+  // increments could not be delivered.
+  //
   // `then`, if given, is called with the answers as soon as the counters are
   // incremented, before any other server is told (the near tier then waits for
   // their acknowledgements): what it stores under the new counters is in place
   // for this server's readers from the first moment they can see them.
   using AfterIncr = std::function<void(std::span<const std::optional<int64_t>>)>;
-  virtual std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then = {});
+  virtual std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys,
+                                                       std::span<Prepared> prepared = {}, const AfterIncr& then = {});
 
   // The counter `key`; nullopt when the backend
   // cannot answer right now (degraded): the caller then bypasses the cache.

@@ -307,7 +307,7 @@ TYPED_TEST(CacheBehaviour, IncrManyAddsOneToEachKeyInOrder) {
 
   // `then` sees the answers once, when the counters already have them.
   int calls = 0;
-  const auto again = cache->IncrMany(keys, [&](std::span<const std::optional<int64_t>> seen) {
+  const auto again = cache->IncrMany(keys, {}, [&](std::span<const std::optional<int64_t>> seen) {
     ++calls;
     ASSERT_EQ(seen.size(), 3u);
     EXPECT_EQ(seen[2], h1 + 4);
@@ -400,6 +400,84 @@ TYPED_TEST(CacheBehaviour, ACurrentValueKeepsItsTtl) {
   EXPECT_EQ(cache->GetCurrent(counters, "k:h1:v2:a")->value, "v");
   this->Advance(std::chrono::milliseconds(2100));
   EXPECT_EQ(cache->GetCurrent(counters, "k:h1:v2:a")->value, std::nullopt);
+}
+
+// Refresh after write: an answer prepared before a write's increment is
+// stored by it, stamped with the counters it makes, unless another increment
+// came between.
+TYPED_TEST(CacheBehaviour, IncrManyStoresAPreparedAnswerUnderTheCountersItMakes) {
+  auto cache = this->Make();
+  const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
+  auto before = cache->GetCurrent(counters, "dashboard:h1:v2:a");
+  ASSERT_TRUE(before);
+  const std::string body = std::string("after\0", 6) + std::string(3000, 'x');
+  std::vector<Cache::Prepared> prepared = {
+      {"dashboard:h1:v2:a", body, counters, before->generations, seconds(60)},
+      {"stats:v2:b", "global", {"gen:global:shifts"}, {*cache->Counter("gen:global:shifts")}, seconds(60)},
+      {"dashboard:h1:v2:c", "no ttl", counters, before->generations, kNoExpiry},
+      {"dashboard:h1:v2:d",
+       "wrong guess",
+       counters,
+       {before->generations[0] - 1, before->generations[1]},
+       seconds(60)}};
+  const std::vector<std::string> keys = {"gen:h1:shifts", "gen:global:shifts"};
+  int calls = 0;
+  const auto got = cache->IncrMany(keys, prepared, [&](std::span<const std::optional<int64_t>> seen) {
+    ++calls;
+    ASSERT_EQ(seen[0], before->generations[0] + 1);
+    EXPECT_TRUE(prepared[0].stored && prepared[1].stored && prepared[2].stored) << "marked before `then`";
+    EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:a")->value, body) << "in place when `then` runs";
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(prepared[3].stored) << "read under other counters than these";
+  const std::vector<int64_t> after = {before->generations[0] + 1, before->generations[1]};
+  EXPECT_EQ(prepared[0].GenerationsAfter(keys), after);
+  auto hit = cache->GetCurrent(counters, "dashboard:h1:v2:a");
+  EXPECT_EQ(hit->generations, after);
+  EXPECT_EQ(hit->value, body);
+  EXPECT_EQ(cache->GetCurrent(std::vector<std::string>{"gen:global:shifts"}, "stats:v2:b")->value, "global");
+  EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:c")->value, "no ttl");
+  EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:d")->value, std::nullopt);
+  ASSERT_EQ(got.size(), 2u);
+
+  // Another write's increment between the read and this one's: not stored,
+  // and the value from before stays unservable.
+  auto read = cache->GetCurrent(counters, "dashboard:h1:v2:a");
+  cache->Incr("gen:h1:staff");  // a family this write does not bump
+  cache->Incr("gen:h1:shifts");
+  std::vector<Cache::Prepared> late = {{"dashboard:h1:v2:a", "late", counters, read->generations, seconds(60)}};
+  cache->IncrMany(std::span(keys).first(1), late);
+  EXPECT_FALSE(late[0].stored);
+  EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:a")->value, std::nullopt);
+
+  // A key named twice is incremented twice, and so expected.
+  read = cache->GetCurrent(counters, "dashboard:h1:v2:a");
+  const std::vector<std::string> twice = {"gen:h1:shifts", "gen:h1:shifts"};
+  std::vector<Cache::Prepared> two = {{"dashboard:h1:v2:a", "twice", counters, read->generations, seconds(60)}};
+  cache->IncrMany(twice, two);
+  EXPECT_TRUE(two[0].stored);
+  EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:a")->value, "twice");
+  EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:a")->generations[0], read->generations[0] + 2);
+}
+
+// A prepared answer is stored as Set stores one: within its home's bound.
+TYPED_TEST(CacheBehaviour, PreparedAnswersKeepTheHomesBound) {
+  CacheOptions options;
+  options.max_entries = 1000;
+  options.max_entries_per_home = 4;
+  options.max_entries_per_prefix = 4;
+  options.shards = 1;
+  auto cache = this->Make(options);
+  const std::vector<std::string> counters = {"gen:h1:shifts"};
+  for (int i = 0; i < 10; ++i) {
+    const std::string key = "shift:h1:v2:" + std::to_string(i);
+    auto g = cache->GetCurrent(counters, key);
+    std::vector<Cache::Prepared> p = {{key, "v", counters, g->generations, seconds(60)}};
+    cache->IncrMany(counters, p);
+    EXPECT_TRUE(p[0].stored);
+  }
+  EXPECT_EQ(cache->Stats().keys, 4);
+  EXPECT_EQ(cache->GetCurrent(counters, "shift:h1:v2:9")->value, "v") << "the last one stored stays";
 }
 
 TYPED_TEST(CacheBehaviour, CountersSurvivePatternDeleteTimeAndEviction) {

@@ -115,9 +115,13 @@ class NearCache final : public Cache {
     return v;
   }
 
-  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then) override {
-    auto v = remote_->IncrMany(keys);
-    // `then` (the answers prepared for after this write, stored stamped with
+  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, std::span<Prepared> prepared,
+                                               const AfterIncr& then) override {
+    // Redis stores the prepared answers in the increments' script. No copy is
+    // kept here: the counters are dropped below, and the next read's round
+    // trip for them brings the value too.
+    auto v = remote_->IncrMany(keys, prepared);
+    // `then` (what stores the answers that could not be prepared, stamped with
     // the new counters) runs before anyone here or elsewhere drops the old
     // counters: until they do, they serve what they hold, which the write,
     // not yet acknowledged, allows; once they do, what they find in Redis is

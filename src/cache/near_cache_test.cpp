@@ -83,7 +83,7 @@ TEST(NearCache, IncrManyAtOneServerIsSeenByTheOtherAtOnce) {
   for (int i = 1; i <= 20; ++i) {
     for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(b->Counter(keys[k]), base[k] + i - 1);  // held in memory
     int calls = 0;
-    const auto got = a->IncrMany(keys, [&](std::span<const std::optional<int64_t>> seen) {
+    const auto got = a->IncrMany(keys, {}, [&](std::span<const std::optional<int64_t>> seen) {
       // After Redis has the new counters, before a or b drops the old ones:
       // either may still serve them (the write is not acknowledged yet).
       ++calls;
@@ -117,7 +117,7 @@ TEST(NearCache, TheWritersReadersKeepTheOldAnswerUntilThePreparedOneIsStored) {
   ASSERT_EQ(cache->GetCurrent(counters, key)->value, "before");
   const int64_t misses_before = cache->Stats().misses;
   const std::vector<std::string> bump = {counters[0]};
-  cache->IncrMany(bump, [&](std::span<const std::optional<int64_t>> bumped) {
+  cache->IncrMany(bump, {}, [&](std::span<const std::optional<int64_t>> bumped) {
     ASSERT_EQ(bumped[0], first->generations[0] + 1);
     EXPECT_EQ(cache->GetCurrent(counters, key)->value, "before") << "served from memory until `then` is done";
     const std::vector<int64_t> now = {*bumped[0], first->generations[1]};
@@ -125,6 +125,31 @@ TEST(NearCache, TheWritersReadersKeepTheOldAnswerUntilThePreparedOneIsStored) {
   });
   EXPECT_EQ(cache->GetCurrent(counters, key)->value, "after");
   EXPECT_EQ(cache->Stats().misses, misses_before) << "no reader missed";
+}
+
+// An answer prepared for after a write is stored with the increment: each
+// server finds it in Redis at its first read after the write, and keeps it.
+TEST(NearCache, APreparedAnswerIsStoredWithTheIncrement) {
+  std::string prefix = UniquePrefix();
+  auto a = Near(testing::TestRedisUrl(), prefix);
+  auto b = Near(testing::TestRedisUrl(), prefix);
+  ASSERT_TRUE(WaitConnected(*a) && WaitConnected(*b));
+  const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
+  const std::string key = "dashboard:h1:v2:x";
+  auto first = a->GetCurrent(counters, key);
+  ASSERT_TRUE(first);
+  a->SetCurrent(key, "before", first->generations, 300s);
+  ASSERT_EQ(b->GetCurrent(counters, key)->value, "before");
+  std::vector<Cache::Prepared> p = {{key, "after", counters, first->generations, 300s}};
+  const int64_t b_misses = b->Stats().misses;
+  a->IncrMany(std::vector<std::string>{counters[0]}, p);
+  ASSERT_TRUE(p[0].stored);
+  EXPECT_EQ(b->GetCurrent(counters, key)->value, "after");
+  EXPECT_EQ(b->Stats().misses, b_misses) << "the other server did not miss";
+  EXPECT_EQ(a->GetCurrent(counters, key)->value, "after");  // the dropped counter and the value, from Redis
+  const int64_t near_hits = *a->Stats().near_hits;
+  EXPECT_EQ(a->GetCurrent(counters, key)->value, "after");
+  EXPECT_EQ(*a->Stats().near_hits, near_hits + 1);
 }
 
 TEST(NearCache, ACurrentValueIsServedFromMemoryWithoutARoundTrip) {

@@ -56,6 +56,14 @@
 // and compares the value's stamp with the counters here, so a hit costs Redis one
 // command. Only a counter that does not exist yet costs a second round trip (it is
 // started, once in its life, as Counter starts it).
+//
+// One step per write. A write's increments go in one script (IncrManyCommand), and
+// with them the answers its server prepared for after it (refresh after write,
+// Cache::Prepared): each is stored there, stamped with the new counters, if they
+// came out as predicted (no other write came between). Redis runs a script alone,
+// so a reader on any server finds either the old counters and the old answer or
+// the new counters and the new one, never the new counters and no answer yet.
+//
 // ValidPattern admits only [A-Za-z0-9:_.*-], so a glob means the same to SCAN
 // MATCH as to GlobMatch ('?', '[', '\' never reach Redis).
 //
@@ -147,23 +155,6 @@ std::string GenerationBase() {
           .count());
 }
 
-// INCR of every key, each missing counter started at GenerationBase() first, in
-// one script: an array of the new values. Incr, IncrMany and the replay of owed
-// increments all send this, so a counter is started and bumped one way only.
-Command IncrManyCommand(std::span<const std::string> counter_keys) {
-  static const std::string kScript =
-      "local out = {} "
-      "for i, k in ipairs(KEYS) do "
-      "  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, ARGV[1]) end "
-      "  out[i] = redis.call('INCR', k) "
-      "end "
-      "return out";
-  Command c{"EVAL", kScript, std::to_string(counter_keys.size())};
-  c.insert(c.end(), counter_keys.begin(), counter_keys.end());
-  c.push_back(GenerationBase());
-  return c;
-}
-
 class RedisCache final : public Cache {
  public:
   RedisCache(RedisTarget target, const CacheOptions& options)
@@ -219,12 +210,13 @@ class RedisCache final : public Cache {
   // IncrMany of one key: one path, and one way of owing, for every generation bump.
   std::optional<int64_t> Incr(std::string_view key) override {
     const std::string k(key);
-    return IncrMany(std::span(&k, 1), {}).front();
+    return IncrMany(std::span(&k, 1), {}, {}).front();
   }
 
-  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, const AfterIncr& then) override {
+  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, std::span<Prepared> prepared,
+                                               const AfterIncr& then) override {
     std::vector<std::optional<int64_t>> out(keys.size());
-    if (!keys.empty() && !DeliverIncrMany(keys, out)) out.assign(keys.size(), std::nullopt);
+    if (!keys.empty() && !DeliverIncrMany(keys, prepared, out)) out.assign(keys.size(), std::nullopt);
     if (then) then(out);
     return out;
   }
@@ -395,28 +387,39 @@ class RedisCache final : public Cache {
   // value the home's bound unlinks stays a member of its own kind's index, which
   // is not among the script's keys, until it is popped or expires there: it costs
   // that index a place, never a wrong answer.) One script, one round trip, atomic.
-  // Each index expires with the longest-lived value in it.
+  // Each index expires with the longest-lived value in it. IncrManyCommand stores
+  // prepared answers with the same function.
+  static constexpr std::string_view kBoundedSetLua =
+      "local function bounded_set(value_key, kind_index, home_index, value, ttl, now, per_kind, per_home) "
+      "  redis.call('SET', value_key, value, 'EX', ttl) "
+      "  local ttl_ms = tonumber(ttl) * 1000 "
+      "  local indexes = {{kind_index, home_index, per_kind}, {home_index, kind_index, per_home}} "
+      "  for _, x in ipairs(indexes) do "
+      "    local index, other = x[1], x[2] "
+      "    redis.call('ZADD', index, now + ttl_ms, value_key) "
+      "    redis.call('ZREMRANGEBYSCORE', index, '-inf', now) "
+      "    local over = redis.call('ZCARD', index) - tonumber(x[3]) "
+      "    if over > 0 then "
+      "      local old = redis.call('ZPOPMIN', index, over) "
+      "      for i = 1, #old, 2 do "
+      "        if old[i] ~= value_key then redis.call('UNLINK', old[i]) redis.call('ZREM', other, old[i]) end "
+      "      end "
+      "    end "
+      "    if redis.call('PTTL', index) < ttl_ms then redis.call('PEXPIRE', index, ttl_ms) end "
+      "  end "
+      "end ";
+
+  static std::string NowMs() {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+  }
+
   Command BoundedSet(std::string value_key, std::string kind_index, std::string home_index, std::string value,
                      std::chrono::seconds ttl) const {
-    static const std::string kScript =
-        "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
-        "local now, ttl_ms = tonumber(ARGV[3]), tonumber(ARGV[2]) * 1000 "
-        "for j = 2, 3 do "
-        "  local index, other = KEYS[j], KEYS[5 - j] "
-        "  redis.call('ZADD', index, now + ttl_ms, KEYS[1]) "
-        "  redis.call('ZREMRANGEBYSCORE', index, '-inf', now) "
-        "  local over = redis.call('ZCARD', index) - tonumber(ARGV[2 + j]) "
-        "  if over > 0 then "
-        "    local old = redis.call('ZPOPMIN', index, over) "
-        "    for i = 1, #old, 2 do "
-        "      if old[i] ~= KEYS[1] then redis.call('UNLINK', old[i]) redis.call('ZREM', other, old[i]) end "
-        "    end "
-        "  end "
-        "  if redis.call('PTTL', index) < ttl_ms then redis.call('PEXPIRE', index, ttl_ms) end "
-        "end";
-    const auto now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    static const std::string kScript = std::string(kBoundedSetLua) +
+                                       "bounded_set(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], tonumber(ARGV[3]), "
+                                       "ARGV[4], ARGV[5])";
     return {"EVAL",
             kScript,
             "3",
@@ -425,9 +428,75 @@ class RedisCache final : public Cache {
             std::move(home_index),
             std::move(value),
             std::to_string(ttl.count()),
-            std::to_string(now_ms),
+            NowMs(),
             std::to_string(per_prefix_),
             std::to_string(per_home_)};
+  }
+
+  // INCR of every counter key, each missing one started at GenerationBase()
+  // first; then each prepared answer (Cache::Prepared) whose counters are now
+  // exactly its GenerationsAfter(keys) is stored, stamped with them (as Set
+  // stores it: bounded for a home's key, plain otherwise). One script: no
+  // reader can find the new counters without the answers prepared for them.
+  // Its reply: the new counter values, then 1 or 0 per prepared answer (stored
+  // or not). Incr, IncrMany and the replay of owed increments all send it, so a
+  // counter is started and bumped one way only.
+  //   KEYS: the n counters; per prepared answer its value key, for a home's key
+  //         its kind's and home's indexes, then its m counters.
+  //   ARGV: base, n, now in ms, per kind, per home; per prepared answer
+  //         mode ('b' bounded, 'e' SET EX, 'p' no TTL), m, TTL, stamped value,
+  //         the m counter values it requires.
+  Command IncrManyCommand(std::span<const std::string> keys, std::span<const Prepared> prepared = {}) const {
+    static const std::string kScript = std::string(kBoundedSetLua) +
+                                       "local out, n, now = {}, tonumber(ARGV[2]), tonumber(ARGV[3]) "
+                                       "for i = 1, n do "
+                                       "  local k = KEYS[i] "
+                                       "  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, ARGV[1]) end "
+                                       "  out[i] = redis.call('INCR', k) "
+                                       "end "
+                                       "local key, arg = n + 1, 6 "
+                                       "while arg <= #ARGV do "
+                                       "  local mode, m, ttl, value = ARGV[arg], tonumber(ARGV[arg + 1]), "
+                                       "                              ARGV[arg + 2], ARGV[arg + 3] "
+                                       "  local value_key, kind_index, home_index = KEYS[key] "
+                                       "  if mode == 'b' then kind_index, home_index = KEYS[key + 1], KEYS[key + 2] "
+                                       "                 key = key + 3 else key = key + 1 end "
+                                       "  arg = arg + 4 "
+                                       "  local current = 1 "
+                                       "  for j = 0, m - 1 do "
+                                       "    if redis.call('GET', KEYS[key + j]) ~= ARGV[arg + j] then current = 0 end "
+                                       "  end "
+                                       "  key, arg = key + m, arg + m "
+                                       "  if current == 1 then "
+                                       "    if mode == 'b' then bounded_set(value_key, kind_index, home_index, value, "
+                                       "                                    ttl, now, ARGV[4], ARGV[5]) "
+                                       "    elseif mode == 'e' then redis.call('SET', value_key, value, 'EX', ttl) "
+                                       "    else redis.call('SET', value_key, value) end "
+                                       "  end "
+                                       "  out[#out + 1] = current "
+                                       "end "
+                                       "return out";
+    Command c{"EVAL", kScript, ""};
+    for (const auto& key : keys) c.push_back(CounterKey(key));
+    Command args{GenerationBase(), std::to_string(keys.size()), NowMs(), std::to_string(per_prefix_),
+                 std::to_string(per_home_)};
+    for (const Prepared& p : prepared) {
+      const std::string_view home = HomeOfKey(p.key);
+      const char mode = p.ttl == kNoExpiry ? 'p' : home.empty() ? 'e' : 'b';
+      c.push_back(ValueKey(p.key));
+      if (mode == 'b') {
+        c.push_back(IndexKey(KindOfKey(p.key)));
+        c.push_back(IndexKey(home));
+      }
+      for (const auto& counter : p.counters) c.push_back(CounterKey(counter));
+      const std::vector<int64_t> after = p.GenerationsAfter(keys);
+      args.insert(args.end(), {std::string(1, mode), std::to_string(p.counters.size()),
+                               std::to_string(std::min(p.ttl, kMaxTtl).count()), Stamp(p.value, after)});
+      for (int64_t g : after) args.push_back(std::to_string(g));
+    }
+    c[2] = std::to_string(c.size() - 3);
+    c.insert(c.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+    return c;
   }
 
   // `command` with the namespace mark replaced by `ns` (Sentinel only) in its keys
@@ -445,33 +514,41 @@ class RedisCache final : public Cache {
   // IncrMany's round trip: true with every answer in `out`; false when it was
   // not delivered (or not known to be), and then every one is owed. Replaying
   // one that did land only bumps its generation once more, which costs a miss.
-  bool DeliverIncrMany(std::span<const std::string> keys, std::vector<std::optional<int64_t>>& out) {
-    std::vector<std::string> ks;
-    ks.reserve(keys.size());
-    for (const auto& key : keys) ks.push_back(CounterKey(key));
+  // Of `prepared`, those the script stored are marked so.
+  bool DeliverIncrMany(std::span<const std::string> keys, std::span<Prepared> prepared,
+                       std::vector<std::optional<int64_t>>& out) {
     // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
-    if (AllIncremented(Run(IncrManyCommand(ks), options_.socket_timeout), ks.size(), &out)) return true;
-    Owe(std::move(ks));
-    return false;
+    Reply r = Run(IncrManyCommand(keys, prepared), options_.socket_timeout);
+    if (!AllIncremented(r, keys.size(), prepared.size(), &out)) {
+      Owe(keys);
+      return false;
+    }
+    for (size_t i = 0; i < prepared.size(); ++i) {
+      prepared[i].stored = r->element[keys.size() + i]->integer == 1;
+      if (prepared[i].stored) sets_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return true;
   }
 
-  // Whether `r` answers an IncrManyCommand of n keys with every counter
-  // incremented; their new values, in order, into *values when given.
-  static bool AllIncremented(const Reply& r, size_t n, std::vector<std::optional<int64_t>>* values = nullptr) {
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n) return false;
-    for (size_t i = 0; i < n; ++i)
+  // Whether `r` answers an IncrManyCommand of n keys and p prepared answers
+  // with every counter incremented; their new values, in order, into *values
+  // when given.
+  static bool AllIncremented(const Reply& r, size_t n, size_t p,
+                             std::vector<std::optional<int64_t>>* values = nullptr) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n + p) return false;
+    for (size_t i = 0; i < n + p; ++i)
       if (r->element[i]->type != REDIS_REPLY_INTEGER) return false;
     if (values)
       for (size_t i = 0; i < n; ++i) (*values)[i] = r->element[i]->integer;
     return true;
   }
 
-  // Records the counter keys whose increment was not delivered, and holds the
+  // Records the counters whose increment was not delivered, and holds the
   // breaker open until a probe has replayed them (even if the failure was a full
   // pool): owing_ => the breaker is open, both set under owed_mu_.
-  void Owe(std::vector<std::string> counter_keys) {
+  void Owe(std::span<const std::string> counters) {
     MutexLock lock(owed_mu_);
-    for (auto& k : counter_keys) owed_.insert(std::move(k));
+    owed_.insert(counters.begin(), counters.end());
     owing_.store(true);
     if (down_until_.load() == 0) Open("an invalidation could not be delivered");
   }
@@ -544,7 +621,7 @@ class RedisCache final : public Cache {
     MutexLock lock(owed_mu_);
     if (!owed_.empty()) {
       const std::vector<std::string> keys(owed_.begin(), owed_.end());
-      if (!AllIncremented(c->Call(InSpace(IncrManyCommand(keys), ns)), keys.size()))
+      if (!AllIncremented(c->Call(InSpace(IncrManyCommand(keys), ns)), keys.size(), 0))
         return Open("replaying invalidations failed");
       owed_.clear();
     }
@@ -753,7 +830,7 @@ class RedisCache final : public Cache {
   std::atomic<uint64_t> epoch_{0};  // bumped each time the breaker closes
 
   Mutex owed_mu_;
-  std::set<std::string> owed_ GUARDED_BY(owed_mu_);  // counter keys whose INCR was not delivered
+  std::set<std::string> owed_ GUARDED_BY(owed_mu_);  // counters whose INCR was not delivered
   std::atomic<bool> owing_{false};                   // !owed_.empty(); written under owed_mu_, read without it
 
   Mutex pool_mu_;

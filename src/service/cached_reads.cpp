@@ -103,7 +103,7 @@ class CachedReads::RefreshJob final : public RecentReads::Refresh {
         ttl(ttl),
         compute(std::move(compute)) {}
 
-  std::function<void(const RecentReads::Bumped&)> Prepare() const override { return reads.PrepareRefresh(*this); }
+  std::optional<RecentReads::Prepared> Prepare() const override { return reads.PrepareRefresh(*this); }
   void Run() const override { reads.Refresh(*this); }
 
   CachedReads& reads;
@@ -187,45 +187,43 @@ void CachedReads::Refresh(const RefreshJob& job) {
   (void)Fill(read.key, read.counters, read.current->generations, job.ttl, job.compute);
 }
 
-std::function<void(const RecentReads::Bumped&)> CachedReads::PrepareRefresh(const RefreshJob& job) {
+std::optional<RecentReads::Prepared> CachedReads::PrepareRefresh(const RefreshJob& job) {
   // The counters now (after the commit, before its increment), then the rows.
   Lookup read = LookUp(job.prefix, job.home, job.families, job.args);
-  if (!read.current) return {};  // degraded: nothing is stored anyway
+  if (!read.current) return std::nullopt;  // degraded: nothing is stored anyway
   auto computed = job.compute();
-  if (!computed) return {};
-  return [this, &job, key = std::move(read.key), counters = std::move(read.counters),
-          before = std::move(read.current->generations),
-          stored = Stored(std::move(*computed))](const RecentReads::Bumped& bumped) mutable {
-    // Stamped with what the counters became by this write's increment. A
-    // counter this write did not touch keeps the value read before the rows:
-    // if another write has moved it since, readers refuse the value. One that
-    // could not be incremented: nothing is stored.
+  if (!computed) return std::nullopt;
+  RecentReads::Prepared out;
+  out.answer =
+      cache::Cache::Prepared{read.key, Stored(std::move(*computed)), read.counters, read.current->generations, job.ttl};
+  // The cache did not store it: another write incremented one of these
+  // counters between this one's reading them and its own increment, so its
+  // rows may be missing from what was prepared. Computed again now, stamped
+  // with what this write's increment made of the counters it bumped and with
+  // what was read of the others (if another write has moved one of those
+  // since, readers refuse the value): that write committed before it
+  // incremented, and this one has incremented, so the rows read now hold
+  // both, and every counter in the stamp was read (or made) before them, as a
+  // reader's miss reads them. Still before the acknowledgement (and before the
+  // near tier drops the old counters), so the reader after it hits. (Under 16
+  // connections and 5% writes, 11% of writes are overtaken so.) Not through
+  // Fill: its check for a value stored meanwhile would find, in the near
+  // tier's copies, the answer from before this write.
+  out.otherwise = [this, &job, key = std::move(read.key), counters = std::move(read.counters),
+                   before = std::move(read.current->generations)](const RecentReads::Bumped& bumped) {
     std::vector<int64_t> stamp = before;
     bool overtaken = false;
     for (size_t i = 0; i < counters.size(); ++i) {
       auto it = bumped.find(counters[i]);
       if (it == bumped.end()) continue;
-      if (!it->second) return;
+      if (!it->second) return;  // not incremented: nothing is stored
       overtaken |= *it->second != before[i] + 1;
       stamp[i] = *it->second;
     }
-    if (!overtaken) {
-      cache_.SetCurrent(key, std::move(stored), stamp, job.ttl);
-      return;
-    }
-    // Another write incremented one of these counters between this one's
-    // reading them and its own increment, so its rows may be missing from what
-    // was prepared. Computed again now, under the same stamp: that write
-    // committed before it incremented, and this one has incremented, so the
-    // rows read now hold both, and every counter in the stamp was read (or
-    // made) before them, as a reader's miss reads them. Still before the
-    // acknowledgement (and before the near tier drops the old counters), so
-    // the reader after it hits. (Under 16 connections and 5% writes that was
-    // most of redis://'s misses: the writes take longer there, so more of them
-    // overlap.) Not through Fill: its check for a value stored meanwhile would
-    // find, in the near tier's copies, the answer from before this write.
+    if (!overtaken) return;  // a counter it did not bump moved: its readers would refuse any stamp made now
     if (auto again = job.compute()) cache_.SetCurrent(key, Stored(std::move(*again)), stamp, job.ttl);
   };
+  return out;
 }
 
 void CachedReads::EnableRefresh(int threads) {
@@ -310,15 +308,20 @@ void CachedReads::Committed(const ChangeSet& changes) {
   // allowed: it is not acknowledged yet), and stored the moment it is made, so
   // readers find the new answer in place of the old one. See PrepareRefresh.
   const size_t before_ack = std::min(due.size(), kRefreshBeforeAck);
-  std::vector<std::function<void(const RecentReads::Bumped&)>> store;  // use due[]'s jobs: run before they go
+  std::vector<cache::Cache::Prepared> answers;
+  std::vector<std::function<void(const RecentReads::Bumped&)>> otherwise;  // use due[]'s jobs: run before they go
   for (size_t i = 0; i < before_ack; ++i) {
     refreshes_queued_.fetch_add(1);
-    if (auto s = due[i]->Prepare()) store.push_back(std::move(s));
+    if (auto p = due[i]->Prepare()) {
+      answers.push_back(std::move(p->answer));
+      otherwise.push_back(std::move(p->otherwise));
+    }
   }
-  cache_.IncrMany(counters, [&](std::span<const std::optional<int64_t>> results) {
+  cache_.IncrMany(counters, answers, [&](std::span<const std::optional<int64_t>> results) {
     RecentReads::Bumped bumped;
     for (size_t i = 0; i < counters.size(); ++i) bumped.emplace(counters[i], results[i]);
-    for (auto& s : store) s(bumped);
+    for (size_t i = 0; i < answers.size(); ++i)
+      if (!answers[i].stored) otherwise[i](bumped);
   });
   refreshes_done_.fetch_add(static_cast<int64_t>(before_ack));
   // The rest in the background, after the increment.

@@ -212,11 +212,11 @@ class CachedReads final : public ChangeSink {
   class RefreshJob;
   // Recomputes one remembered answer if its stored value is no longer current.
   void Refresh(const RefreshJob& job);
-  // Refresh's first half for before the write's increment: reads the counters,
-  // computes the answer, and returns what stores it stamped with the counters
-  // the increment made (or computes it again, if another write's increment
-  // came first); empty when there is nothing to store.
-  std::function<void(const RecentReads::Bumped&)> PrepareRefresh(const RefreshJob& job);
+  // Refresh's first half for before the write's increment: reads the counters
+  // and computes the answer, for the increment to store; and what computes it
+  // again if another write's increment came first. nullopt when there is
+  // nothing to store.
+  std::optional<RecentReads::Prepared> PrepareRefresh(const RefreshJob& job);
 
   ReadService& reads_;
   cache::Cache& cache_;

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "base/mutex.hpp"
+#include "cache/cache.hpp"
 
 namespace rota::service {
 
@@ -43,6 +44,13 @@ class RecentReads {
   // increment (nullopt: the increment could not be delivered). Counters the
   // write did not touch are absent.
   using Bumped = std::unordered_map<std::string, std::optional<int64_t>>;
+  // An answer computed before the write's increment: the cache stores it with
+  // the increment if no other write came between (Cache::IncrMany); if it did
+  // not, `otherwise` is run with the counters the increment made.
+  struct Prepared {
+    cache::Cache::Prepared answer;
+    std::function<void(const Bumped&)> otherwise;
+  };
   // What recomputes an entry, one object per entry (CachedReads makes them),
   // with its two ways of doing it. Shared: Due hands out the entry's own job,
   // which stays valid after the entry is forgotten. Both may run on any thread,
@@ -50,11 +58,10 @@ class RecentReads {
   class Refresh {
    public:
     virtual ~Refresh() = default;
-    // Before the write's counters are incremented: reads the counters, computes
-    // the answer, and returns what stores it once `Bumped` is known (empty if
-    // there is nothing to store). What it returns may use this job until it
-    // has run.
-    virtual std::function<void(const Bumped&)> Prepare() const = 0;
+    // Before the write's counters are incremented: reads the counters and
+    // computes the answer (nullopt if there is nothing to store). What it
+    // returns may use this job until it has run.
+    virtual std::optional<Prepared> Prepare() const = 0;
     // After the increment: recomputes the answer and stores it.
     virtual void Run() const = 0;
   };

@@ -18,7 +18,7 @@ using Clock = RecentReads::Clock;
 class Append final : public RecentReads::Refresh {
  public:
   Append(std::vector<std::string>& ran, std::string key) : ran_(ran), key_(std::move(key)) {}
-  std::function<void(const RecentReads::Bumped&)> Prepare() const override { return {}; }
+  std::optional<RecentReads::Prepared> Prepare() const override { return std::nullopt; }
   void Run() const override { ran_.push_back(key_); }
 
  private:
