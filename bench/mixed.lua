@@ -1,6 +1,9 @@
 -- wrk script: the mixed workload. 95% dashboard reads spread over the homes, 5%
 -- writes (a new certification, expiring within the dashboard's 30-day window, for
 -- an active member of staff of a random home), with a check for stale reads.
+-- BENCH_WRITE=move writes instead what the Django peer also accepts: PATCH
+-- /api/shifts/{id} moving a vacant shift from beyond the dashboard's 7 days to
+-- today, which adds one to its home's total_shifts.
 --
 -- Run with exactly one connection per thread (wrk -tN -cN): a thread then sends
 -- one request, gets its response, sends the next, so each response() belongs
@@ -12,9 +15,18 @@
 --   BENCH_INIT        comma-separated: each home's certifications_expiring_30d before the run
 --   BENCH_EXPIRES     expires_on of the new certifications (within today .. today + 29)
 --   BENCH_BYPASS      "1": reads send `X-Cache-Bypass: 1` (the "cache disabled" contender)
+--   BENCH_WRITE       "cert" (the default) or "move"; for "move" also:
+--   BENCH_POOL        the vacant shifts beyond the window, per home: "id,id,...;id,id,...;..."
+--                     (home 1 first); thread t of BENCH_THREADS takes every BENCH_THREADS-th
+--                     id from the t-th, so no shift is moved twice; a thread whose share for a
+--                     home is used up reads instead (counted as pool_empty)
+--   BENCH_TODAY       the date the shifts are moved to
+--   BENCH_THREADS     wrk's -t
+--   (BENCH_INIT is then each home's total_shifts in the window before the run.)
 --
--- Stale reads. Every acknowledged write (201) adds exactly one to its home's
--- certifications_expiring_30d, and nothing else in the run lowers it. So a read
+-- Stale reads. Every acknowledged write (201; a move: 200) adds exactly one to its
+-- home's certifications_expiring_30d (a move: total_shifts), and nothing else in the
+-- run lowers it. So a read
 -- of home h sent at time s must show at least
 --     BENCH_INIT[h] + (writes to h acknowledged before s)
 -- (times are CLOCK_MONOTONIC, taken when wrk asks for the request and when the
@@ -45,7 +57,12 @@ local staff = split_numbers(os.getenv("BENCH_STAFF"))
 local init_counts = split_numbers(os.getenv("BENCH_INIT"))
 local expires = os.getenv("BENCH_EXPIRES") or "2026-12-10"
 local bypass = os.getenv("BENCH_BYPASS") == "1"
-local homes = #staff
+local move = os.getenv("BENCH_WRITE") == "move"
+local today = os.getenv("BENCH_TODAY") or ""
+local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
+local field = move and "total_shifts" or "certifications_expiring_30d"
+local pool_text = os.getenv("BENCH_POOL") or ""
+local homes = move and #init_counts or #staff
 
 -- Main state: the thread objects, for done().
 local threads = {}
@@ -64,12 +81,23 @@ write_home, write_acked = {}, {}
 sent = {}  -- writes sent per home, acknowledged or not
 hits, misses, bypasses, other_cache = 0, 0, 0, 0
 read_errors, write_errors, unparsed = 0, 0, 0
+pool, pool_empty = {}, 0  -- move: this thread's shifts per home, still to move
 
 function init(args)
-  if homes == 0 or #init_counts ~= homes or not token then
-    error("mixed.lua: set ROTA_BENCH_TOKEN, BENCH_STAFF and BENCH_INIT (one value per home)")
+  if homes == 0 or #init_counts ~= homes or not token or (move and today == "") then
+    error("mixed.lua: set ROTA_BENCH_TOKEN, BENCH_INIT (one value per home), and BENCH_STAFF or " ..
+          "BENCH_WRITE=move with BENCH_POOL, BENCH_TODAY and BENCH_THREADS")
   end
   counter = (tid or 1) * 1000003  -- threads walk different, deterministic sequences
+  if move then
+    local h = 0
+    for ids in string.gmatch(pool_text .. ";", "([^;]*);") do
+      h = h + 1
+      pool[h] = {}
+      local all = split_numbers(ids)
+      for i = (tid or 1), #all, nthreads do pool[h][#pool[h] + 1] = all[i] end
+    end
+  end
 end
 
 function request()
@@ -83,7 +111,16 @@ function request()
   end
   pending_home = home
   pending_t = now_us()
-  if counter % 20 == 0 then
+  if counter % 20 == 0 and move then
+    local shift = pool[home] and table.remove(pool[home])
+    if shift then
+      pending_kind = "W"
+      sent[home] = (sent[home] or 0) + 1
+      headers["Content-Type"] = "application/json"
+      return wrk.format("PATCH", "/api/shifts/" .. shift, headers, string.format('{"date":"%s"}', today))
+    end
+    pool_empty = pool_empty + 1  -- read instead
+  elseif counter % 20 == 0 then
     pending_kind = "W"
     sent[home] = (sent[home] or 0) + 1
     headers["Content-Type"] = "application/json"
@@ -99,7 +136,7 @@ end
 function response(status, headers, body)
   local t = now_us()
   if pending_kind == "W" then
-    if status == 201 then
+    if status == (move and 200 or 201) then
       write_home[#write_home + 1] = pending_home
       write_acked[#write_acked + 1] = t
     else
@@ -109,7 +146,7 @@ function response(status, headers, body)
     if status ~= 200 then
       read_errors = read_errors + 1
     else
-      local v = tonumber(string.match(body or "", '"certifications_expiring_30d":(%d+)'))
+      local v = tonumber(string.match(body or "", '"' .. field .. '":(%d+)'))
       if not v then
         unparsed = unparsed + 1
       else
@@ -140,7 +177,8 @@ end
 function done(summary, latency, requests)
   local acks = {}
   for h = 1, homes do acks[h] = {} end
-  local totals = {hits = 0, misses = 0, bypasses = 0, other = 0, read_errors = 0, write_errors = 0, unparsed = 0}
+  local totals = {hits = 0, misses = 0, bypasses = 0, other = 0, read_errors = 0, write_errors = 0, unparsed = 0,
+                  pool_empty = 0}
   local reads = {}
   local sent_total = {}
   for h = 1, homes do sent_total[h] = 0 end
@@ -157,6 +195,7 @@ function done(summary, latency, requests)
     totals.read_errors = totals.read_errors + thread:get("read_errors")
     totals.write_errors = totals.write_errors + thread:get("write_errors")
     totals.unparsed = totals.unparsed + thread:get("unparsed")
+    totals.pool_empty = totals.pool_empty + thread:get("pool_empty")
   end
   local writes, acked = 0, {}
   for h = 1, homes do
@@ -178,7 +217,7 @@ function done(summary, latency, requests)
   end
   io.write(string.format(
     "MIXED reads_checked=%d writes_acked=%d stale=%d worst_missing_writes=%d hits=%d misses=%d bypass=%d " ..
-    "other=%d read_errors=%d write_errors=%d unparsed=%d acked_per_home=%s sent_per_home=%s\n",
+    "other=%d read_errors=%d write_errors=%d unparsed=%d pool_empty=%d acked_per_home=%s sent_per_home=%s\n",
     checked, writes, stale, worst, totals.hits, totals.misses, totals.bypasses, totals.other, totals.read_errors,
-    totals.write_errors, totals.unparsed, table.concat(acked, ","), table.concat(sent_total, ",")))
+    totals.write_errors, totals.unparsed, totals.pool_empty, table.concat(acked, ","), table.concat(sent_total, ",")))
 end

@@ -290,6 +290,18 @@ for who, rnd, init, after, raw in facts["mixed_db"]:
     # Every acknowledged write is in the database; a write still in flight when wrk stopped may be too.
     db_ok[(who, int(rnd))] = len(acked) == len(i) == len(sent) and all(
         i[k] + acked[k] <= a[k] <= i[k] + sent[k] for k in range(len(i)))
+def peer_mixed():
+    """The Django peer's figures in its own mixed workload (shift moves), for beside rota's."""
+    rs = mixed_runs.get("D")
+    if not rs:
+        return ""
+    m = [r["mixed"] for r in rs]
+    acked = sum(int(x["writes_acked"]) for x in m)
+    failed = sum(int(x["write_errors"]) for x in m)
+    return "; the Django peer (its writes: shift moves, below): %.1f%%, %d stale, %d of %d writes failed" % (
+        med([hit_rate(r) for r in rs]), sum(int(x["stale"]) for x in m), failed, acked + failed)
+
+
 for who in ("M", "R"):
     if mixed_runs[who]:
         hr = med([hit_rate(r) for r in mixed_runs[who]])
@@ -297,9 +309,9 @@ for who in ("M", "R"):
         dbs = all(db_ok.get((who, r["round"]), False) for r in mixed_runs[who])
         target("Mixed workload (%s): hit rate ≥ 99%%, 0 stale reads" % LABEL[who][6:],
                "%.1f%%, %d stale" % (hr, stale), hr >= 99 and stale == 0 and dbs,
-               "%s reads checked; database afterwards: before + acknowledged writes (+ at most those in flight at the end): %s" % (
+               "%s reads checked; database afterwards: before + acknowledged writes (+ at most those in flight at the end): %s%s" % (
                    "{:,}".format(sum(int(r["mixed"]["reads_checked"]) for r in mixed_runs[who])),
-                   "yes" if dbs else "NO"))
+                   "yes" if dbs else "NO", peer_mixed()))
 browser = defaultdict(list)
 for b in facts["browser"]:
     browser[(b[0], b[1])].append(b)
@@ -502,14 +514,15 @@ if mixed_runs:
     w("| contender | req/s | p50 | p99 | CPU / request | hit rate | stale reads | reads checked | writes acked | "
       "database check | runs (req/s) |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for who in ("M", "R", "B"):
+    for who in ("M", "R", "B", "D"):
         rs = mixed_runs.get(who)
         if not rs:
             continue
         s = summary("mixed", "mixed", who, int(meta["mixed_conns"]))
         hr = med([hit_rate(r) for r in rs])
         w("| %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |" % (
-            LABEL[who] + (" (reads with X-Cache-Bypass: 1)" if who == "B" else ""), fmt_rps(s["rps"]),
+            LABEL[who] + {"B": " (reads with X-Cache-Bypass: 1)", "D": " (writes: shift moves)"}.get(who, ""),
+            fmt_rps(s["rps"]),
             fmt_lat(s["p50"]), fmt_lat(s["p99"]), fmt_cpu(s["cpu"]), "–" if hr is None else "%.1f%%" % hr,
             sum(int(r["mixed"]["stale"]) for r in rs), "{:,}".format(sum(int(r["mixed"]["reads_checked"]) for r in rs)),
             "{:,}".format(sum(int(r["mixed"]["writes_acked"]) for r in rs)),
@@ -519,6 +532,20 @@ if mixed_runs:
                for r in rs)
     w("")
     w("Failed requests across all mixed runs: %d." % errs)
+    if mixed_runs.get("D"):
+        m = [r["mixed"] for r in mixed_runs["D"]]
+        w("")
+        w("The Django peer implements no `POST /api/certifications`; its one write is `PATCH /api/shifts/{id}`. In its "
+          "rounds (`BENCH_WRITE=move`, bench/mixed.lua) every 20th request moves a vacant shift from beyond the "
+          "dashboard's 7 days to today, which adds one to the home's `total_shifts`, and a read is stale if it shows "
+          "fewer than the home's count before plus the moves acknowledged before it was sent. Its failed writes: "
+          "%d of %d (its log holds %s `database is locked` errors over the whole run: SQLite under concurrent "
+          "writers); stale reads: %d (at most %s missing write(s)): its invalidation deletes the home's keys after "
+          "commit, and a reader that read the rows before the commit can store its answer after the delete." % (
+              sum(int(x["write_errors"]) for x in m),
+              sum(int(x["write_errors"]) + int(x["writes_acked"]) for x in m),
+              facts["dj_locked"][0][0] if facts.get("dj_locked") else "?", sum(int(x["stale"]) for x in m),
+              max(int(x["worst_missing_writes"]) for x in m)))
     w("")
 
 w("## Files")

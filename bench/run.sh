@@ -463,6 +463,33 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 
+# --- 5g. the Django peer in the mixed workload ------------------------------------------
+# The peer has no POST /api/certifications; its one write is PATCH /api/shifts/{id}. So its
+# writes move a vacant shift from beyond the dashboard's 7 days to today (BENCH_WRITE=move),
+# each adding one to the home's total_shifts, a pool of ~300 per home that its rate does not
+# exhaust in the rounds (rota's would, in seconds: it runs the certification workload above).
+log "mixed workload, shift moves: D x $ROUNDS rounds"
+move_pool() {  # the vacant shifts beyond the window, "id,id,...;..." per home 1..10
+  sqlite3 "$1" "SELECT group_concat(ids, ';') FROM (SELECT h.id, (SELECT group_concat(id, ',') FROM shift s
+    WHERE s.home_id = h.id AND s.staff_id IS NULL AND s.date >= date('$TODAY', '+7 days')) AS ids
+    FROM care_home h ORDER BY h.id)"
+}
+window_totals() {  # total_shifts of homes 1..10 in the dashboard's 7 days
+  sqlite3 "$1" "SELECT group_concat(n, ',') FROM (SELECT h.id, (SELECT count(*) FROM shift s WHERE s.home_id = h.id
+    AND s.date >= '$TODAY' AND s.date < date('$TODAY', '+7 days')) AS n FROM care_home h ORDER BY h.id)"
+}
+for ((round = 1; round <= ROUNDS; round++)); do
+  init=$(window_totals "$work/d.db")
+  ROTA_BENCH_TOKEN=$token BENCH_WRITE=move BENCH_POOL=$(move_pool "$work/d.db") BENCH_TODAY=$TODAY \
+    BENCH_THREADS=$MIXED_CONNS BENCH_INIT=$init \
+    one_run mixed mixed D "$round" $MIXED_CONNS $MIXED_CONNS "$MIXED_DUR" "http://127.0.0.1:${port[D]}" \
+    -s "$root/bench/mixed.lua"
+  after=$(window_totals "$work/d.db")
+  printf 'mixed_db\t%s\t%s\t%s\t%s\t%s\n' D "$round" "$init" "$after" \
+    "$(awk -F'\t' 'END{print $8}' "$work/runs.tsv")" >>"$work/facts.tsv"
+done
+printf 'dj_locked\t%s\n' "$(grep -c 'database is locked' "$dj_dir/gunicorn.log" || true)" >>"$work/facts.tsv"
+
 # --- 6. report ------------------------------------------------------------------------
 log "writing bench/RESULTS.md, bench/results.png, bench/results.tsv"
 cat >"$work/meta.tsv" <<EOF
