@@ -35,7 +35,7 @@ std::vector<std::optional<int64_t>> Cache::IncrMany(std::span<const std::string>
   for (const auto& k : keys) out.push_back(Incr(k));
   const bool delivered = std::all_of(out.begin(), out.end(), [](const auto& v) { return v.has_value(); });
   for (Prepared& p : prepared) {
-    if (!delivered || p.counters.size() != p.generations.size()) continue;
+    if (!delivered || p.counters.size() != p.generations.size() || p.counters.size() > kMaxStampedGenerations) continue;
     const std::vector<int64_t> after = p.GenerationsAfter(keys);
     bool current = true;
     for (size_t i = 0; i < p.counters.size() && current; ++i) current = Counter(p.counters[i]) == after[i];

@@ -177,7 +177,8 @@ class Cache {
   // on Redis in the same script as the increments, so that no reader, on any
   // server, finds the new counters without the new answer. The others are
   // left to `then` (nothing else of them changes). Nothing is stored when the
-  // increments could not be delivered.
+  // increments could not be delivered, nor one whose counters and generations
+  // differ in number or exceed kMaxStampedGenerations.
   //
   // `then`, if given, is called with the answers as soon as the counters are
   // incremented, before any other server is told (the near tier then waits for

@@ -415,11 +415,8 @@ TYPED_TEST(CacheBehaviour, IncrManyStoresAPreparedAnswerUnderTheCountersItMakes)
       {"dashboard:h1:v2:a", body, counters, before->generations, seconds(60)},
       {"stats:v2:b", "global", {"gen:global:shifts"}, {*cache->Counter("gen:global:shifts")}, seconds(60)},
       {"dashboard:h1:v2:c", "no ttl", counters, before->generations, kNoExpiry},
-      {"dashboard:h1:v2:d",
-       "wrong guess",
-       counters,
-       {before->generations[0] - 1, before->generations[1]},
-       seconds(60)}};
+      {"dashboard:h1:v2:d", "wrong guess", counters, {before->generations[0] - 1, before->generations[1]}, seconds(60)},
+      {"dashboard:h1:v2:e", "one generation for two counters", counters, {before->generations[0]}, seconds(60)}};
   const std::vector<std::string> keys = {"gen:h1:shifts", "gen:global:shifts"};
   int calls = 0;
   const auto got = cache->IncrMany(keys, prepared, [&](std::span<const std::optional<int64_t>> seen) {
@@ -430,6 +427,8 @@ TYPED_TEST(CacheBehaviour, IncrManyStoresAPreparedAnswerUnderTheCountersItMakes)
   });
   EXPECT_EQ(calls, 1);
   EXPECT_FALSE(prepared[3].stored) << "read under other counters than these";
+  EXPECT_FALSE(prepared[4].stored) << "malformed, and the others are stored all the same";
+  EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:e")->value, std::nullopt);
   const std::vector<int64_t> after = {before->generations[0] + 1, before->generations[1]};
   EXPECT_EQ(prepared[0].GenerationsAfter(keys), after);
   auto hit = cache->GetCurrent(counters, "dashboard:h1:v2:a");

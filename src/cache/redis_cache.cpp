@@ -446,7 +446,7 @@ class RedisCache final : public Cache {
   //   ARGV: base, n, now in ms, per kind, per home; per prepared answer
   //         mode ('b' bounded, 'e' SET EX, 'p' no TTL), m, TTL, stamped value,
   //         the m counter values it requires.
-  Command IncrManyCommand(std::span<const std::string> keys, std::span<const Prepared> prepared = {}) const {
+  Command IncrManyCommand(std::span<const std::string> keys, std::span<Prepared* const> prepared = {}) const {
     static const std::string kScript = std::string(kBoundedSetLua) +
                                        "local out, n, now = {}, tonumber(ARGV[2]), tonumber(ARGV[3]) "
                                        "for i = 1, n do "
@@ -480,7 +480,8 @@ class RedisCache final : public Cache {
     for (const auto& key : keys) c.push_back(CounterKey(key));
     Command args{GenerationBase(), std::to_string(keys.size()), NowMs(), std::to_string(per_prefix_),
                  std::to_string(per_home_)};
-    for (const Prepared& p : prepared) {
+    for (const Prepared* q : prepared) {
+      const Prepared& p = *q;
       const std::string_view home = HomeOfKey(p.key);
       const char mode = p.ttl == kNoExpiry ? 'p' : home.empty() ? 'e' : 'b';
       c.push_back(ValueKey(p.key));
@@ -518,14 +519,17 @@ class RedisCache final : public Cache {
   bool DeliverIncrMany(std::span<const std::string> keys, std::span<Prepared> prepared,
                        std::vector<std::optional<int64_t>>& out) {
     // A generation bump is worth waiting for a busy pool: failing it degrades the cache.
-    Reply r = Run(IncrManyCommand(keys, prepared), options_.socket_timeout);
-    if (!AllIncremented(r, keys.size(), prepared.size(), &out)) {
+    std::vector<Prepared*> sent;  // those the script can check: a stamp for each counter
+    for (Prepared& p : prepared)
+      if (p.counters.size() == p.generations.size() && p.counters.size() <= kMaxStampedGenerations) sent.push_back(&p);
+    Reply r = Run(IncrManyCommand(keys, sent), options_.socket_timeout);
+    if (!AllIncremented(r, keys.size(), sent.size(), &out)) {
       Owe(keys);
       return false;
     }
-    for (size_t i = 0; i < prepared.size(); ++i) {
-      prepared[i].stored = r->element[keys.size() + i]->integer == 1;
-      if (prepared[i].stored) sets_.fetch_add(1, std::memory_order_relaxed);
+    for (size_t i = 0; i < sent.size(); ++i) {
+      sent[i]->stored = r->element[keys.size() + i]->integer == 1;
+      if (sent[i]->stored) sets_.fetch_add(1, std::memory_order_relaxed);
     }
     return true;
   }

@@ -305,8 +305,9 @@ void CachedReads::Committed(const ChangeSet& changes) {
   auto due = recent_.Due(changes.homes, changes.families, RecentReads::Clock::now(), kRefreshLimit);
   // The hottest: computed from the committed rows before the increment (until
   // then readers are still served the answers from before this write, which is
-  // allowed: it is not acknowledged yet), and stored the moment it is made, so
-  // readers find the new answer in place of the old one. See PrepareRefresh.
+  // allowed: it is not acknowledged yet), and stored by the increment itself
+  // (Cache::IncrMany), so readers find the new answer in place of the old
+  // one. See PrepareRefresh.
   const size_t before_ack = std::min(due.size(), kRefreshBeforeAck);
   std::vector<cache::Cache::Prepared> answers;
   std::vector<std::function<void(const RecentReads::Bumped&)>> otherwise;  // use due[]'s jobs: run before they go
