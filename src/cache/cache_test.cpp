@@ -88,6 +88,15 @@ class CacheBehaviour : public ::testing::Test {
     options.shards = 1;
     return backend_.Make(options);
   }
+  // One shard, room for 1000 values, a home's and a kind's bounds as given.
+  std::unique_ptr<Cache> MakeBounded(int64_t per_home, int64_t per_prefix) {
+    CacheOptions options;
+    options.max_entries = 1000;
+    options.max_entries_per_home = per_home;
+    options.max_entries_per_prefix = per_prefix;
+    options.shards = 1;
+    return backend_.Make(options);
+  }
   void Advance(std::chrono::nanoseconds d) { backend_.Advance(d); }
 
   Backend backend_;
@@ -461,12 +470,7 @@ TYPED_TEST(CacheBehaviour, IncrManyStoresAPreparedAnswerUnderTheCountersItMakes)
 
 // A prepared answer is stored as Set stores one: within its home's bound.
 TYPED_TEST(CacheBehaviour, PreparedAnswersKeepTheHomesBound) {
-  CacheOptions options;
-  options.max_entries = 1000;
-  options.max_entries_per_home = 4;
-  options.max_entries_per_prefix = 4;
-  options.shards = 1;
-  auto cache = this->Make(options);
+  auto cache = this->MakeBounded(4, 4);
   const std::vector<std::string> counters = {"gen:h1:shifts"};
   for (int i = 0; i < 10; ++i) {
     const std::string key = "shift:h1:v2:" + std::to_string(i);
@@ -498,12 +502,7 @@ TYPED_TEST(CacheBehaviour, CountersSurvivePatternDeleteTimeAndEviction) {
 // home's least recently used value, Redis its value stored first (its index is
 // by expiry); with equal TTLs and no reads in between, both are the oldest.
 TYPED_TEST(CacheBehaviour, AHomeBeyondItsShareLosesItsOldestValueAndNoOtherHomesValue) {
-  CacheOptions options;
-  options.max_entries = 1000;
-  options.max_entries_per_home = 3;
-  options.max_entries_per_prefix = 3;  // this is the home's bound's test
-  options.shards = 1;
-  auto cache = this->Make(options);
+  auto cache = this->MakeBounded(3, 3);  // the kind's bound no tighter: this is the home's bound's test
   cache->Set("dashboard:h2:g1:other", "x", seconds(60));
   cache->Set("no-home", "x", seconds(60));
   for (int i = 0; i < 200; ++i) {  // one caller's scan of distinct ranges of home 1
@@ -521,12 +520,7 @@ TYPED_TEST(CacheBehaviour, AHomeBeyondItsShareLosesItsOldestValueAndNoOtherHomes
 // The per-kind bound likewise: a scan of one kind of a home's answers costs
 // that kind, never the home's other answers; the home's bound still holds.
 TYPED_TEST(CacheBehaviour, AKindBeyondItsShareLosesItsOldestValueAndNotItsHomesOthers) {
-  CacheOptions options;
-  options.max_entries = 1000;
-  options.max_entries_per_home = 5;
-  options.max_entries_per_prefix = 2;
-  options.shards = 1;
-  auto cache = this->Make(options);
+  auto cache = this->MakeBounded(5, 2);
   cache->Set("dashboard:h1:g1:week", "d", seconds(60));
   cache->Set("report:h1:g1:month", "r", seconds(60));
   for (int i = 0; i < 200; ++i) {  // one caller's scan of distinct ranges of home 1's shift list

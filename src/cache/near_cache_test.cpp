@@ -43,6 +43,16 @@ bool WaitConnected(Cache& c, bool want = true) {
   return false;
 }
 
+// Stores `value` under `key`, stamped with `counters` as they are now; their values.
+std::vector<int64_t> StoreCurrent(Cache& cache, const std::vector<std::string>& counters, const std::string& key,
+                                  const std::string& value) {
+  auto now = cache.GetCurrent(counters, key);
+  EXPECT_TRUE(now);
+  if (!now) return {};
+  cache.SetCurrent(key, value, now->generations, 300s);
+  return now->generations;
+}
+
 TEST(NearCache, RepeatedReadsAreServedFromMemory) {
   auto cache = Near(testing::TestRedisUrl(), UniquePrefix());
   ASSERT_TRUE(WaitConnected(*cache));
@@ -111,16 +121,15 @@ TEST(NearCache, TheWritersReadersKeepTheOldAnswerUntilThePreparedOneIsStored) {
   ASSERT_TRUE(WaitConnected(*cache));
   const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
   const std::string key = "dashboard:h1:v2:x";
-  auto first = cache->GetCurrent(counters, key);
-  ASSERT_TRUE(first);
-  cache->SetCurrent(key, "before", first->generations, 300s);
+  const std::vector<int64_t> first = StoreCurrent(*cache, counters, key, "before");
+  ASSERT_EQ(first.size(), 2u);
   ASSERT_EQ(cache->GetCurrent(counters, key)->value, "before");
   const int64_t misses_before = cache->Stats().misses;
   const std::vector<std::string> bump = {counters[0]};
   cache->IncrMany(bump, {}, [&](std::span<const std::optional<int64_t>> bumped) {
-    ASSERT_EQ(bumped[0], first->generations[0] + 1);
+    ASSERT_EQ(bumped[0], first[0] + 1);
     EXPECT_EQ(cache->GetCurrent(counters, key)->value, "before") << "served from memory until `then` is done";
-    const std::vector<int64_t> now = {*bumped[0], first->generations[1]};
+    const std::vector<int64_t> now = {*bumped[0], first[1]};
     cache->SetCurrent(key, "after", now, 300s);
   });
   EXPECT_EQ(cache->GetCurrent(counters, key)->value, "after");
@@ -136,11 +145,10 @@ TEST(NearCache, APreparedAnswerIsStoredWithTheIncrement) {
   ASSERT_TRUE(WaitConnected(*a) && WaitConnected(*b));
   const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
   const std::string key = "dashboard:h1:v2:x";
-  auto first = a->GetCurrent(counters, key);
-  ASSERT_TRUE(first);
-  a->SetCurrent(key, "before", first->generations, 300s);
+  const std::vector<int64_t> first = StoreCurrent(*a, counters, key, "before");
+  ASSERT_EQ(first.size(), 2u);
   ASSERT_EQ(b->GetCurrent(counters, key)->value, "before");
-  std::vector<Cache::Prepared> p = {{key, "after", counters, first->generations, 300s}};
+  std::vector<Cache::Prepared> p = {{key, "after", counters, first, 300s}};
   const int64_t b_misses = b->Stats().misses;
   a->IncrMany(std::vector<std::string>{counters[0]}, p);
   ASSERT_TRUE(p[0].stored);
@@ -156,9 +164,7 @@ TEST(NearCache, ACurrentValueIsServedFromMemoryWithoutARoundTrip) {
   auto cache = Near(testing::TestRedisUrl(), UniquePrefix());
   ASSERT_TRUE(WaitConnected(*cache));
   const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
-  auto first = cache->GetCurrent(counters, "dashboard:h1:v2:x");
-  ASSERT_TRUE(first);
-  cache->SetCurrent("dashboard:h1:v2:x", "body", first->generations, 300s);
+  StoreCurrent(*cache, counters, "dashboard:h1:v2:x", "body");
   const int64_t near_before = *cache->Stats().near_hits;
   for (int i = 0; i < 10; ++i) EXPECT_EQ(cache->GetCurrent(counters, "dashboard:h1:v2:x")->value, "body");
   EXPECT_EQ(*cache->Stats().near_hits - near_before, 10);

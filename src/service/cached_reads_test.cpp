@@ -1,13 +1,15 @@
 // CachedReads' refresh after write, against a seeded SQLite file and a real
 // memory:// cache, at the moment the end-to-end tests cannot reach: another
-// write's increment landing between this write's reading of its counters (to
-// prepare the hottest answers) and its own increment.
+// write committing and incrementing between this write's preparing of the
+// hottest answers and its own increment.
 #include "service/cached_reads.hpp"
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 
 #include "cache/cache.hpp"
@@ -19,21 +21,22 @@
 namespace rota::service {
 namespace {
 
-// memory://, with one hook: once armed, the next GetCurrent increments
-// `counter` right after reading the counters, as another server's write would
-// if it landed just then. Everything else is the memory cache's own doing.
+// memory://, with one hook: once armed, the next IncrMany first runs it (the
+// test's other write: a row committed and its counter incremented), then
+// increments and stores as Cache::IncrMany does. Everything else is the memory
+// cache's own doing.
 class Overtaken final : public cache::Cache {
  public:
   explicit Overtaken(std::unique_ptr<cache::Cache> inner) : inner_(std::move(inner)) {}
-  void Arm(std::string counter) { armed_ = std::move(counter); }
+  void Arm(std::function<void()> other_write) { armed_ = std::move(other_write); }
 
+  std::vector<std::optional<int64_t>> IncrMany(std::span<const std::string> keys, std::span<Prepared> prepared,
+                                               const AfterIncr& then) override {
+    if (armed_) std::exchange(armed_, nullptr)();
+    return Cache::IncrMany(keys, prepared, then);
+  }
   std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key) override {
-    auto out = inner_->GetCurrent(counters, key);
-    if (armed_) {
-      inner_->Incr(*armed_);
-      armed_.reset();
-    }
-    return out;
+    return inner_->GetCurrent(counters, key);
   }
   std::optional<std::string> Get(std::string_view key) override { return inner_->Get(key); }
   void Set(std::string_view key, std::string value, std::chrono::seconds ttl) override {
@@ -50,13 +53,14 @@ class Overtaken final : public cache::Cache {
 
  private:
   std::unique_ptr<cache::Cache> inner_;
-  std::optional<std::string> armed_;
+  std::function<void()> armed_;
 };
 
 class RefreshAfterWrite : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string url = rota::testing::FreshDatabaseUrl(rota::testing::DbKind::kSqlite, dir_);
+    url_ = rota::testing::FreshDatabaseUrl(rota::testing::DbKind::kSqlite, dir_);
+    const std::string& url = url_;
     {
       auto conn = db::Connect(url);
       ASSERT_TRUE(conn.ok());
@@ -79,12 +83,33 @@ class RefreshAfterWrite : public ::testing::Test {
     cached_->EnableRefresh(1);
   }
 
-  CacheOutcome ReadDashboard() {
+  // The dashboard's outcome and its certifications_expiring_30d.
+  struct Read {
+    CacheOutcome outcome = CacheOutcome::kBypass;
+    int expiring = -1;
+  };
+  Read ReadDashboard() {
     auto r = cached_->Dashboard(1, week_, false);
     EXPECT_TRUE(r.ok());
-    return r.ok() ? r->outcome : CacheOutcome::kBypass;
+    if (!r.ok()) return {};
+    auto body = IdentityBody(*r);
+    std::smatch m;
+    EXPECT_TRUE(body.ok() && std::regex_search(*body, m, std::regex("\"certifications_expiring_30d\":(\\d+)")));
+    return {r->outcome, m.empty() ? -1 : std::stoi(m[1])};
   }
 
+  // A write committed (outside CachedReads): a certification of a member of
+  // home 1 expiring within the week's 30 days.
+  void AddCertification() {
+    auto conn = db::Connect(url_);
+    ASSERT_TRUE(conn.ok());
+    auto added = (*conn)->Exec(
+        "INSERT INTO certification (staff_id, name, expires_on) "
+        "SELECT id, 'Drill', '2026-12-01' FROM staff WHERE home_id = 1 AND active ORDER BY id LIMIT 1");
+    ASSERT_TRUE(added.ok() && *added == 1);
+  }
+
+  std::string url_;
   rota::testing::TempDir dir_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReadService> reads_;
@@ -94,27 +119,40 @@ class RefreshAfterWrite : public ::testing::Test {
 };
 
 TEST_F(RefreshAfterWrite, TheHottestAnswerIsStoredBeforeTheAcknowledgement) {
-  ASSERT_EQ(ReadDashboard(), CacheOutcome::kMiss);
-  ASSERT_EQ(ReadDashboard(), CacheOutcome::kHit);  // read twice: hot
+  ASSERT_EQ(ReadDashboard().outcome, CacheOutcome::kMiss);
+  const Read hot = ReadDashboard();  // read twice: hot
+  ASSERT_EQ(hot.outcome, CacheOutcome::kHit);
+  AddCertification();
   ChangeSet changes;
   changes.Add(1, kCertifications);
   cached_->Committed(changes);
-  EXPECT_EQ(ReadDashboard(), CacheOutcome::kHit);
+  const Read after = ReadDashboard();
+  EXPECT_EQ(after.outcome, CacheOutcome::kHit);
+  EXPECT_EQ(after.expiring, hot.expiring + 1) << "the answer stored is the one after the write";
 }
 
-// The answer prepared before the increment cannot be stamped (the counter
-// moved by two), so it is computed again after the increment, before
-// Committed returns: the reader after the acknowledgement still hits.
+// Another write commits and increments after this one prepared its answer and
+// before its own increment. The prepared answer, which lacks the other
+// write's row, is not stored (the counter moved by two); it is computed again
+// after the increment, before Committed returns: the reader after the
+// acknowledgement hits, and sees both writes.
 TEST_F(RefreshAfterWrite, AnAnswerAnotherWriteOvertookIsComputedAgainBeforeTheAcknowledgement) {
-  ASSERT_EQ(ReadDashboard(), CacheOutcome::kMiss);
-  ASSERT_EQ(ReadDashboard(), CacheOutcome::kHit);
+  ASSERT_EQ(ReadDashboard().outcome, CacheOutcome::kMiss);
+  const Read hot = ReadDashboard();
+  ASSERT_EQ(hot.outcome, CacheOutcome::kHit);
   const int64_t before = *cache_->Counter("gen:h1:certifications");
-  cache_->Arm("gen:h1:certifications");
+  AddCertification();
+  cache_->Arm([this] {
+    AddCertification();
+    cache_->Incr("gen:h1:certifications");
+  });
   ChangeSet changes;
   changes.Add(1, kCertifications);
   cached_->Committed(changes);
   ASSERT_EQ(*cache_->Counter("gen:h1:certifications"), before + 2) << "the other write's increment landed";
-  EXPECT_EQ(ReadDashboard(), CacheOutcome::kHit);
+  const Read after = ReadDashboard();
+  EXPECT_EQ(after.outcome, CacheOutcome::kHit);
+  EXPECT_EQ(after.expiring, hot.expiring + 2) << "both writes' rows, not the answer prepared before the other's";
 }
 
 }  // namespace
