@@ -343,12 +343,26 @@ def count_closed(socks):
     return closed
 
 
+def sanitized_with_tsan(binary):
+    """Whether `binary` is a ThreadSanitizer build (it links libtsan)."""
+    try:
+        out = subprocess.run(["ldd", binary], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "libtsan" in out
+
+
 def held_connections(env, n):
+    # "Still answers" means within a human's patience, not starved behind the idle
+    # sockets. ThreadSanitizer runs the server 5-15x slower, and its worst of 20 was
+    # 116-235 ms on two shared cores, so under it the bound is 400 ms.
+    bound = 0.400 if sanitized_with_tsan(env.rota) else 0.100
     port, proc = env.serve("held", ROTA_MAX_CONNECTIONS="5000")
     socks = hold(port, n)
     time.sleep(1.0)  # let the server accept them all
     worst = healthz_latency(port)
-    check(worst < 0.100, f"{n} idle connections held: /healthz worst of 20 in {worst * 1000:.1f} ms (< 100)")
+    check(worst < bound, f"{n} idle connections held: /healthz worst of 20 in {worst * 1000:.1f} ms "
+                         f"(< {bound * 1000:.0f})")
     before = cpu_seconds(proc.pid)
     time.sleep(3.0)
     used = cpu_seconds(proc.pid) - before
@@ -363,8 +377,8 @@ def held_connections(env, n):
     socks = hold(port, n)
     time.sleep(1.5)
     worst = healthz_latency(port)
-    check(worst < 0.100, f"{n} idle connections on a server capped at {cap}: /healthz worst of 20 "
-                         f"in {worst * 1000:.1f} ms (< 100)")
+    check(worst < bound, f"{n} idle connections on a server capped at {cap}: /healthz worst of 20 "
+                         f"in {worst * 1000:.1f} ms (< {bound * 1000:.0f})")
     before = cpu_seconds(proc.pid)
     time.sleep(2.0)
     used = cpu_seconds(proc.pid) - before
