@@ -209,6 +209,22 @@ class Cache {
   };
   virtual std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key) = 0;
 
+  // GetCurrent without holding the calling thread while the backend is asked:
+  // `done` gets what GetCurrent would have answered, exactly once, on whichever
+  // thread the answer arrives (possibly this one, before GetCurrentLater
+  // returns). For callers on an I/O thread when LookupsWait(); `done` must be
+  // quick (no database work: hand that back to an I/O thread). The default
+  // answers at once, with GetCurrent.
+  using CurrentDone = std::function<void(std::optional<Current>)>;
+  virtual void GetCurrentLater(std::span<const std::string> counters, std::string_view key, CurrentDone done) {
+    done(GetCurrent(counters, key));
+  }
+  // Whether GetCurrent waits on the network: true for redis:// without the
+  // near tier (a round trip to Redis per lookup), where GetCurrentLater lets
+  // one thread have many lookups in flight; false in memory and with the near
+  // tier (most lookups are answered in process).
+  virtual bool LookupsWait() const { return false; }
+
   // Stores `value` under `key`, stamped with the counters `generations` it was
   // computed under (read by GetCurrent before the computation began), with
   // Set's TTL and bounds.

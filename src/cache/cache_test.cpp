@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <set>
 #include <string>
@@ -399,6 +400,40 @@ TYPED_TEST(CacheBehaviour, AValueStampedWithOtherCountersOrNoneIsAMiss) {
   EXPECT_EQ(cache->GetCurrent(two, "k:h1:v2:c")->value, std::nullopt) << "an empty value";
   EXPECT_EQ(cache->Stats().misses, 4);  // the first GetCurrent too
   EXPECT_EQ(cache->Stats().hits, 0);
+}
+
+// GetCurrentLater answers what GetCurrent answers: a hit, a miss, a stamp
+// that is no longer current, each to its own caller.
+TYPED_TEST(CacheBehaviour, GetCurrentLaterAnswersWhatGetCurrentAnswers) {
+  auto cache = this->Make();
+  const std::vector<std::string> counters = {"gen:h1:shifts", "gen:h1:staff"};
+  auto later = [&](const std::string& key) {
+    std::promise<std::optional<Cache::Current>> answer;
+    auto got = answer.get_future();
+    cache->GetCurrentLater(counters, key, [&](std::optional<Cache::Current> c) { answer.set_value(std::move(c)); });
+    EXPECT_EQ(got.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    return got.get();
+  };
+  auto g = cache->GetCurrent(counters, "dashboard:h1:v2:a");
+  ASSERT_TRUE(g);
+  cache->SetCurrent("dashboard:h1:v2:a", "answer a", g->generations, seconds(60));
+  cache->SetCurrent("dashboard:h1:v2:b", "answer b", g->generations, seconds(60));
+  for (const char* key : {"dashboard:h1:v2:a", "dashboard:h1:v2:b", "dashboard:h1:v2:never"}) {
+    auto now = cache->GetCurrent(counters, key);
+    auto then = later(key);
+    ASSERT_TRUE(now && then) << key;
+    EXPECT_EQ(then->value, now->value) << key;
+    EXPECT_EQ(then->generations, now->generations) << key;
+  }
+  EXPECT_EQ(later("dashboard:h1:v2:b")->value, "answer b");
+  cache->Incr("gen:h1:staff");
+  auto after = later("dashboard:h1:v2:a");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->value, std::nullopt) << "stamped before the write";
+  EXPECT_EQ(after->generations[1], g->generations[1] + 1);
+  EXPECT_EQ(cache->Stats().hits, 5);
+  EXPECT_EQ(cache->Stats().misses, 4);
+  EXPECT_EQ(cache->LookupsWait(), std::string(TypeParam::kName) == "redis");
 }
 
 TYPED_TEST(CacheBehaviour, ACurrentValueKeepsItsTtl) {

@@ -55,7 +55,10 @@
 // asks for both in one MGET (`MGET P:c:gen:h1:shifts ... P:v:dashboard:h1:v2:<hash>`)
 // and compares the value's stamp with the counters here, so a hit costs Redis one
 // command. Only a counter that does not exist yet costs a second round trip (it is
-// started, once in its life, as Counter starts it).
+// started, once in its life, as Counter starts it). Concurrent GetCurrent calls share
+// one pipeline (RunBatched); GetCurrentLater does not wait at all: its MGET is queued
+// for the lookup thread, which sends all that are queued in one pipeline and answers
+// each caller from the reply, so that an I/O thread can have many lookups in flight.
 //
 // One step per write. A write's increments go in one script (IncrManyCommand), and
 // with them the answers its server prepared for after it (refresh after write,
@@ -167,6 +170,14 @@ class RedisCache final : public Cache {
   }
 
   ~RedisCache() override {
+    std::thread lookups;
+    {
+      MutexLock lock(later_mu_);
+      later_stop_ = true;
+      lookups = std::move(lookups_);
+    }
+    later_cv_.notify_all();
+    if (lookups.joinable()) lookups.join();
     if (!watcher_.joinable()) return;
     {
       MutexLock lock(watch_mu_);
@@ -232,27 +243,33 @@ class RedisCache final : public Cache {
   // One MGET of the counters and the value. A counter that does not exist yet
   // is started as Counter starts it: a second round trip, once in its life.
   std::optional<Current> GetCurrent(std::span<const std::string> counters, std::string_view key) override {
-    Command mget{"MGET"};
-    mget.reserve(counters.size() + 2);
-    for (const auto& c : counters) mget.push_back(CounterKey(c));
-    mget.push_back(ValueKey(key));
-    Reply r = RunBatched(std::move(mget));
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != counters.size() + 1) return std::nullopt;
-    Current out;
-    out.generations.reserve(counters.size());
-    for (size_t i = 0; i < counters.size(); ++i) {
-      const redisReply* c = r->element[i];
-      std::optional<int64_t> g = c->type == REDIS_REPLY_NIL ? StartCounter(CounterKey(counters[i])) : CounterValue(c);
-      if (!g) return std::nullopt;
-      out.generations.push_back(*g);
-    }
-    const redisReply* v = r->element[counters.size()];
-    if (v->type == REDIS_REPLY_STRING) {
-      if (auto size = StampedValueSize({v->str, v->len}, out.generations)) out.value.emplace(v->str, *size);
-    }
-    (out.value ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
-    return out;
+    Command mget = CurrentCommand(counters, key);
+    Reply r = RunBatched(mget);
+    return ParseCurrent(r.get(), mget);
   }
+
+  // The same MGET, queued for the lookup thread (Lookups), which sends every
+  // lookup queued meanwhile in one pipeline and calls each `done` with its
+  // answer. A caller never waits for Redis, so one I/O thread can have many
+  // lookups in flight (the hit path of redis:// without the near tier). While
+  // the breaker is open (or an Incr is owed) `done` is told nullopt at once,
+  // here: the caller's synchronous fallback probes, not the lookup thread.
+  void GetCurrentLater(std::span<const std::string> counters, std::string_view key, CurrentDone done) override {
+    if (down_until_.load() != 0 || owing_.load()) return done(std::nullopt);
+    LaterLookup lookup{CurrentCommand(counters, key), std::move(done)};
+    {
+      MutexLock lock(later_mu_);
+      if (!later_stop_) {
+        if (!lookups_.joinable()) lookups_ = std::thread([this] { Lookups(); });
+        later_queue_.push_back(std::move(lookup));
+        if (later_queue_.size() == 1) later_cv_.notify_one();
+        return;
+      }
+    }
+    lookup.done(std::nullopt);  // shutting down
+  }
+
+  bool LookupsWait() const override { return true; }
 
   bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override {
     Reply r = Run({"SET", LockKey(key), token_, "NX", "PX", std::to_string(std::max<int64_t>(ttl.count(), 1))});
@@ -598,6 +615,67 @@ class RedisCache final : public Cache {
     } while (cursor != "0");
   }
 
+  // --- lookups ---------------------------------------------------------------
+
+  // GetCurrent's command: `MGET P:c:<counter>... P:v:<key>`.
+  Command CurrentCommand(std::span<const std::string> counters, std::string_view key) const {
+    Command mget{"MGET"};
+    mget.reserve(counters.size() + 2);
+    for (const auto& c : counters) mget.push_back(CounterKey(c));
+    mget.push_back(ValueKey(key));
+    return mget;
+  }
+
+  // GetCurrent's answer from the reply `r` (nullptr: none) to `mget`.
+  std::optional<Current> ParseCurrent(const redisReply* r, const Command& mget) {
+    const size_t counters = mget.size() - 2;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != counters + 1) return std::nullopt;
+    Current out;
+    out.generations.reserve(counters);
+    for (size_t i = 0; i < counters; ++i) {
+      const redisReply* c = r->element[i];
+      std::optional<int64_t> g = c->type == REDIS_REPLY_NIL ? StartCounter(mget[i + 1]) : CounterValue(c);
+      if (!g) return std::nullopt;
+      out.generations.push_back(*g);
+    }
+    const redisReply* v = r->element[counters];
+    if (v->type == REDIS_REPLY_STRING) {
+      if (auto size = StampedValueSize({v->str, v->len}, out.generations)) out.value.emplace(v->str, *size);
+    }
+    (out.value ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+    return out;
+  }
+
+  // The lookup thread: takes every queued GetCurrentLater, sends them in one
+  // Pipeline, and answers each; those queued meanwhile go in the next. Started
+  // by the first GetCurrentLater; joined, with the queue answered nullopt, by
+  // the destructor.
+  void Lookups() {
+    MutexLock lock(later_mu_);
+    for (;;) {
+      later_cv_.wait(lock, [&]() REQUIRES(later_mu_) { return later_stop_ || !later_queue_.empty(); });
+      std::vector<LaterLookup> batch;
+      batch.swap(later_queue_);
+      const bool stopping = later_stop_;
+      lock.unlock();
+      std::vector<Reply> replies;
+      if (!stopping) {
+        std::vector<Command> commands;
+        commands.reserve(batch.size());
+        for (const LaterLookup& l : batch) commands.push_back(l.command);
+        replies = Pipeline(commands, kPoolWait);  // none at all on a failure: every caller is told nullopt
+      }
+      for (size_t i = 0; i < batch.size(); ++i)
+        batch[i].done(replies.empty() ? std::nullopt : ParseCurrent(replies[i].get(), batch[i].command));
+      if (stopping) return;
+      lock.lock();
+    }
+  }
+  struct LaterLookup {
+    Command command;
+    CurrentDone done;
+  };
+
   // --- the breaker -----------------------------------------------------------
 
   // True when calls may go to Redis. While the breaker is open and its time
@@ -879,6 +957,12 @@ class RedisCache final : public Cache {
   Mutex batch_mu_;
   std::vector<BatchWaiter*> batch_queue_ GUARDED_BY(batch_mu_);  // RunBatched's callers, in arrival order
   bool batch_busy_ GUARDED_BY(batch_mu_) = false;                // a batch is in flight
+
+  Mutex later_mu_;
+  std::condition_variable_any later_cv_;
+  std::vector<LaterLookup> later_queue_ GUARDED_BY(later_mu_);  // GetCurrentLater's, for the next pipeline
+  bool later_stop_ GUARDED_BY(later_mu_) = false;
+  std::thread lookups_ GUARDED_BY(later_mu_);  // Lookups, from the first GetCurrentLater on
 
   Mutex pool_mu_;
   std::condition_variable_any pool_cv_;

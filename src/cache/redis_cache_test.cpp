@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -37,6 +39,13 @@ std::unique_ptr<Cache> Redis(const std::string& url, CacheOptions o = {}) {
 int64_t InfoNumber(const std::string& info, const std::string& field) {
   auto at = info.find(field + ":");
   return at == std::string::npos ? -1 : std::stoll(info.substr(at + field.size() + 1));
+}
+
+// How often Redis ran `command` (INFO commandstats), 0 if never.
+int64_t CommandCalls(const std::string& commandstats, const std::string& command) {
+  const std::string field = "cmdstat_" + command + ":calls=";
+  auto at = commandstats.find(field);
+  return at == std::string::npos ? 0 : std::stoll(commandstats.substr(at + field.size()));
 }
 
 // Captures what the cache logs while it lives (the default logger is swapped).
@@ -278,6 +287,85 @@ TEST(RedisCache, ConcurrentReadersEachGetTheirOwnAnswer) {
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_EQ(missed.load(), 0);
   EXPECT_EQ(cache->Stats().hits, kThreads * kReads);
+}
+
+// GetCurrentLater never waits for Redis: while Redis holds every client
+// (CLIENT PAUSE), one thread queues 200 lookups and none of them blocks it;
+// once Redis answers, every caller gets its own answer. Lookups still queued
+// when the cache is destroyed are answered (nullopt), and so are those in
+// flight when Redis dies.
+TEST(RedisCache, LookupsLaterNeverWaitForRedisAndEachIsAnswered) {
+  testing::RedisProcess redis;
+  ASSERT_TRUE(redis.Start());
+  CacheOptions o;
+  o.key_prefix = UniquePrefix();
+  o.retry_after = 60s;  // stays open once Redis dies below
+  constexpr int kHomes = 8, kLookups = 200;
+  std::vector<std::vector<std::string>> counters(kHomes);
+  auto key = [](int h) { return "dashboard:h" + std::to_string(h + 1) + ":v2:x"; };
+  auto cache = Redis(redis.url(), o);
+  for (int h = 0; h < kHomes; ++h) {
+    counters[h] = {"gen:h" + std::to_string(h + 1) + ":shifts"};
+    auto g = cache->GetCurrent(counters[h], key(h));
+    ASSERT_TRUE(g);
+    cache->SetCurrent(key(h), "answer of " + key(h), g->generations, 300s);
+  }
+  ASSERT_TRUE(cache->LookupsWait());
+  const int64_t mgets_before = CommandCalls(redis.Cli("INFO commandstats"), "mget");
+
+  struct Answers {
+    std::mutex mu;
+    std::condition_variable cv;
+    int answered = 0, right = 0, none = 0;
+    bool WaitFor(int n) {
+      std::unique_lock lock(mu);
+      return cv.wait_for(lock, 20s, [&] { return answered == n; });
+    }
+  };
+  auto ask = [&](Cache& c, Answers& a, int h) {
+    c.GetCurrentLater(counters[h], key(h), [&a, expected = "answer of " + key(h)](std::optional<Cache::Current> got) {
+      std::lock_guard lock(a.mu);
+      ++a.answered;
+      a.right += got && got->value == expected;
+      a.none += !got;
+      a.cv.notify_all();
+    });
+  };
+
+  redis.Cli("CLIENT PAUSE 1500 ALL");
+  Answers paused;
+  for (int i = 0; i < kLookups; ++i) ask(*cache, paused, i % kHomes);
+  {
+    std::lock_guard lock(paused.mu);
+    EXPECT_EQ(paused.answered, 0) << "the caller went on while Redis held the lookups";
+  }
+  ASSERT_TRUE(paused.WaitFor(kLookups));
+  EXPECT_EQ(paused.right, kLookups);
+  EXPECT_EQ(cache->Stats().hits, kLookups);
+  EXPECT_EQ(CommandCalls(redis.Cli("INFO commandstats"), "mget") - mgets_before, kLookups) << "one MGET per lookup";
+
+  {  // destroyed with lookups queued: each is answered
+    auto other = Redis(redis.url(), o);
+    redis.Cli("CLIENT PAUSE 500 ALL");
+    Answers queued;
+    for (int i = 0; i < 50; ++i) ask(*other, queued, i % kHomes);
+    other.reset();
+    std::lock_guard lock(queued.mu);
+    EXPECT_EQ(queued.answered, 50);
+    EXPECT_EQ(queued.right + queued.none, 50);
+  }
+
+  redis.Cli("CLIENT PAUSE 5000 ALL");
+  Answers dying;
+  for (int i = 0; i < 50; ++i) ask(*cache, dying, i % kHomes);
+  redis.Stop();
+  ASSERT_TRUE(dying.WaitFor(50));
+  EXPECT_EQ(dying.none, 50) << "Redis died with them in flight";
+  Answers open;
+  ask(*cache, open, 0);
+  std::lock_guard lock(open.mu);
+  EXPECT_EQ(open.answered, 1) << "with the breaker open, answered at once, on the caller's thread";
+  EXPECT_EQ(open.none, 1);
 }
 
 TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {

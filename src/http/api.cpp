@@ -75,18 +75,25 @@ Response NoContentOr(const Status& s) {
   return Response::NoContent();
 }
 
+// What a cacheable read's response depends on in its request, copied where
+// the response is made after the request is gone (ReadLater).
+struct Negotiation {
+  std::optional<std::string> accept_encoding, if_none_match;
+  explicit Negotiation(const Request& req)
+      : accept_encoding(req.Header("accept-encoding")), if_none_match(req.Header("if-none-match")) {}
+};
+
 // A cacheable read answers X-Cache: HIT, MISS or BYPASS, an ETag of the
 // representation it sends and `Vary: Accept-Encoding`; a request whose
 // If-None-Match names that ETag gets 304 without the body. A gzip-stored
 // answer goes out as stored to a client that wants gzip (http/encoding.hpp)
 // and is inflated for this response otherwise.
-Response CacheableRead(const Request& req, Result<service::CachedAnswer> answer) {
+Response CacheableRead(const Negotiation& asked, Result<service::CachedAnswer> answer) {
   if (!answer) return Response::FromError(answer.error());
-  const bool gzip = answer->encoding == service::BodyEncoding::kGzip && GzipWanted(req.Header("accept-encoding"));
+  const bool gzip = answer->encoding == service::BodyEncoding::kGzip && GzipWanted(asked.accept_encoding);
   std::string etag = gzip ? GzipEtag(answer->etag) : std::move(answer->etag);
-  auto inm = req.Header("if-none-match");
   Response r{304, "application/json", {}, {}};
-  if (!inm || !IfNoneMatchMatches(*inm, etag)) {
+  if (!asked.if_none_match || !IfNoneMatchMatches(*asked.if_none_match, etag)) {
     if (gzip) {
       r = Response::Json(200, std::move(answer->body));
       r.SetHeader("Content-Encoding", "gzip");
@@ -104,6 +111,29 @@ Response CacheableRead(const Request& req, Result<service::CachedAnswer> answer)
   return r;
 }
 
+Response CacheableRead(const Request& req, Result<service::CachedAnswer> answer) {
+  return CacheableRead(Negotiation(req), std::move(answer));
+}
+
+// A cacheable read where the cache's lookups wait on the network
+// (Cache::LookupsWait: redis:// without the near tier). The I/O thread does
+// not wait: it goes on to other connections while the lookup is in Redis's
+// hands (CachedReads::GetLater). A hit is answered from the cache's thread,
+// as is; anything else (a miss to compute, a degraded cache, a gzip answer
+// to inflate for this client) comes back to this connection's I/O thread.
+Response ReadLater(App& app, service::CachedReads::Read read, const Request& req) {
+  return Response::Later([&app, read = std::move(read), asked = Negotiation(req)](Reply reply) mutable {
+    app.cached().GetLater(std::move(read), [asked, reply = std::move(reply)](service::CachedReads::Later got) {
+      const bool inflate = got.ready && *got.ready && (*got.ready)->encoding == service::BodyEncoding::kGzip &&
+                           !GzipWanted(asked.accept_encoding);
+      if (got.ready && !inflate) return reply(CacheableRead(asked, std::move(*got.ready)));
+      reply(Response::Later([asked, got = std::move(got)](Reply again) mutable {
+        again(CacheableRead(asked, got.ready ? std::move(*got.ready) : got.finish()));
+      }));
+    });
+  });
+}
+
 // A JSON body that may be empty (meaning {}).
 Result<service::JsonBody> OptionalBody(const Request& req, std::initializer_list<std::string_view> allowed) {
   return service::JsonBody::Parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), allowed);
@@ -117,13 +147,17 @@ bool WantsBypass(const Request& req) {
   return (q && *q == "1") || (h && *h == "1");
 }
 
-using HomeRead = std::function<Result<service::CachedAnswer>(App&, int64_t home, const Request&)>;
+using HomeRead = std::function<Result<service::CachedReads::Read>(App&, int64_t home, const Request&)>;
 
 void AddHomeRead(Router& router, App& app, const char* pattern, HomeRead read) {
   router.Add("GET", pattern, Authed(app, [&app, read = std::move(read)](Request& req, const Principal& p) {
                int64_t home = req.path_ids.at(0);
                if (auto s = service::CheckHome(p, home); !s) return Response::FromError(s.error());
-               return CacheableRead(req, read(app, home, req));
+               auto asked = read(app, home, req);
+               if (!asked) return Response::FromError(asked.error());
+               const bool bypass = WantsBypass(req);
+               if (!bypass && app.cache().LookupsWait()) return ReadLater(app, std::move(*asked), req);
+               return CacheableRead(req, app.cached().Get(*asked, bypass));
              }));
 }
 
@@ -324,24 +358,25 @@ void AddApiRoutes(Router& router, App& app) {
   router.Add("POST", "/api/logout", [&app](Request& req) { return Logout(app, req); });
 
   // Cacheable reads.
-  AddHomeRead(router, app, "/api/homes/{id}/dashboard", [](App& a, int64_t home, const Request& req) {
+  using Read = service::CachedReads::Read;
+  AddHomeRead(router, app, "/api/homes/{id}/dashboard", [](App& a, int64_t home, const Request& req) -> Result<Read> {
     auto range = domain::ParseFromDays(req.Query("from"), req.Query("days"), a.Today());
-    if (!range) return Result<service::CachedAnswer>(std::move(range).error());
-    return a.cached().Dashboard(home, *range, WantsBypass(req));
+    if (!range) return std::move(range).error();
+    return a.cached().DashboardRead(home, *range);
   });
-  AddHomeRead(router, app, "/api/homes/{id}/shifts", [](App& a, int64_t home, const Request& req) {
+  AddHomeRead(router, app, "/api/homes/{id}/shifts", [](App& a, int64_t home, const Request& req) -> Result<Read> {
     auto range = domain::ParseFromTo(req.Query("from"), req.Query("to"), a.Today());
-    if (!range) return Result<service::CachedAnswer>(std::move(range).error());
-    return a.cached().ShiftList(home, *range, WantsBypass(req));
+    if (!range) return std::move(range).error();
+    return a.cached().ShiftListRead(home, *range);
   });
   AddHomeRead(router, app, "/api/homes/{id}/staff",
-              [](App& a, int64_t home, const Request& req) { return a.cached().StaffList(home, WantsBypass(req)); });
+              [](App& a, int64_t home, const Request&) -> Result<Read> { return a.cached().StaffListRead(home); });
   router.Add("GET", "/api/homes/{id}/reports/monthly",
              Authed(app, [&app](Request& req, const Principal& p) { return MonthlyReport(app, req, p); }));
-  AddHomeRead(router, app, "/api/homes/{id}/compliance", [](App& a, int64_t home, const Request& req) {
+  AddHomeRead(router, app, "/api/homes/{id}/compliance", [](App& a, int64_t home, const Request& req) -> Result<Read> {
     auto range = domain::ParseFromDays(req.Query("from"), req.Query("days"), a.Today());
-    if (!range) return Result<service::CachedAnswer>(std::move(range).error());
-    return a.cached().Compliance(home, *range, WantsBypass(req));
+    if (!range) return std::move(range).error();
+    return a.cached().ComplianceRead(home, *range);
   });
   router.Add("GET", "/api/homes", Authed(app, [&app](Request& req, const Principal& p) {
                // A manager sees their one home; an account linked to no home, none.

@@ -39,7 +39,9 @@ struct Response;
 
 // Completes a deferred response (Response::Later). Call it exactly once, from
 // any thread; the session writes the response on its own strand. Dropping it
-// uncalled closes the connection.
+// uncalled closes the connection. Given a response that is itself deferred,
+// the session calls its `later` on that strand (an I/O thread) with a new
+// Reply: how work that must block comes back from a thread that must not.
 using Reply = std::function<void(Response)>;
 
 struct Response {

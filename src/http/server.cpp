@@ -316,20 +316,30 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool head = msg.method() == bhttp::verb::head;
     Response resp = Serve(req, target);
     if (!resp.later) return Write(std::move(resp), version, keep_alive, head);
+    Defer(std::move(resp), version, keep_alive, head);
+  }
 
-    // Deferred: the Reply brings the response back to this strand.
+  // Calls a deferred response's `later` here, on this strand, counting the
+  // statements it runs, with the Reply that brings its response back to this
+  // strand. A response that comes back deferred again is resumed the same way:
+  // work that another thread found it must block for (a cache miss after a
+  // lookup that waited on Redis) comes back to an I/O thread.
+  void Defer(Response resp, unsigned version, bool keep_alive, bool head) {
     Reply reply = [self = shared_from_this(), version, keep_alive, head](Response done) {
       net::post(self->stream_.get_executor(), [self, done = std::move(done), version, keep_alive, head]() mutable {
         self->entry_.queries += done.statements_elsewhere;
+        if (done.later) return self->Defer(std::move(done), version, keep_alive, head);
         self->Write(std::move(done), version, keep_alive, head);
       });
     };
+    const uint64_t before = core_.Statements();
     try {
       resp.later(std::move(reply));
     } catch (const std::exception& e) {
-      spdlog::error("deferred handler for {} {} threw: {}", req.method, entry_.path, e.what());
+      spdlog::error("deferred handler for {} {} threw: {}", entry_.method, entry_.path, e.what());
       Write(Response::FromError(Error::Internal("internal error")), version, /*keep_alive=*/false, head);
     }
+    entry_.queries += core_.Statements() - before;
   }
 
   // Runs the handler on this thread, counting its statements. Never throws.

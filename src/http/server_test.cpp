@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -842,6 +843,54 @@ TEST(Server, ADeferredResponseIsWrittenWhenItsReplyComesFromAnotherThread) {
   ASSERT_TRUE(dropped.Send("GET /never HTTP/1.1\r\nHost: t\r\n\r\n"));
   EXPECT_TRUE(dropped.WaitClosed(2000ms));
   std::lock_guard lock(mu);
+  for (auto& t : workers) t.join();
+}
+
+// A Reply given a deferred response resumes it on the connection's I/O
+// thread: the second `later` runs there, not on the thread that replied
+// (how a cache miss found on the cache's thread comes back to compute).
+TEST(Server, ADeferredResponseRepliedDeferredAgainResumesOnAnIoThread) {
+  std::mutex mu;
+  std::set<std::thread::id> io_threads;
+  std::thread::id replier, resumed;
+  std::vector<std::thread> workers;
+  Router router;
+  router.Add("GET", "/twice", [&](Request&) {
+    std::lock_guard lock(mu);
+    io_threads.insert(std::this_thread::get_id());
+    return Response::Later([&](Reply reply) {
+      std::lock_guard lock(mu);
+      workers.emplace_back([&, reply] {
+        {
+          std::lock_guard lock(mu);
+          replier = std::this_thread::get_id();
+        }
+        Response again = Response::Later([&](Reply last) {
+          {
+            std::lock_guard lock(mu);
+            resumed = std::this_thread::get_id();
+          }
+          Response r = Response::Json(200, R"({"resumed":true})");
+          r.statements_elsewhere = 3;
+          last(std::move(r));
+        });
+        again.statements_elsewhere = 2;
+        reply(std::move(again));
+      });
+    });
+  });
+  ServerOptions o = SmallOptions();
+  o.threads = 1;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  auto r = conn.Request("GET", "/twice");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"resumed":true})");
+  EXPECT_EQ(r->Header("x-query-count"), "5") << "both deferred parts' statements";
+  std::lock_guard lock(mu);
+  EXPECT_NE(resumed, replier);
+  EXPECT_EQ(io_threads.count(resumed), 1u) << "resumed on the server's one I/O thread";
   for (auto& t : workers) t.join();
 }
 

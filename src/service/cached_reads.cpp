@@ -89,65 +89,91 @@ const char* OutcomeName(CacheOutcome o) {
   return "BYPASS";
 }
 
-// What Through was asked for one refreshable answer, kept by RecentReads. `compute`
-// owns what it uses, and `prefix` is one of cache::prefix's constants.
+// What Through was asked for one refreshable answer, kept by RecentReads: the
+// Read (its `compute` owns what it uses), from which both Refresh and
+// PrepareRefresh run.
 class CachedReads::RefreshJob final : public RecentReads::Refresh {
  public:
-  RefreshJob(CachedReads& reads, std::string_view prefix, int64_t home, unsigned families, std::string args,
-             std::chrono::seconds ttl, Compute compute)
-      : reads(reads),
-        prefix(prefix),
-        home(home),
-        families(families),
-        args(std::move(args)),
-        ttl(ttl),
-        compute(std::move(compute)) {}
+  RefreshJob(CachedReads& reads, Read read) : reads(reads), read(std::move(read)) {}
 
   std::optional<RecentReads::Prepared> Prepare() const override { return reads.PrepareRefresh(*this); }
   void Run() const override { reads.Refresh(*this); }
 
   CachedReads& reads;
-  const std::string_view prefix;
-  const int64_t home;
-  const unsigned families;
-  const std::string args;
-  const std::chrono::seconds ttl;
-  const Compute compute;
+  const Read read;
 };
+
+CachedReads::~CachedReads() {
+  MutexLock lock(later_mu_);
+  later_cv_.wait(lock, [&]() REQUIRES(later_mu_) { return later_in_flight_ == 0; });
+}
+
+CachedReads::Lookup CachedReads::ToLookUp(std::string_view prefix, int64_t home, unsigned families,
+                                          const std::string& args) {
+  return Lookup{GenerationKeys(home, families), cache::Key(prefix, home, kCacheFormat, args), std::nullopt};
+}
 
 CachedReads::Lookup CachedReads::LookUp(std::string_view prefix, int64_t home, unsigned families,
                                         const std::string& args) {
-  Lookup out{GenerationKeys(home, families), cache::Key(prefix, home, kCacheFormat, args), std::nullopt};
+  Lookup out = ToLookUp(prefix, home, families, args);
   out.current = cache_.GetCurrent(out.counters, out.key);
   return out;
 }
 
-Result<CachedAnswer> CachedReads::Through(std::string_view prefix, int64_t home, unsigned families,
-                                          const std::string& args, std::chrono::seconds ttl, bool bypass,
-                                          const Compute& compute, bool refreshable) {
+Result<CachedAnswer> CachedReads::Through(const Read& read, bool bypass, bool refreshable) {
   if (bypass) {
-    auto body = compute();
+    auto body = read.compute();
     if (!body) return std::move(body).error();
     std::string etag = Etag(*body);
     return CachedAnswer{std::move(*body), CacheOutcome::kBypass, std::move(etag)};
   }
-  Counts& counts = counts_[PrefixIndex(prefix)];
   // The generations are read before any row, with the value: see the header.
+  Lookup lookup = LookUp(read.prefix, read.home, read.families, read.args);
+  return Answer(read, lookup, refreshable);
+}
+
+Result<CachedAnswer> CachedReads::Answer(const Read& read, Lookup& lookup, bool refreshable) {
   // None (the backend is degraded): answer from the database, not touching the cache.
-  Lookup read = LookUp(prefix, home, families, args);
-  if (!read.current) return Through(prefix, home, families, args, ttl, /*bypass=*/true, compute, refreshable);
+  if (!lookup.current) return Through(read, /*bypass=*/true, refreshable);
+  Counts& counts = counts_[PrefixIndex(read.prefix)];
   if (refreshable && refresher_)
-    recent_.Touch(read.key, home, families, RecentReads::Clock::now(), [&]() -> RecentReads::Job {
-      return std::make_shared<const RefreshJob>(*this, prefix, home, families, args, ttl, compute);
-    });
-  if (read.current->value) {
+    recent_.Touch(lookup.key, read.home, read.families, RecentReads::Clock::now(),
+                  [&]() -> RecentReads::Job { return std::make_shared<const RefreshJob>(*this, read); });
+  if (lookup.current->value) {
     counts.hits.fetch_add(1, std::memory_order_relaxed);
     history_.Record(true);
-    return FromStored(std::move(*read.current->value), CacheOutcome::kHit);
+    return FromStored(std::move(*lookup.current->value), CacheOutcome::kHit);
   }
   counts.misses.fetch_add(1, std::memory_order_relaxed);
   history_.Record(false);
-  return Fill(read.key, read.counters, read.current->generations, ttl, compute);
+  return Fill(lookup.key, lookup.counters, lookup.current->generations, read.ttl, read.compute);
+}
+
+void CachedReads::GetLater(Read read, std::function<void(Later)> then) {
+  {
+    MutexLock lock(later_mu_);
+    ++later_in_flight_;
+  }
+  auto lookup = std::make_shared<Lookup>(ToLookUp(read.prefix, read.home, read.families, read.args));
+  auto asked = std::make_shared<const Read>(std::move(read));
+  cache_.GetCurrentLater(lookup->counters, lookup->key,
+                         [this, lookup, asked, then = std::move(then)](std::optional<cache::Cache::Current> current) {
+                           lookup->current = std::move(current);
+                           Later out;
+                           if (!lookup->current) {
+                             // Degraded: Get, which fails fast, or probes Redis when the breaker's wait is over.
+                             out.finish = [this, asked] { return Through(*asked, /*bypass=*/false); };
+                           } else if (lookup->current->value) {
+                             out.ready = Answer(*asked, *lookup, /*refreshable=*/true);  // a hit: no database work
+                           } else {
+                             out.finish = [this, lookup, asked] {
+                               return Answer(*asked, *lookup, /*refreshable=*/true);
+                             };
+                           }
+                           then(std::move(out));
+                           MutexLock lock(later_mu_);
+                           if (--later_in_flight_ == 0) later_cv_.notify_all();
+                         });
 }
 
 Result<CachedAnswer> CachedReads::Fill(const std::string& key, const std::vector<std::string>& counters,
@@ -182,20 +208,20 @@ Result<CachedAnswer> CachedReads::Fill(const std::string& key, const std::vector
 void CachedReads::Refresh(const RefreshJob& job) {
   // The counters are read now, after the write's increment: what is computed
   // below is stamped with them, and nothing computed before the commit is.
-  Lookup read = LookUp(job.prefix, job.home, job.families, job.args);
+  Lookup read = LookUp(job.read.prefix, job.read.home, job.read.families, job.read.args);
   if (!read.current || read.current->value) return;  // degraded, or a reader was first
-  (void)Fill(read.key, read.counters, read.current->generations, job.ttl, job.compute);
+  (void)Fill(read.key, read.counters, read.current->generations, job.read.ttl, job.read.compute);
 }
 
 std::optional<RecentReads::Prepared> CachedReads::PrepareRefresh(const RefreshJob& job) {
   // The counters now (after the commit, before its increment), then the rows.
-  Lookup read = LookUp(job.prefix, job.home, job.families, job.args);
+  Lookup read = LookUp(job.read.prefix, job.read.home, job.read.families, job.read.args);
   if (!read.current) return std::nullopt;  // degraded: nothing is stored anyway
-  auto computed = job.compute();
+  auto computed = job.read.compute();
   if (!computed) return std::nullopt;
   RecentReads::Prepared out;
-  out.answer =
-      cache::Cache::Prepared{read.key, Stored(std::move(*computed)), read.counters, read.current->generations, job.ttl};
+  out.answer = cache::Cache::Prepared{read.key, Stored(std::move(*computed)), read.counters, read.current->generations,
+                                      job.read.ttl};
   // The cache did not store it: another write incremented one of these
   // counters between this one's reading them and its own increment, so its
   // rows may be missing from what was prepared. Computed again now, stamped
@@ -221,7 +247,7 @@ std::optional<RecentReads::Prepared> CachedReads::PrepareRefresh(const RefreshJo
       stamp[i] = *it->second;
     }
     if (!overtaken) return;  // a counter it did not bump moved: its readers would refuse any stamp made now
-    if (auto again = job.compute()) cache_.SetCurrent(key, Stored(std::move(*again)), stamp, job.ttl);
+    if (auto again = job.read.compute()) cache_.SetCurrent(key, Stored(std::move(*again)), stamp, job.read.ttl);
   };
   return out;
 }
@@ -246,49 +272,72 @@ std::vector<std::pair<std::string_view, PrefixCount>> CachedReads::PrefixCounts(
   return out;
 }
 
+CachedReads::Read CachedReads::DashboardRead(int64_t home, domain::DateRange range) const {
+  return {cache::prefix::kDashboard, home,
+          kDashboardFamilies,        RangeArgs(range),
+          timeouts_.dashboard,       [this, home, range] { return reads_.Dashboard(home, range); }};
+}
+
+CachedReads::Read CachedReads::ShiftListRead(int64_t home, domain::DateRange range) const {
+  return {cache::prefix::kShift, home,
+          kShiftListFamilies,    RangeArgs(range),
+          timeouts_.other,       [this, home, range] { return reads_.ShiftList(home, range); }};
+}
+
+CachedReads::Read CachedReads::StaffListRead(int64_t home) const {
+  return {cache::prefix::kStaff, home,
+          kStaffListFamilies,    "",
+          timeouts_.other,       [this, home] { return reads_.StaffList(home); }};
+}
+
+CachedReads::Read CachedReads::ComplianceRead(int64_t home, domain::DateRange range) const {
+  return {
+      cache::prefix::kCompliance, home, kComplianceFamilies, RangeArgs(range), timeouts_.other, [this, home, range] {
+        return reads_.Compliance(home, range);
+      }};
+}
+
 Result<CachedAnswer> CachedReads::Dashboard(int64_t home, domain::DateRange range, bool bypass) {
-  return Through(cache::prefix::kDashboard, home, kDashboardFamilies, RangeArgs(range), timeouts_.dashboard, bypass,
-                 [this, home, range] { return reads_.Dashboard(home, range); });
+  return Through(DashboardRead(home, range), bypass);
 }
 
 Result<CachedAnswer> CachedReads::ShiftList(int64_t home, domain::DateRange range, bool bypass) {
-  return Through(cache::prefix::kShift, home, kShiftListFamilies, RangeArgs(range), timeouts_.other, bypass,
-                 [this, home, range] { return reads_.ShiftList(home, range); });
+  return Through(ShiftListRead(home, range), bypass);
 }
 
-Result<CachedAnswer> CachedReads::StaffList(int64_t home, bool bypass) {
-  return Through(cache::prefix::kStaff, home, kStaffListFamilies, "", timeouts_.other, bypass,
-                 [this, home] { return reads_.StaffList(home); });
-}
+Result<CachedAnswer> CachedReads::StaffList(int64_t home, bool bypass) { return Through(StaffListRead(home), bypass); }
 
 Result<CachedAnswer> CachedReads::MonthlyReport(int64_t home, YearMonth month, bool bypass) {
-  return Through(cache::prefix::kReport, home, kReportFamilies, month.ToString(), timeouts_.other, bypass,
-                 [this, home, month] { return reads_.MonthlyReport(home, month); });
+  return Through({cache::prefix::kReport, home, kReportFamilies, month.ToString(), timeouts_.other,
+                  [this, home, month] { return reads_.MonthlyReport(home, month); }},
+                 bypass);
 }
 
 Result<CachedAnswer> CachedReads::Compliance(int64_t home, domain::DateRange range, bool bypass) {
-  return Through(cache::prefix::kCompliance, home, kComplianceFamilies, RangeArgs(range), timeouts_.other, bypass,
-                 [this, home, range] { return reads_.Compliance(home, range); });
+  return Through(ComplianceRead(home, range), bypass);
 }
 
 Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) {
-  return Through(cache::prefix::kStats, 0, kStatsFamilies, today.ToString(), timeouts_.other, bypass,
-                 [this, today] { return reads_.Stats(today); });
+  return Through({cache::prefix::kStats, 0, kStatsFamilies, today.ToString(), timeouts_.other,
+                  [this, today] { return reads_.Stats(today); }},
+                 bypass);
 }
 
 Result<CachedAnswer> CachedReads::MonthlyReportCsv(int64_t home, YearMonth month, bool bypass) {
-  return Through(cache::prefix::kReport, home, kReportFamilies, month.ToString() + "/csv", timeouts_.other, bypass,
-                 [this, home, month] { return reads_.MonthlyReportCsv(home, month); });
+  return Through({cache::prefix::kReport, home, kReportFamilies, month.ToString() + "/csv", timeouts_.other,
+                  [this, home, month] { return reads_.MonthlyReportCsv(home, month); }},
+                 bypass);
 }
 
 Result<CachedAnswer> CachedReads::Homes(std::optional<int64_t> only, Date today, bool bypass) {
-  return Through(cache::prefix::kHomes, only.value_or(0), kHomesFamilies, today.ToString(), timeouts_.other, bypass,
-                 [this, today, only] { return reads_.Homes(today, only); });
+  return Through({cache::prefix::kHomes, only.value_or(0), kHomesFamilies, today.ToString(), timeouts_.other,
+                  [this, today, only] { return reads_.Homes(today, only); }},
+                 bypass);
 }
 
 Result<CachedAnswer> CachedReads::Fragment(int64_t home, unsigned families, const std::string& args, bool bypass,
                                            const Render& render) {
-  return Through(cache::prefix::kPage, home, families, args, timeouts_.fragments, bypass, render,
+  return Through({cache::prefix::kPage, home, families, args, timeouts_.fragments, render}, bypass,
                  /*refreshable=*/false);
 }
 

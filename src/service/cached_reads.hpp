@@ -56,6 +56,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -63,6 +64,7 @@
 #include <string>
 #include <vector>
 
+#include "base/mutex.hpp"
 #include "base/work_pool.hpp"
 #include "cache/cache.hpp"
 #include "cache/keys.hpp"
@@ -127,6 +129,41 @@ class CachedReads final : public ChangeSink {
  public:
   CachedReads(ReadService& reads, cache::Cache& cache, CacheTimeouts timeouts = {})
       : reads_(reads), cache_(cache), timeouts_(timeouts) {}
+  // Waits for the GetLater lookups still in the cache's hands.
+  ~CachedReads() override;
+
+  // One cacheable answer: where it is kept, the families it shows, and what
+  // computes it. The methods below each build one (DashboardRead, ...) and Get it.
+  using Compute = std::function<Result<std::string>()>;
+  struct Read {
+    std::string_view prefix;  // one of cache::prefix's constants
+    int64_t home = 0;         // 0: over all homes
+    unsigned families = 0;    // Family bits
+    std::string args;         // everything else the answer depends on
+    std::chrono::seconds ttl{0};
+    Compute compute;  // owns what it uses
+  };
+  Read DashboardRead(int64_t home, domain::DateRange range) const;
+  Read ShiftListRead(int64_t home, domain::DateRange range) const;
+  Read StaffListRead(int64_t home) const;
+  Read ComplianceRead(int64_t home, domain::DateRange range) const;
+
+  // The answer to `read`: a hit, or computed and stored (a miss), or with
+  // `bypass` computed without the cache.
+  Result<CachedAnswer> Get(const Read& read, bool bypass) { return Through(read, bypass); }
+
+  // Get, without holding the calling thread while the cache is asked
+  // (Cache::LookupsWait: redis:// without the near tier). `then` is called
+  // once, on the cache's thread, with either the hit (`ready`) or, for
+  // anything else, `finish`: the rest of Get (a miss's computation, or the
+  // database when the cache is degraded), which must run on a thread that may
+  // block (an I/O thread), never on the cache's. Nothing differs from Get but
+  // where the waiting happens: the same key, counters, counts and refresh.
+  struct Later {
+    std::optional<Result<CachedAnswer>> ready;
+    std::function<Result<CachedAnswer>()> finish;
+  };
+  void GetLater(Read read, std::function<void(Later)> then);
 
   Result<CachedAnswer> Dashboard(int64_t home, domain::DateRange range, bool bypass);
   Result<CachedAnswer> ShiftList(int64_t home, domain::DateRange range, bool bypass);
@@ -190,11 +227,9 @@ class CachedReads final : public ChangeSink {
   const CacheHistory& history() const { return history_; }
 
  private:
-  using Compute = std::function<Result<std::string>()>;
-  // `refreshable`: `compute` owns what it uses (captures by value), so it may
-  // be kept and run again after a write.
-  Result<CachedAnswer> Through(std::string_view prefix, int64_t home, unsigned families, const std::string& args,
-                               std::chrono::seconds ttl, bool bypass, const Compute& compute, bool refreshable = true);
+  // `refreshable`: it may be kept and run again after a write (an HTML
+  // fragment's render is not: it belongs to the request that asked for it).
+  Result<CachedAnswer> Through(const Read& read, bool bypass, bool refreshable = true);
   // The miss path: computes once per (key, generations), stores, answers.
   Result<CachedAnswer> Fill(const std::string& key, const std::vector<std::string>& counters,
                             const std::vector<int64_t>& generations, std::chrono::seconds ttl, const Compute& compute);
@@ -207,6 +242,11 @@ class CachedReads final : public ChangeSink {
     std::optional<cache::Cache::Current> current;
   };
   Lookup LookUp(std::string_view prefix, int64_t home, unsigned families, const std::string& args);
+  // The key and counters of a lookup, not yet looked up.
+  static Lookup ToLookUp(std::string_view prefix, int64_t home, unsigned families, const std::string& args);
+  // Through's rest, once `read` has been looked up: the hit, or the miss's
+  // computation, or (degraded) the database's answer.
+  Result<CachedAnswer> Answer(const Read& read, Lookup& lookup, bool refreshable);
   // A remembered answer (RecentReads): what Through was asked for it, captured
   // once, from which both Refresh and PrepareRefresh run (cached_reads.cpp).
   class RefreshJob;
@@ -229,7 +269,10 @@ class CachedReads final : public ChangeSink {
   CacheHistory history_;
   RecentReads recent_;
   std::atomic<int64_t> refreshes_queued_{0}, refreshes_done_{0};
-  std::unique_ptr<WorkPool> refresher_;  // last: its tasks use the members above
+  Mutex later_mu_;
+  std::condition_variable_any later_cv_;
+  int64_t later_in_flight_ GUARDED_BY(later_mu_) = 0;  // GetLater lookups not yet answered
+  std::unique_ptr<WorkPool> refresher_;                // last: its tasks use the members above
 };
 
 }  // namespace rota::service

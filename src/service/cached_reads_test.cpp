@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -153,6 +154,69 @@ TEST_F(RefreshAfterWrite, AnAnswerAnotherWriteOvertookIsComputedAgainBeforeTheAc
   const Read after = ReadDashboard();
   EXPECT_EQ(after.outcome, CacheOutcome::kHit);
   EXPECT_EQ(after.expiring, hot.expiring + 2) << "both writes' rows, not the answer prepared before the other's";
+}
+
+// GetLater over a real Redis (where lookups wait on the network): the same
+// answers, counts and refresh as Get, with every statement in `finish`, on the
+// caller's thread, and none on the cache's.
+TEST_F(RefreshAfterWrite, GetLaterAnswersAsGetDoesAndRunsNoStatementOnTheCachesThread) {
+  cache::CacheOptions o;
+  o.key_prefix = "crl" + rota::testing::RunTag();
+  auto redis = cache::MakeCache(rota::testing::TestRedisUrl(), o);
+  ASSERT_TRUE(redis.ok());
+  ASSERT_TRUE((*redis)->LookupsWait());
+  CachedReads cached(*reads_, **redis);
+  cached.EnableRefresh(1);
+  struct Got {
+    CachedReads::Later later;
+    uint64_t statements = 0;  // run by `then`, on the cache's thread
+  };
+  auto get_later = [&] {
+    std::promise<Got> promise;
+    auto future = promise.get_future();
+    cached.GetLater(cached.DashboardRead(1, week_), [&](CachedReads::Later later) {
+      const uint64_t before = db::StatementCounter::Now();
+      promise.set_value(Got{std::move(later), db::StatementCounter::Now() - before});
+    });
+    EXPECT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    return future.get();
+  };
+  Got miss = get_later();
+  ASSERT_FALSE(miss.later.ready);
+  ASSERT_TRUE(miss.later.finish);
+  const uint64_t before = db::StatementCounter::Now();
+  auto computed = miss.later.finish();
+  ASSERT_TRUE(computed.ok());
+  EXPECT_EQ(computed->outcome, CacheOutcome::kMiss);
+  EXPECT_GT(db::StatementCounter::Now() - before, 0u) << "the miss is computed in finish";
+
+  Got hit = get_later();
+  ASSERT_TRUE(hit.later.ready && hit.later.ready->ok());
+  EXPECT_EQ(hit.statements, 0u);
+  EXPECT_EQ((*hit.later.ready)->outcome, CacheOutcome::kHit);
+  EXPECT_EQ((*hit.later.ready)->body, computed->body);
+  EXPECT_EQ((*hit.later.ready)->etag, computed->etag);
+  auto sync = cached.Dashboard(1, week_, false);
+  ASSERT_TRUE(sync.ok());
+  EXPECT_EQ(sync->outcome, CacheOutcome::kHit);
+  EXPECT_EQ(sync->body, computed->body);
+  for (const auto& [prefix, counts] : cached.PrefixCounts()) {
+    if (prefix != cache::prefix::kDashboard) continue;
+    EXPECT_EQ(counts.hits, 2);
+    EXPECT_EQ(counts.misses, 1);
+  }
+
+  // Read three times: hot. A write refreshes it; the next lookup hits the answer after it.
+  AddCertification();
+  ChangeSet changes;
+  changes.Add(1, kCertifications);
+  cached.Committed(changes);
+  Got after = get_later();
+  ASSERT_TRUE(after.later.ready && after.later.ready->ok());
+  EXPECT_EQ((*after.later.ready)->outcome, CacheOutcome::kHit);
+  auto body = IdentityBody(**after.later.ready);
+  ASSERT_TRUE(body.ok());
+  EXPECT_NE(*body, *IdentityBody(*computed)) << "the refreshed answer, with the new certification";
 }
 
 }  // namespace
