@@ -156,24 +156,26 @@ void CachedReads::GetLater(Read read, std::function<void(Later)> then) {
   }
   auto lookup = std::make_shared<Lookup>(ToLookUp(read.prefix, read.home, read.families, read.args));
   auto asked = std::make_shared<const Read>(std::move(read));
-  cache_.GetCurrentLater(lookup->counters, lookup->key,
-                         [this, lookup, asked, then = std::move(then)](std::optional<cache::Cache::Current> current) {
-                           lookup->current = std::move(current);
-                           Later out;
-                           if (!lookup->current) {
-                             // Degraded: Get, which fails fast, or probes Redis when the breaker's wait is over.
-                             out.finish = [this, asked] { return Through(*asked, /*bypass=*/false); };
-                           } else if (lookup->current->value) {
-                             out.ready = Answer(*asked, *lookup, /*refreshable=*/true);  // a hit: no database work
-                           } else {
-                             out.finish = [this, lookup, asked] {
-                               return Answer(*asked, *lookup, /*refreshable=*/true);
-                             };
-                           }
-                           then(std::move(out));
-                           MutexLock lock(later_mu_);
-                           if (--later_in_flight_ == 0) later_cv_.notify_all();
-                         });
+  auto done = [this, lookup, asked, then = std::move(then)](std::optional<cache::Cache::Current> current) {
+    lookup->current = std::move(current);
+    then(LookedUp(asked, lookup));
+    MutexLock lock(later_mu_);
+    if (--later_in_flight_ == 0) later_cv_.notify_all();
+  };
+  cache_.GetCurrentLater(lookup->counters, lookup->key, std::move(done));
+}
+
+CachedReads::Later CachedReads::LookedUp(std::shared_ptr<const Read> read, std::shared_ptr<Lookup> lookup) {
+  Later out;
+  if (!lookup->current) {
+    // Degraded: Get, which fails fast, or probes Redis when the breaker's wait is over.
+    out.finish = [this, read] { return Through(*read, /*bypass=*/false); };
+  } else if (lookup->current->value) {
+    out.ready = Answer(*read, *lookup, /*refreshable=*/true);  // a hit: no database work
+  } else {
+    out.finish = [this, read, lookup] { return Answer(*read, *lookup, /*refreshable=*/true); };
+  }
+  return out;
 }
 
 Result<CachedAnswer> CachedReads::Fill(const std::string& key, const std::vector<std::string>& counters,

@@ -247,6 +247,8 @@ class CachedReads final : public ChangeSink {
   // Through's rest, once `read` has been looked up: the hit, or the miss's
   // computation, or (degraded) the database's answer.
   Result<CachedAnswer> Answer(const Read& read, Lookup& lookup, bool refreshable);
+  // GetLater's answer once the cache has answered `lookup`.
+  Later LookedUp(std::shared_ptr<const Read> read, std::shared_ptr<Lookup> lookup);
   // A remembered answer (RecentReads): what Through was asked for it, captured
   // once, from which both Refresh and PrepareRefresh run (cached_reads.cpp).
   class RefreshJob;
