@@ -665,8 +665,13 @@ class RedisCache final : public Cache {
         for (const LaterLookup& l : batch) commands.push_back(l.command);
         replies = Pipeline(commands, kPoolWait);  // none at all on a failure: every caller is told nullopt
       }
-      for (size_t i = 0; i < batch.size(); ++i)
-        batch[i].done(replies.empty() ? std::nullopt : ParseCurrent(replies[i].get(), batch[i].command));
+      for (size_t i = 0; i < batch.size(); ++i) {
+        try {
+          batch[i].done(replies.empty() ? std::nullopt : ParseCurrent(replies[i].get(), batch[i].command));
+        } catch (const std::exception& e) {  // the caller's; the others are still answered
+          spdlog::error("cache: a lookup's continuation threw: {}", e.what());
+        }
+      }
       if (stopping) return;
       lock.lock();
     }

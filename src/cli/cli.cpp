@@ -42,11 +42,20 @@ void SetUpLogging(const Config& config) {
 
 // Blocks SIGINT/SIGTERM in every thread (call before starting any) and returns
 // a thread that waits for one and calls `on_signal`.
-std::thread SignalWaiter(std::function<void()> on_signal, sigset_t* set) {
+// SIGINT and SIGTERM, blocked in this thread and so in every thread it starts
+// from now on. Call it before any thread exists: a signal is delivered to any
+// thread that does not block it, and there its default action ends the
+// process at once, in-flight requests and all (the cache's threads, started
+// by App::Open with redis://, once did exactly that).
+void BlockStopSignals(sigset_t* set) {
   sigemptyset(set);
   sigaddset(set, SIGINT);
   sigaddset(set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, set, nullptr);
+}
+
+// Waits for one of `set` (blocked by BlockStopSignals) and calls `on_signal`.
+std::thread SignalWaiter(std::function<void()> on_signal, const sigset_t* set) {
   return std::thread([set, on_signal = std::move(on_signal)] {
     int sig = 0;
     sigwait(set, &sig);
@@ -55,6 +64,8 @@ std::thread SignalWaiter(std::function<void()> on_signal, sigset_t* set) {
 }
 
 int Serve(const Config& config, const std::string& host, int port) {
+  sigset_t set;
+  BlockStopSignals(&set);  // before App::Open starts any thread
   auto app = service::App::Open(config, /*require_schema=*/true);
   if (!app) return Fail(app.error());
   // A Redis that refuses our password or certificate is misconfigured: refuse to
@@ -84,7 +95,6 @@ int Serve(const Config& config, const std::string& host, int port) {
   auto bound = server.Listen();
   if (!bound) return Fail(bound.error());
 
-  sigset_t set;
   std::thread waiter = SignalWaiter(
       [&server] {
         spdlog::info("signal received: finishing in-flight requests");
@@ -105,7 +115,8 @@ int Serve(const Config& config, const std::string& host, int port) {
         spdlog::warn("warm_on_start failed: {}", report.error().message);
     });
   server.Run();
-  (*app)->login_pool().Shutdown();  // its queued logins reply to the server's sessions
+  (*app)->login_pool().Shutdown();    // its queued logins reply to the server's sessions
+  (*app)->cached().WaitForLookups();  // so do the cache lookups still in Redis's hands
   if (warmer.joinable()) warmer.join();
   // Wake the waiter if it is still waiting (Run returned for another reason).
   pthread_kill(waiter.native_handle(), SIGTERM);

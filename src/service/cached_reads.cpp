@@ -103,7 +103,9 @@ class CachedReads::RefreshJob final : public RecentReads::Refresh {
   const Read read;
 };
 
-CachedReads::~CachedReads() {
+CachedReads::~CachedReads() { WaitForLookups(); }
+
+void CachedReads::WaitForLookups() {
   MutexLock lock(later_mu_);
   later_cv_.wait(lock, [&]() REQUIRES(later_mu_) { return later_in_flight_ == 0; });
 }
@@ -157,10 +159,15 @@ void CachedReads::GetLater(Read read, std::function<void(Later)> then) {
   auto lookup = std::make_shared<Lookup>(ToLookUp(read.prefix, read.home, read.families, read.args));
   auto asked = std::make_shared<const Read>(std::move(read));
   auto done = [this, lookup, asked, then = std::move(then)](std::optional<cache::Cache::Current> current) {
+    struct Landed {  // even if `then` throws
+      CachedReads* reads;
+      ~Landed() {
+        MutexLock lock(reads->later_mu_);
+        if (--reads->later_in_flight_ == 0) reads->later_cv_.notify_all();
+      }
+    } landed{this};
     lookup->current = std::move(current);
     then(LookedUp(asked, lookup));
-    MutexLock lock(later_mu_);
-    if (--later_in_flight_ == 0) later_cv_.notify_all();
   };
   cache_.GetCurrentLater(lookup->counters, lookup->key, std::move(done));
 }

@@ -129,7 +129,7 @@ class CachedReads final : public ChangeSink {
  public:
   CachedReads(ReadService& reads, cache::Cache& cache, CacheTimeouts timeouts = {})
       : reads_(reads), cache_(cache), timeouts_(timeouts) {}
-  // Waits for the GetLater lookups still in the cache's hands.
+  // Waits for the GetLater lookups still in the cache's hands (WaitForLookups).
   ~CachedReads() override;
 
   // One cacheable answer: where it is kept, the families it shows, and what
@@ -164,6 +164,10 @@ class CachedReads final : public ChangeSink {
     std::function<Result<CachedAnswer>()> finish;
   };
   void GetLater(Read read, std::function<void(Later)> then);
+  // Returns once every GetLater has called its `then` (each is answered within
+  // the cache's timeouts). The server calls it after it stops and before it
+  // is destroyed, since a `then` replies to its sessions.
+  void WaitForLookups() EXCLUDES(later_mu_);
 
   Result<CachedAnswer> Dashboard(int64_t home, domain::DateRange range, bool bypass);
   Result<CachedAnswer> ShiftList(int64_t home, domain::DateRange range, bool bypass);

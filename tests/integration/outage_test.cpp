@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -295,6 +297,47 @@ TEST(Outage, ASlowRedisDelaysNothingBeyondItsTimeout) {
   for (int i = 0; i < 50 && cache_state != "HIT"; ++i, usleep(100000))
     cache_state = c.Request("GET", "/api/homes/1/dashboard", "", auth).Header("x-cache");
   EXPECT_EQ(cache_state, "HIT");
+}
+
+// Without the near tier a cached read waits for Redis off its I/O thread
+// (CachedReads::GetLater). Told to stop while such a lookup is in Redis's
+// hands (every client paused), the server answers it once Redis does, then
+// exits cleanly: nothing replies to a session after the server is gone.
+TEST(Outage, AServerStoppedWithALookupInRedisHandsAnswersItAndExitsCleanly) {
+  RedisProcess redis;
+  ASSERT_TRUE(redis.Start());
+  TempDir dir;
+  std::string db_url = FreshDatabaseUrl(DbKind::kSqlite, dir);
+  Env env = {{"ROTA_DATABASE_URL", db_url},
+             {"ROTA_CACHE_URL", redis.url()},
+             {"ROTA_CACHE_NEAR", "false"},
+             {"ROTA_TODAY", "2026-11-28"},
+             {"ROTA_LOG_LEVEL", "info"}};
+  std::string token = Seed(env);
+  RotaServer server(env, dir.File("server.log"));
+  std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
+  HttpClient c(server.port());
+  ASSERT_EQ(c.Request("GET", "/api/homes/1/dashboard", "", auth).status, 200);
+  ASSERT_EQ(c.Request("GET", "/api/homes/1/dashboard", "", auth).Header("x-cache"), "HIT");
+  redis.Cli("CLIENT PAUSE 1500 ALL");
+  HttpResult held;
+  c.TolerateNoResponse();
+  std::thread reader([&] {
+    try {
+      held = c.Request("GET", "/api/homes/1/dashboard", "", auth);
+    } catch (const std::exception& e) {  // closed unanswered, then refused: status 0
+      ADD_FAILURE() << e.what();
+    }
+  });
+  usleep(300000);  // the request is in, its lookup waiting on the paused Redis
+  const int status = server.Kill(SIGTERM);
+  reader.join();
+  std::ifstream log(dir.File("server.log"));
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(held.status, 200) << text;
+  EXPECT_EQ(held.Header("x-cache"), "HIT");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
+  EXPECT_NE(text.find("stopped"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -88,20 +88,21 @@ RotaServer::~RotaServer() {
   if (pid_ > 0) Kill(SIGTERM);
 }
 
-void RotaServer::Kill(int signal) {
-  if (pid_ <= 0) return;
+int RotaServer::Kill(int signal) {
+  if (pid_ <= 0) return -1;
   ::kill(pid_, signal);
   int status = 0;
   for (int i = 0; i < 200; ++i) {  // up to 10 s, then SIGKILL
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return;
+      return status;
     }
     usleep(50000);
   }
   ::kill(pid_, SIGKILL);
   waitpid(pid_, &status, 0);
   pid_ = -1;
+  return status;
 }
 
 }  // namespace rota::testing

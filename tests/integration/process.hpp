@@ -26,7 +26,8 @@ class RotaServer {
 
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
-  void Kill(int signal);  // sends `signal`, waits for the exit
+  // Sends `signal` and waits for the exit (10 s, then SIGKILL); the wait status.
+  int Kill(int signal);
   bool running() const { return pid_ > 0; }
 
  private:
