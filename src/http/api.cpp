@@ -115,36 +115,55 @@ Response CacheableRead(const Request& req, Result<service::CachedAnswer> answer)
   return CacheableRead(Negotiation(req), std::move(answer));
 }
 
-// A cacheable read where the cache's lookups wait on the network
-// (Cache::LookupsWait: redis:// without the near tier). The I/O thread does
-// not wait: it goes on to other connections while the lookup is in Redis's
-// hands (CachedReads::GetLater). A hit is answered from the cache's thread,
-// as is; anything else (a miss to compute, a degraded cache, a gzip answer
-// to inflate for this client) comes back to this connection's I/O thread.
-Response ReadLater(App& app, service::CachedReads::Read read, const Request& req) {
-  return Response::Later([&app, read = std::move(read), asked = Negotiation(req)](Reply reply) mutable {
-    app.cached().GetLater(std::move(read), [asked, reply = std::move(reply)](service::CachedReads::Later got) {
-      const bool inflate = got.ready && *got.ready && (*got.ready)->encoding == service::BodyEncoding::kGzip &&
-                           !GzipWanted(asked.accept_encoding);
-      if (got.ready && !inflate) return reply(CacheableRead(asked, std::move(*got.ready)));
-      reply(Response::Later([asked, got = std::move(got)](Reply again) mutable {
-        again(CacheableRead(asked, got.ready ? std::move(*got.ready) : got.finish()));
-      }));
-    });
-  });
-}
-
-// A JSON body that may be empty (meaning {}).
-Result<service::JsonBody> OptionalBody(const Request& req, std::initializer_list<std::string_view> allowed) {
-  return service::JsonBody::Parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), allowed);
-}
-
 // `?nocache=1` or `X-Cache-Bypass: 1` computes the answer without the cache
 // (as the Django peer does), for measuring the uncached path.
 bool WantsBypass(const Request& req) {
   auto q = req.Query("nocache");
   auto h = req.Header("x-cache-bypass");
   return (q && *q == "1") || (h && *h == "1");
+}
+
+// A response's finishing touches, for a 200 or 304 (the CSV report's type and file name).
+using Decorate = std::function<void(Response&)>;
+
+Response Decorated(Response r, const Decorate& decorate) {
+  if (decorate && (r.status == 200 || r.status == 304)) decorate(r);
+  return r;
+}
+
+// A cacheable read where the cache's lookups wait on the network
+// (Cache::LookupsWait: redis:// without the near tier). The I/O thread does
+// not wait: it goes on to other connections while the lookup is in Redis's
+// hands (CachedReads::GetLater). A hit is answered from the cache's thread,
+// as is; anything else (a miss to compute, a degraded cache, a gzip answer
+// to inflate for this client) comes back to this connection's I/O thread.
+Response ReadLater(App& app, service::CachedReads::Read read, const Request& req, Decorate decorate) {
+  return Response::Later(
+      [&app, read = std::move(read), asked = Negotiation(req), decorate = std::move(decorate)](Reply reply) mutable {
+        app.cached().GetLater(
+            std::move(read), [asked, decorate, reply = std::move(reply)](service::CachedReads::Later got) {
+              const bool inflate = got.ready && *got.ready && (*got.ready)->encoding == service::BodyEncoding::kGzip &&
+                                   !GzipWanted(asked.accept_encoding);
+              if (got.ready && !inflate) return reply(Decorated(CacheableRead(asked, std::move(*got.ready)), decorate));
+              reply(Response::Later([asked, decorate, got = std::move(got)](Reply again) mutable {
+                again(Decorated(CacheableRead(asked, got.ready ? std::move(*got.ready) : got.finish()), decorate));
+              }));
+            });
+      });
+}
+
+// `read` answered as CacheableRead answers it: computed without the cache when
+// the request asks to bypass it (WantsBypass), through ReadLater when the
+// cache's lookups wait on the network, on this thread otherwise.
+Response ServeCached(App& app, const Request& req, service::CachedReads::Read read, Decorate decorate = {}) {
+  const bool bypass = WantsBypass(req);
+  if (!bypass && app.cache().LookupsWait()) return ReadLater(app, std::move(read), req, std::move(decorate));
+  return Decorated(CacheableRead(req, app.cached().Get(read, bypass)), decorate);
+}
+
+// A JSON body that may be empty (meaning {}).
+Result<service::JsonBody> OptionalBody(const Request& req, std::initializer_list<std::string_view> allowed) {
+  return service::JsonBody::Parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), allowed);
 }
 
 using HomeRead = std::function<Result<service::CachedReads::Read>(App&, int64_t home, const Request&)>;
@@ -155,9 +174,7 @@ void AddHomeRead(Router& router, App& app, const char* pattern, HomeRead read) {
                if (auto s = service::CheckHome(p, home); !s) return Response::FromError(s.error());
                auto asked = read(app, home, req);
                if (!asked) return Response::FromError(asked.error());
-               const bool bypass = WantsBypass(req);
-               if (!bypass && app.cache().LookupsWait()) return ReadLater(app, std::move(*asked), req);
-               return CacheableRead(req, app.cached().Get(*asked, bypass));
+               return ServeCached(app, req, std::move(*asked));
              }));
 }
 
@@ -172,13 +189,13 @@ Response MonthlyReport(App& app, const Request& req, const Principal& p) {
     return Response::FromError(Error::BadRequest("format must be json or csv", "format"));
   auto month = domain::ParseMonth(req.Query("month"), app.Today());
   if (!month) return Response::FromError(month.error());
-  if (!csv) return CacheableRead(req, app.cached().MonthlyReport(home, *month, WantsBypass(req)));
-  Response r = CacheableRead(req, app.cached().MonthlyReportCsv(home, *month, WantsBypass(req)));
-  if (r.status != 200 && r.status != 304) return r;
-  r.content_type = "text/csv; charset=utf-8";
-  r.SetHeader("Content-Disposition",
-              fmt::format("attachment; filename=\"rota-home-{}-{}.csv\"", home, month->ToString()));
-  return r;
+  if (!csv) return ServeCached(app, req, app.cached().MonthlyReportRead(home, *month));
+  return ServeCached(
+      app, req, app.cached().MonthlyReportCsvRead(home, *month),
+      [name = fmt::format("attachment; filename=\"rota-home-{}-{}.csv\"", home, month->ToString())](Response& r) {
+        r.content_type = "text/csv; charset=utf-8";
+        r.SetHeader("Content-Disposition", name);
+      });
 }
 
 // With secure cookies, the `__Host-` prefix: the browser keeps such a cookie
@@ -381,12 +398,11 @@ void AddApiRoutes(Router& router, App& app) {
   router.Add("GET", "/api/homes", Authed(app, [&app](Request& req, const Principal& p) {
                // A manager sees their one home; an account linked to no home, none.
                if (!p.is_admin && !p.home_id) return Response::Json(200, R"({"homes":[]})");
-               return CacheableRead(
-                   req, app.cached().Homes(p.is_admin ? std::nullopt : p.home_id, app.Today(), WantsBypass(req)));
+               return ServeCached(app, req, app.cached().HomesRead(p.is_admin ? std::nullopt : p.home_id, app.Today()));
              }));
   router.Add("GET", "/api/stats", Authed(app, [&app](Request& req, const Principal& p) {
                if (auto s = service::CheckAdmin(p); !s) return Response::FromError(s.error());
-               return CacheableRead(req, app.cached().Stats(app.Today(), WantsBypass(req)));
+               return ServeCached(app, req, app.cached().StatsRead(app.Today()));
              }));
 
   // Cache administration.

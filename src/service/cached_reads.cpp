@@ -316,32 +316,46 @@ Result<CachedAnswer> CachedReads::ShiftList(int64_t home, domain::DateRange rang
 
 Result<CachedAnswer> CachedReads::StaffList(int64_t home, bool bypass) { return Through(StaffListRead(home), bypass); }
 
+CachedReads::Read CachedReads::MonthlyReportRead(int64_t home, YearMonth month) const {
+  return {cache::prefix::kReport, home,
+          kReportFamilies,        month.ToString(),
+          timeouts_.other,        [this, home, month] { return reads_.MonthlyReport(home, month); }};
+}
+
+// The CSV has its own key, under the same generations as the JSON.
+CachedReads::Read CachedReads::MonthlyReportCsvRead(int64_t home, YearMonth month) const {
+  return {cache::prefix::kReport, home,
+          kReportFamilies,        month.ToString() + "/csv",
+          timeouts_.other,        [this, home, month] { return reads_.MonthlyReportCsv(home, month); }};
+}
+
+CachedReads::Read CachedReads::StatsRead(Date today) const {
+  return {cache::prefix::kStats, 0,
+          kStatsFamilies,        today.ToString(),
+          timeouts_.other,       [this, today] { return reads_.Stats(today); }};
+}
+
+CachedReads::Read CachedReads::HomesRead(std::optional<int64_t> only, Date today) const {
+  return {cache::prefix::kHomes, only.value_or(0), kHomesFamilies,
+          today.ToString(),      timeouts_.other,  [this, today, only] { return reads_.Homes(today, only); }};
+}
+
 Result<CachedAnswer> CachedReads::MonthlyReport(int64_t home, YearMonth month, bool bypass) {
-  return Through({cache::prefix::kReport, home, kReportFamilies, month.ToString(), timeouts_.other,
-                  [this, home, month] { return reads_.MonthlyReport(home, month); }},
-                 bypass);
+  return Through(MonthlyReportRead(home, month), bypass);
 }
 
 Result<CachedAnswer> CachedReads::Compliance(int64_t home, domain::DateRange range, bool bypass) {
   return Through(ComplianceRead(home, range), bypass);
 }
 
-Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) {
-  return Through({cache::prefix::kStats, 0, kStatsFamilies, today.ToString(), timeouts_.other,
-                  [this, today] { return reads_.Stats(today); }},
-                 bypass);
-}
+Result<CachedAnswer> CachedReads::Stats(Date today, bool bypass) { return Through(StatsRead(today), bypass); }
 
 Result<CachedAnswer> CachedReads::MonthlyReportCsv(int64_t home, YearMonth month, bool bypass) {
-  return Through({cache::prefix::kReport, home, kReportFamilies, month.ToString() + "/csv", timeouts_.other,
-                  [this, home, month] { return reads_.MonthlyReportCsv(home, month); }},
-                 bypass);
+  return Through(MonthlyReportCsvRead(home, month), bypass);
 }
 
 Result<CachedAnswer> CachedReads::Homes(std::optional<int64_t> only, Date today, bool bypass) {
-  return Through({cache::prefix::kHomes, only.value_or(0), kHomesFamilies, today.ToString(), timeouts_.other,
-                  [this, today, only] { return reads_.Homes(today, only); }},
-                 bypass);
+  return Through(HomesRead(only, today), bypass);
 }
 
 Result<CachedAnswer> CachedReads::Fragment(int64_t home, unsigned families, const std::string& args, bool bypass,

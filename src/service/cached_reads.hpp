@@ -147,6 +147,10 @@ class CachedReads final : public ChangeSink {
   Read ShiftListRead(int64_t home, domain::DateRange range) const;
   Read StaffListRead(int64_t home) const;
   Read ComplianceRead(int64_t home, domain::DateRange range) const;
+  Read MonthlyReportRead(int64_t home, YearMonth month) const;
+  Read MonthlyReportCsvRead(int64_t home, YearMonth month) const;
+  Read StatsRead(Date today) const;
+  Read HomesRead(std::optional<int64_t> only, Date today) const;
 
   // The answer to `read`: a hit, or computed and stored (a miss), or with
   // `bypass` computed without the cache.
