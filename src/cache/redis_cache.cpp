@@ -658,16 +658,14 @@ class RedisCache final : public Cache {
       batch.swap(later_queue_);
       const bool stopping = later_stop_;
       lock.unlock();
+      std::vector<Command> commands;
+      commands.reserve(batch.size());
+      for (LaterLookup& l : batch) commands.push_back(std::move(l.command));
       std::vector<Reply> replies;
-      if (!stopping) {
-        std::vector<Command> commands;
-        commands.reserve(batch.size());
-        for (const LaterLookup& l : batch) commands.push_back(l.command);
-        replies = Pipeline(commands, kPoolWait);  // none at all on a failure: every caller is told nullopt
-      }
+      if (!stopping) replies = Pipeline(commands, kPoolWait);  // none at all on a failure: every caller is told nullopt
       for (size_t i = 0; i < batch.size(); ++i) {
         try {
-          batch[i].done(replies.empty() ? std::nullopt : ParseCurrent(replies[i].get(), batch[i].command));
+          batch[i].done(replies.empty() ? std::nullopt : ParseCurrent(replies[i].get(), commands[i]));
         } catch (const std::exception& e) {  // the caller's; the others are still answered
           spdlog::error("cache: a lookup's continuation threw: {}", e.what());
         }

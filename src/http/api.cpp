@@ -81,6 +81,11 @@ struct Negotiation {
   std::optional<std::string> accept_encoding, if_none_match;
   explicit Negotiation(const Request& req)
       : accept_encoding(req.Header("accept-encoding")), if_none_match(req.Header("if-none-match")) {}
+  // Whether `answer`'s stored bytes go out as they are: identity, or gzip to a
+  // client that wants gzip (http/encoding.hpp); otherwise they are inflated.
+  bool SendsAsStored(const service::CachedAnswer& answer) const {
+    return answer.encoding == service::BodyEncoding::kIdentity || GzipWanted(accept_encoding);
+  }
 };
 
 // A cacheable read answers X-Cache: HIT, MISS or BYPASS, an ETag of the
@@ -90,7 +95,7 @@ struct Negotiation {
 // and is inflated for this response otherwise.
 Response CacheableRead(const Negotiation& asked, Result<service::CachedAnswer> answer) {
   if (!answer) return Response::FromError(answer.error());
-  const bool gzip = answer->encoding == service::BodyEncoding::kGzip && GzipWanted(asked.accept_encoding);
+  const bool gzip = answer->encoding == service::BodyEncoding::kGzip && asked.SendsAsStored(*answer);
   std::string etag = gzip ? GzipEtag(answer->etag) : std::move(answer->etag);
   Response r{304, "application/json", {}, {}};
   if (!asked.if_none_match || !IfNoneMatchMatches(*asked.if_none_match, etag)) {
@@ -131,24 +136,29 @@ Response Decorated(Response r, const Decorate& decorate) {
   return r;
 }
 
+// Answers `reply` with what GetLater found: a hit whose stored bytes go out as
+// they are, here, on the cache's thread; anything else (a miss to compute, a
+// degraded cache, a gzip answer to inflate for this client) on the
+// connection's I/O thread, by replying a deferred response.
+void ReplyLater(const Negotiation& asked, const Decorate& decorate, const Reply& reply,
+                service::CachedReads::Later got) {
+  if (got.ready && *got.ready && asked.SendsAsStored(**got.ready))
+    return reply(Decorated(CacheableRead(asked, std::move(*got.ready)), decorate));
+  reply(Response::Later([asked, decorate, got = std::move(got)](Reply again) mutable {
+    again(Decorated(CacheableRead(asked, got.ready ? std::move(*got.ready) : got.finish()), decorate));
+  }));
+}
+
 // A cacheable read where the cache's lookups wait on the network
 // (Cache::LookupsWait: redis:// without the near tier). The I/O thread does
 // not wait: it goes on to other connections while the lookup is in Redis's
-// hands (CachedReads::GetLater). A hit is answered from the cache's thread,
-// as is; anything else (a miss to compute, a degraded cache, a gzip answer
-// to inflate for this client) comes back to this connection's I/O thread.
+// hands (CachedReads::GetLater), and ReplyLater answers.
 Response ReadLater(App& app, service::CachedReads::Read read, const Request& req, Decorate decorate) {
   return Response::Later(
       [&app, read = std::move(read), asked = Negotiation(req), decorate = std::move(decorate)](Reply reply) mutable {
-        app.cached().GetLater(
-            std::move(read), [asked, decorate, reply = std::move(reply)](service::CachedReads::Later got) {
-              const bool inflate = got.ready && *got.ready && (*got.ready)->encoding == service::BodyEncoding::kGzip &&
-                                   !GzipWanted(asked.accept_encoding);
-              if (got.ready && !inflate) return reply(Decorated(CacheableRead(asked, std::move(*got.ready)), decorate));
-              reply(Response::Later([asked, decorate, got = std::move(got)](Reply again) mutable {
-                again(Decorated(CacheableRead(asked, got.ready ? std::move(*got.ready) : got.finish()), decorate));
-              }));
-            });
+        app.cached().GetLater(std::move(read), [asked, decorate, reply](service::CachedReads::Later got) {
+          ReplyLater(asked, decorate, reply, std::move(got));
+        });
       });
 }
 

@@ -110,14 +110,13 @@ void CachedReads::WaitForLookups() {
   later_cv_.wait(lock, [&]() REQUIRES(later_mu_) { return later_in_flight_ == 0; });
 }
 
-CachedReads::Lookup CachedReads::ToLookUp(std::string_view prefix, int64_t home, unsigned families,
-                                          const std::string& args) {
-  return Lookup{GenerationKeys(home, families), cache::Key(prefix, home, kCacheFormat, args), std::nullopt};
+CachedReads::Lookup CachedReads::ToLookUp(const Read& read) {
+  return Lookup{GenerationKeys(read.home, read.families), cache::Key(read.prefix, read.home, kCacheFormat, read.args),
+                std::nullopt};
 }
 
-CachedReads::Lookup CachedReads::LookUp(std::string_view prefix, int64_t home, unsigned families,
-                                        const std::string& args) {
-  Lookup out = ToLookUp(prefix, home, families, args);
+CachedReads::Lookup CachedReads::LookUp(const Read& read) {
+  Lookup out = ToLookUp(read);
   out.current = cache_.GetCurrent(out.counters, out.key);
   return out;
 }
@@ -130,7 +129,7 @@ Result<CachedAnswer> CachedReads::Through(const Read& read, bool bypass, bool re
     return CachedAnswer{std::move(*body), CacheOutcome::kBypass, std::move(etag)};
   }
   // The generations are read before any row, with the value: see the header.
-  Lookup lookup = LookUp(read.prefix, read.home, read.families, read.args);
+  Lookup lookup = LookUp(read);
   return Answer(read, lookup, refreshable);
 }
 
@@ -156,7 +155,7 @@ void CachedReads::GetLater(Read read, std::function<void(Later)> then) {
     MutexLock lock(later_mu_);
     ++later_in_flight_;
   }
-  auto lookup = std::make_shared<Lookup>(ToLookUp(read.prefix, read.home, read.families, read.args));
+  auto lookup = std::make_shared<Lookup>(ToLookUp(read));
   auto asked = std::make_shared<const Read>(std::move(read));
   auto done = [this, lookup, asked, then = std::move(then)](std::optional<cache::Cache::Current> current) {
     struct Landed {  // even if `then` throws
@@ -217,14 +216,14 @@ Result<CachedAnswer> CachedReads::Fill(const std::string& key, const std::vector
 void CachedReads::Refresh(const RefreshJob& job) {
   // The counters are read now, after the write's increment: what is computed
   // below is stamped with them, and nothing computed before the commit is.
-  Lookup read = LookUp(job.read.prefix, job.read.home, job.read.families, job.read.args);
+  Lookup read = LookUp(job.read);
   if (!read.current || read.current->value) return;  // degraded, or a reader was first
   (void)Fill(read.key, read.counters, read.current->generations, job.read.ttl, job.read.compute);
 }
 
 std::optional<RecentReads::Prepared> CachedReads::PrepareRefresh(const RefreshJob& job) {
   // The counters now (after the commit, before its increment), then the rows.
-  Lookup read = LookUp(job.read.prefix, job.read.home, job.read.families, job.read.args);
+  Lookup read = LookUp(job.read);
   if (!read.current) return std::nullopt;  // degraded: nothing is stored anyway
   auto computed = job.read.compute();
   if (!computed) return std::nullopt;

@@ -249,9 +249,9 @@ class CachedReads final : public ChangeSink {
     std::string key;
     std::optional<cache::Cache::Current> current;
   };
-  Lookup LookUp(std::string_view prefix, int64_t home, unsigned families, const std::string& args);
+  Lookup LookUp(const Read& read);
   // The key and counters of a lookup, not yet looked up.
-  static Lookup ToLookUp(std::string_view prefix, int64_t home, unsigned families, const std::string& args);
+  static Lookup ToLookUp(const Read& read);
   // Through's rest, once `read` has been looked up: the hit, or the miss's
   // computation, or (degraded) the database's answer.
   Result<CachedAnswer> Answer(const Read& read, Lookup& lookup, bool refreshable);
