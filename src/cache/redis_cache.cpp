@@ -665,7 +665,8 @@ class RedisCache final : public Cache {
       if (!stopping) replies = Pipeline(commands, kPoolWait);  // none at all on a failure: every caller is told nullopt
       for (size_t i = 0; i < batch.size(); ++i) {
         try {
-          batch[i].done(replies.empty() ? std::nullopt : ParseCurrent(replies[i].get(), commands[i]));
+          CurrentDone done = std::move(batch[i].done);  // and gone before the next is answered
+          done(replies.empty() ? std::nullopt : ParseCurrent(replies[i].get(), commands[i]));
         } catch (const std::exception& e) {  // the caller's; the others are still answered
           spdlog::error("cache: a lookup's continuation threw: {}", e.what());
         }

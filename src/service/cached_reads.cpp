@@ -157,7 +157,7 @@ void CachedReads::GetLater(Read read, std::function<void(Later)> then) {
   }
   auto lookup = std::make_shared<Lookup>(ToLookUp(read));
   auto asked = std::make_shared<const Read>(std::move(read));
-  auto done = [this, lookup, asked, then = std::move(then)](std::optional<cache::Cache::Current> current) {
+  auto done = [this, lookup, asked, then = std::move(then)](std::optional<cache::Cache::Current> current) mutable {
     struct Landed {  // even if `then` throws
       CachedReads* reads;
       ~Landed() {
@@ -165,8 +165,11 @@ void CachedReads::GetLater(Read read, std::function<void(Later)> then) {
         if (--reads->later_in_flight_ == 0) reads->later_cv_.notify_all();
       }
     } landed{this};
+    // Destroyed before `landed`: what `then` holds (a session's Reply) must be
+    // gone once WaitForLookups returns, not when the cache drops this closure.
+    auto answer = std::move(then);
     lookup->current = std::move(current);
-    then(LookedUp(asked, lookup));
+    answer(LookedUp(asked, lookup));
   };
   cache_.GetCurrentLater(lookup->counters, lookup->key, std::move(done));
 }

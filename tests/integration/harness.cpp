@@ -181,7 +181,8 @@ TestServer::~TestServer() {
   client_.reset();
   server_->Stop();
   thread_.join();
-  app_->login_pool().Shutdown();  // before server_ goes: queued logins hold its sessions
+  app_->login_pool().Shutdown();    // before server_ goes: queued logins hold its sessions
+  app_->cached().WaitForLookups();  // so do cache lookups still in Redis's hands
 }
 
 std::string TestServer::ManagerToken(int64_t home) {
