@@ -25,8 +25,16 @@
 // the body in one gather write (a Beast response's fields tree and serializer
 // were a third of a cached hit's instructions, see bench/NOTES.md).
 //
-// Every read and write runs under a tcp_stream deadline of `read_timeout`, so
-// a silent or trickling client is disconnected. Parse failures (413, 400) are
+// Every read and write runs under a deadline (`read_timeout`, or
+// `header_timeout` for the rest of an incomplete header), so a silent or
+// trickling client is disconnected. It is one deadline per connection, kept
+// in a field and enforced by one timer that is re-armed only when the
+// deadline moves earlier (ExpireAt), rather than Beast's tcp_stream, which
+// starts and cancels a timer wait around every operation. The header is parsed
+// from the first bytes read, and a response is sent with one non-blocking
+// write from the handler's stack; only what the socket does not take at once
+// goes through the reactor. A cached hit is thus one wake-up: read, parse,
+// handle, send, read again (bench/NOTES.md). Parse failures (413, 400) are
 // answered with Connection: close, after which the session half-closes and
 // discards input for a short while (a "lingering close"), so the client reads
 // the answer instead of a reset caused by its unread request bytes.
@@ -190,26 +198,30 @@ class Core {
 // One connection. All of its members are touched only on its strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Core& core) : core_(core), stream_(std::move(socket)) {
+  Session(tcp::socket&& socket, Core& core) : core_(core), socket_(std::move(socket)), timer_(socket_.get_executor()) {
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = socket_.remote_endpoint(ec);
     remote_ = ec ? "-" : endpoint.address().to_string();
+    socket_.non_blocking(true, ec);  // Write's first attempt must never block
   }
   ~Session() { core_.Unregister(id_); }
 
   void Start() {
     id_ = core_.Register(weak_from_this(), this);
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+    net::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
   }
 
   // Posted by Stop() and by the connection cap: a connection waiting for its
   // next request closes now; one with a request under way finishes it (DoRead
   // then closes if the server is stopping).
   void OnStop() {
-    if (state_ == State::kIdle) stream_.cancel();
+    if (state_ == State::kIdle) {
+      beast::error_code ec;
+      socket_.cancel(ec);
+    }
   }
 
-  net::any_io_executor executor() { return stream_.get_executor(); }
+  net::any_io_executor executor() { return socket_.get_executor(); }
 
   // When this session became idle (steady clock, ns), 0 when it is not: read
   // by the acceptor under the registry's lock to find the oldest idle one,
@@ -255,9 +267,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kHeaderLimit);
     if (buffer_.size() > 0) return DoReadHeader();  // a pipelined request is already here
     state_ = State::kIdle;
-    idle_since.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-    stream_.expires_after(core_.options().read_timeout);
-    stream_.async_read_some(buffer_.prepare(kFirstRead),
+    const Clock::time_point now = Clock::now();
+    idle_since.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+    ExpireAt(now + core_.options().read_timeout);
+    socket_.async_read_some(buffer_.prepare(kFirstRead),
                             beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
   }
 
@@ -270,18 +283,36 @@ class Session : public std::enable_shared_from_this<Session> {
     DoReadHeader();
   }
 
+  // Parses the header from what is buffered, which is all of it for nearly
+  // every request (it came with the first bytes); only a header still
+  // incomplete is read on, under `header_timeout`.
   void DoReadHeader() {
-    stream_.expires_after(core_.options().header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    beast::error_code ec = ParseBufferedHeader();
+    if (ec != bhttp::error::need_more) return OnHeader(ec, 0);
+    ExpireAt(Clock::now() + core_.options().header_timeout);
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // Feeds buffer_ to the parser until its header is complete: need_more if
+  // the header is not all here, a parse error, or success.
+  beast::error_code ParseBufferedHeader() {
+    beast::error_code ec;
+    while (!parser_->is_header_done()) {
+      if (buffer_.size() == 0) return bhttp::error::need_more;
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec) return ec;
+    }
+    return ec;
   }
 
   void OnHeader(beast::error_code ec, size_t /*bytes*/) {
     if (ec) return OnRead(ec, 0);
     if (auto refused = CheckFraming(parser_->get())) return Reject(*refused);
     if (parser_->is_done()) return OnRead(ec, 0);
-    stream_.expires_after(core_.options().read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    ExpireAt(Clock::now() + core_.options().read_timeout);
+    bhttp::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t /*bytes*/) {
@@ -293,7 +324,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::header_limit)
       return Reject(Error::BadRequest(fmt::format("the request header is larger than {} bytes", kHeaderLimit)));
     if (ec && IsParseError(ec)) return Reject(Error::BadRequest("malformed HTTP request: " + ec.message()));
-    if (ec) return Fail(ec, "read");  // timeout (the stream is closed), reset, or cancelled by Stop()
+    if (ec) return Fail(ec, "read");     // timeout (the socket is closed), reset, or cancelled by Stop()
+    ExpireAt(Clock::time_point::max());  // the handler has no deadline; Write sets the next
     Handle(parser_->release());
   }
 
@@ -326,7 +358,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // lookup that waited on Redis) comes back to an I/O thread.
   void Defer(Response resp, unsigned version, bool keep_alive, bool head) {
     Reply reply = [self = shared_from_this(), version, keep_alive, head](Response done) {
-      net::post(self->stream_.get_executor(), [self, done = std::move(done), version, keep_alive, head]() mutable {
+      net::post(self->socket_.get_executor(), [self, done = std::move(done), version, keep_alive, head]() mutable {
         self->entry_.queries += done.statements_elsewhere;
         if (done.later) return self->Defer(std::move(done), version, keep_alive, head);
         self->Write(std::move(done), version, keep_alive, head);
@@ -432,9 +464,33 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head) body_.clear();
     entry_.status = resp.status;
     entry_.bytes = body_.size();
-    stream_.expires_after(core_.options().read_timeout);
+    Send(!keep);
+  }
+
+  // Sends head_ and body_, then OnWrite. A response the socket's send buffer
+  // takes at once (nearly all of them) is sent here, without a trip through
+  // the reactor, and OnWrite runs here too unless a pipelined request is
+  // already buffered: that one goes through the strand's queue, so a long
+  // pipeline cannot nest handlers on this stack. The rest of a response the
+  // buffer did not take is written asynchronously under `read_timeout`.
+  void Send(bool close) {
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
-    net::async_write(stream_, buffers, beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep));
+    beast::error_code ec;
+    const size_t sent = socket_.write_some(buffers, ec);  // non-blocking: would_block if the buffer is full
+    if (ec && ec != net::error::would_block) return OnWrite(close, ec, sent);
+    if (sent == head_.size() + body_.size()) {
+      if (buffer_.size() == 0) return OnWrite(close, ec, sent);
+      return net::post(socket_.get_executor(),
+                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(), close, ec, sent));
+    }
+    if (sent < head_.size()) {
+      buffers[0] += sent;
+    } else {
+      buffers[0] = net::const_buffer();
+      buffers[1] += sent - head_.size();
+    }
+    ExpireAt(Clock::now() + core_.options().read_timeout);
+    net::async_write(socket_, buffers, beast::bind_front_handler(&Session::OnWrite, shared_from_this(), close));
   }
 
   // "<name>: <value>\r\n" onto head_, the value trimmed as Beast's fields trim
@@ -480,17 +536,48 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kBusy;
     idle_since.store(0, std::memory_order_relaxed);
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
   }
 
   // Half-closes, then discards input until the client closes or kLingerLimit.
   void DoLinger() {
     DoClose();
-    stream_.expires_after(std::min<std::chrono::milliseconds>(core_.options().read_timeout, kLingerLimit));
+    ExpireAt(Clock::now() + std::min<std::chrono::milliseconds>(core_.options().read_timeout, kLingerLimit));
     DoDiscard();
   }
   void DoDiscard() {
-    stream_.async_read_some(net::buffer(discard_), beast::bind_front_handler(&Session::OnDiscard, shared_from_this()));
+    socket_.async_read_some(net::buffer(discard_), beast::bind_front_handler(&Session::OnDiscard, shared_from_this()));
+  }
+
+  // The connection's one deadline: when it passes, the socket is closed, so
+  // the read or write under way ends with an error and the session with it.
+  // Setting it costs a store, not a timer operation: `timer_` is re-armed only
+  // when the deadline moves earlier than the timer (a header still incomplete
+  // after the first bytes, a lingering close); when it fires early, it waits
+  // on until the deadline. time_point::max() means none (a handler running).
+  void ExpireAt(Clock::time_point deadline) {
+    deadline_ = deadline;
+    if (deadline < timer_expiry_) ArmTimer(deadline);
+  }
+
+  void ArmTimer(Clock::time_point at) {
+    timer_expiry_ = at;
+    timer_.expires_at(at);  // cancels a wait under way: its OnTimer sees operation_aborted
+    // A weak reference: a pending wait must not keep a finished session (and
+    // its file descriptor) alive; ~Session cancels it.
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (auto self = weak.lock()) self->OnTimer(ec);
+    });
+  }
+
+  void OnTimer(beast::error_code ec) {
+    if (ec == net::error::operation_aborted) return;  // re-armed, or the session is going away
+    if (timer_.expiry() > Clock::now()) return;       // fired just before a re-arm: that wait is pending
+    timer_expiry_ = Clock::time_point::max();
+    if (deadline_ == Clock::time_point::max()) return;  // no I/O under way; ExpireAt re-arms
+    if (deadline_ > Clock::now()) return ArmTimer(deadline_);
+    spdlog::debug("http: {} timed out", remote_);
+    socket_.close(ec);
   }
   void OnDiscard(beast::error_code ec, size_t /*bytes*/) {
     if (ec) return;  // EOF, timeout or reset: the session ends
@@ -498,7 +585,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Core& core_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  net::steady_timer timer_;                                    // see ExpireAt
+  Clock::time_point deadline_ = Clock::time_point::max();      // of the read or write under way
+  Clock::time_point timer_expiry_ = Clock::time_point::max();  // when timer_ fires, max() if not waiting
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string head_;  // the response being written: status line and headers (Write)

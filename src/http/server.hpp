@@ -7,9 +7,11 @@
 //    from start to finish (so db::StatementCounter readings around it are exact).
 //  - Every read has a deadline: `read_timeout` while idle between keep-alive
 //    requests and for a body, `header_timeout` (shorter) from a request's first
-//    byte to the end of its header. A body limit (`body_limit`, 1 MiB by
-//    default): a larger body answers 413 payload_too_large, a malformed request
-//    400, both as api.md JSON, and the connection is closed.
+//    byte to the end of its header; writing a response gets `read_timeout`
+//    too. A handler's own work (deferred or not) has none. A body limit
+//    (`body_limit`, 1 MiB by default): a larger body answers 413
+//    payload_too_large, a malformed request 400, both as api.md JSON, and
+//    the connection is closed.
 //  - Framing per RFC 9112 §6: a request with Transfer-Encoding is read only if
 //    its coding is exactly `chunked`, on HTTP/1.1, without Content-Length;
 //    anything else is 400 and the connection closes. Nothing sent after a

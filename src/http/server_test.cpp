@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
@@ -512,6 +513,110 @@ TEST(Server, IdleKeepAliveConnectionIsClosedAfterTheReadTimeout) {
   Conn conn(server.port());
   ASSERT_TRUE(conn.Request("GET", "/"));
   EXPECT_TRUE(conn.WaitClosed(2000ms));
+}
+
+TEST(Server, AHandlerSlowerThanTheReadTimeoutIsStillAnswered) {
+  // The deadline covers reading and writing, not the handler's own work,
+  // whether it runs on the I/O thread or replies later from another.
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  Router router;
+  router.Add("GET", "/slow", [](Request&) {
+    std::this_thread::sleep_for(600ms);
+    return Response::Json(200, R"({"slow":true})");
+  });
+  router.Add("GET", "/later", [&](Request&) {
+    return Response::Later([&](Reply reply) {
+      std::lock_guard lock(mu);
+      workers.emplace_back([reply] {
+        std::this_thread::sleep_for(600ms);
+        reply(Response::Json(200, R"({"late":true})"));
+      });
+    });
+  });
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 200ms;
+  o.header_timeout = 100ms;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  auto slow = conn.Request("GET", "/slow");
+  ASSERT_TRUE(slow) << "the connection was cut while its handler ran";
+  EXPECT_EQ(slow->body, R"({"slow":true})");
+  auto late = conn.Request("GET", "/later");
+  ASSERT_TRUE(late) << "the connection was cut while its deferred response was computed";
+  EXPECT_EQ(late->body, R"({"late":true})");
+  std::lock_guard lock(mu);
+  for (auto& t : workers) t.join();
+}
+
+// A body pattern no two offsets of which are confused: each 8-byte block is its index.
+std::string CountingBody(size_t blocks) {
+  std::string body(blocks * 8, '0');
+  for (size_t i = 0; i < blocks; ++i) {
+    char* block = body.data() + i * 8;
+    for (size_t n = i, d = 7; d-- > 0; n >>= 4) block[d] = "0123456789abcdef"[n & 15];
+    block[7] = '\n';
+  }
+  return body;
+}
+
+TEST(Server, AResponseLargerThanTheSocketBufferArrivesWholeAndTheConnectionGoesOn) {
+  // More than the kernel takes in one send: the rest is written asynchronously.
+  const std::string big = CountingBody(1 << 20);  // 8 MiB
+  Router router;
+  router.Add("GET", "/big", [&big](Request&) { return Response::Json(200, big); });
+  router.Add("GET", "/small", [](Request&) { return Response::Json(200, "{}"); });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::this_thread::sleep_for(300ms);  // let the server fill the socket and wait
+  auto r = conn.ReadResponse(10000ms);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.size(), big.size());
+  EXPECT_TRUE(r->body == big) << "the body arrived out of order or altered";
+  auto next = conn.Request("GET", "/small");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST(Server, AClientThatStopsReadingAResponseIsDisconnectedAfterTheReadTimeout) {
+  const std::string big = CountingBody(4 << 20);  // 32 MiB: more than both sockets' buffers
+  Router router;
+  router.Add("GET", "/big", [&big](Request&) { return Response::Json(200, big); });
+  ServerOptions o = SmallOptions();
+  o.read_timeout = 300ms;
+  RunningServer server(router, o);
+  Conn conn(server.port());
+  ASSERT_TRUE(conn.Send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::this_thread::sleep_for(1500ms);  // reads nothing meanwhile
+  auto start = Clock::now();
+  std::string got = conn.ReadAll(8000ms);
+  EXPECT_LT(got.size(), big.size()) << "the server waited for a stalled reader past its read timeout";
+  EXPECT_LT(Clock::now() - start, 6000ms);
+}
+
+TEST(Server, PipelinedRequestsAreAllAnsweredInOrder) {
+  // Sent in one go: most arrive already buffered behind the one being answered.
+  Router router;
+  router.Add("GET", "/n", [](Request& req) {
+    auto i = req.Query("i");
+    return Response::Json(200, fmt::format(R"({{"i":{}}})", i ? *i : "null"));
+  });
+  RunningServer server(router, SmallOptions());
+  Conn conn(server.port());
+  constexpr int kRequests = 3000;
+  std::string pipeline;
+  for (int i = 0; i < kRequests; ++i) pipeline += fmt::format("GET /n?i={} HTTP/1.1\r\nHost: t\r\n\r\n", i);
+  // Sent from another thread while this one reads, so that neither side's
+  // full buffers wait for the other.
+  std::future<bool> sent = std::async(std::launch::async, [&] { return conn.Send(pipeline); });
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = conn.ReadResponse(5000ms);
+    ASSERT_TRUE(r) << "no answer to request " << i;
+    ASSERT_EQ(r->body, fmt::format(R"({{"i":{}}})", i));
+  }
+  EXPECT_TRUE(sent.get());
 }
 
 TEST(Server, ThrowingHandlerIs500WithoutTheExceptionText) {
