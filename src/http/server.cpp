@@ -55,6 +55,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <deque>
 #include <map>
 #include <optional>
 #include <thread>
@@ -95,6 +96,10 @@ constexpr std::chrono::milliseconds kAcceptBackoff{50};
 constexpr int kReservedFds = 256;
 // Bytes read while waiting for a request's first byte.
 constexpr size_t kFirstRead = 4096;
+// Deferred responses one I/O thread takes per wake-up (Core::Return): enough
+// to share a wake-up among a pipeline's answers, few enough that the others
+// of a long pipeline go to other threads.
+constexpr size_t kReturnsPerDrain = 16;
 
 // Sent, without reading anything, to a connection over the cap when no other
 // connection is idle: the api.md error body, its length counted here.
@@ -135,6 +140,15 @@ std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
 class Session;
 
+// A deferred response on its way back to its session (Core::Return).
+struct Returned {
+  std::shared_ptr<Session> session;
+  Response response;
+  unsigned version;
+  bool keep_alive;
+  bool head;
+};
+
 // The listener and everything sessions share. Member order matters: the
 // io_context is destroyed after the registry it calls back into.
 class Core {
@@ -166,7 +180,19 @@ class Core {
   uint64_t Register(std::weak_ptr<Session> s, Session* raw);
   void Unregister(uint64_t id);
 
+  // Brings a deferred response back from whichever thread finished it (a
+  // lookup answered by the cache's lookup thread, a part computed elsewhere)
+  // to its session's strand, never running it on the caller's stack. Posting
+  // each to its strand costs each a wake-up of an I/O thread, and the lookup
+  // thread answers a whole pipeline at once; so they are queued here, and
+  // the first queued posts a drain that takes up to kReturnsPerDrain and runs
+  // each on its session's strand at once (posting the next drain first when
+  // more are waiting, for another thread to take).
+  void Return(Returned r);
+
  private:
+  void DrainReturns();
+
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   // Asks the session idle the longest to close; false if none is idle.
@@ -193,6 +219,11 @@ class Core {
   net::steady_timer accept_timer_;   // the EMFILE back-off, on the acceptor's strand
   net::steady_timer drain_timer_;    // used only by the Stop task on the acceptor's strand
   const std::string busy_response_;  // BusyResponse()
+  // After ioc_ (and the registry), so destroyed first: a queued response
+  // holds its session, whose destructor unregisters and closes its socket.
+  Mutex returns_mu_;
+  std::deque<Returned> returns_ GUARDED_BY(returns_mu_);
+  bool drain_posted_ GUARDED_BY(returns_mu_) = false;  // a DrainReturns is on its way
 };
 
 // One connection. All of its members are touched only on its strand.
@@ -222,6 +253,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   net::any_io_executor executor() { return socket_.get_executor(); }
+
+  // A deferred response back on this strand (Core::Return): written, or
+  // deferred again.
+  void Resume(Response done, unsigned version, bool keep_alive, bool head) {
+    entry_.queries += done.statements_elsewhere;
+    if (done.later) return Defer(std::move(done), version, keep_alive, head);
+    Write(std::move(done), version, keep_alive, head);
+  }
 
   // When this session became idle (steady clock, ns), 0 when it is not: read
   // by the acceptor under the registry's lock to find the oldest idle one,
@@ -358,11 +397,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // lookup that waited on Redis) comes back to an I/O thread.
   void Defer(Response resp, unsigned version, bool keep_alive, bool head) {
     Reply reply = [self = shared_from_this(), version, keep_alive, head](Response done) {
-      net::post(self->socket_.get_executor(), [self, done = std::move(done), version, keep_alive, head]() mutable {
-        self->entry_.queries += done.statements_elsewhere;
-        if (done.later) return self->Defer(std::move(done), version, keep_alive, head);
-        self->Write(std::move(done), version, keep_alive, head);
-      });
+      Core& core = self->core_;
+      core.Return(Returned{std::move(self), std::move(done), version, keep_alive, head});
     };
     const uint64_t before = core_.Statements();
     try {
@@ -600,6 +636,41 @@ class Session : public std::enable_shared_from_this<Session> {
   bool linger_ = false;
   Entry entry_;
 };
+
+void Core::Return(Returned r) {
+  bool post;
+  {
+    MutexLock lock(returns_mu_);
+    returns_.push_back(std::move(r));
+    post = !std::exchange(drain_posted_, true);
+  }
+  if (post) net::post(ioc_, [this] { DrainReturns(); });
+}
+
+void Core::DrainReturns() {
+  std::vector<Returned> batch;
+  bool more;
+  {
+    MutexLock lock(returns_mu_);
+    const size_t n = std::min(returns_.size(), kReturnsPerDrain);
+    batch.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(returns_.front()));
+      returns_.pop_front();
+    }
+    more = !returns_.empty();
+    drain_posted_ = more;  // if not, the next Return posts one
+  }
+  if (more) net::post(ioc_, [this] { DrainReturns(); });
+  for (Returned& r : batch) {
+    // On an I/O thread, not in the session's strand: dispatch runs it here
+    // and now unless the strand is busy on another thread.
+    net::any_io_executor ex = r.session->executor();
+    net::dispatch(ex, [r = std::move(r)]() mutable {
+      r.session->Resume(std::move(r.response), r.version, r.keep_alive, r.head);
+    });
+  }
+}
 
 uint64_t Core::Register(std::weak_ptr<Session> s, Session* raw) {
   MutexLock lock(sessions_mu_);

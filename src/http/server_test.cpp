@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <map>
 #include <mutex>
@@ -1001,6 +1002,52 @@ TEST(Server, ADeferredResponseRepliedDeferredAgainResumesOnAnIoThread) {
   EXPECT_NE(resumed, replier);
   EXPECT_EQ(io_threads.count(resumed), 1u) << "resumed on the server's one I/O thread";
   for (auto& t : workers) t.join();
+}
+
+// As the cache's lookup thread answers a pipeline: one thread replies to many
+// deferred requests in a row (more than one drain takes, Core::Return). Each
+// answer reaches its own connection, and each connection goes on.
+TEST(Server, ManyDeferredResponsesRepliedTogetherFromOneThreadEachReachTheirOwnConnection) {
+  constexpr int kConnections = 50;
+  std::mutex mu;
+  std::condition_variable all_waiting;
+  std::vector<std::pair<std::string, Reply>> waiting;
+  Router router;
+  router.Add("GET", "/later", [&](Request& req) {
+    std::string i(req.Query("i").value_or("null"));
+    return Response::Later([&, i](Reply reply) {
+      std::lock_guard lock(mu);
+      waiting.emplace_back(i, std::move(reply));
+      all_waiting.notify_one();
+    });
+  });
+  RunningServer server(router, SmallOptions());
+  std::vector<std::unique_ptr<Conn>> conns;
+  for (int c = 0; c < kConnections; ++c) conns.push_back(std::make_unique<Conn>(server.port()));
+  for (int round = 0; round < 2; ++round) {
+    for (int c = 0; c < kConnections; ++c)
+      ASSERT_TRUE(conns[c]->Send(fmt::format("GET /later?i={}-{} HTTP/1.1\r\nHost: t\r\n\r\n", round, c)));
+    std::vector<std::pair<std::string, Reply>> batch;
+    {
+      std::unique_lock lock(mu);
+      ASSERT_TRUE(all_waiting.wait_for(lock, 5s, [&] { return waiting.size() == kConnections; }))
+          << waiting.size() << " of " << kConnections << " requests reached the handler";
+      batch.swap(waiting);
+    }
+    std::thread replier([&] {
+      for (auto& [i, reply] : batch) reply(Response::Json(200, fmt::format(R"({{"i":"{}"}})", i)));
+    });
+    for (int c = 0; c < kConnections; ++c) {
+      auto r = conns[c]->ReadResponse(5000ms);
+      if (!r) {
+        ADD_FAILURE() << "no answer on connection " << c << " in round " << round;
+        break;
+      }
+      EXPECT_EQ(r->body, fmt::format(R"({{"i":"{}-{}"}})", round, c));
+    }
+    replier.join();
+    if (HasFailure()) return;
+  }
 }
 
 TEST(Server, ForwardedForNamesTheClientOnlyFromATrustedPeer) {
