@@ -18,7 +18,10 @@
 #    the server from /proc/<pid>/stat around each run / requests; medians of the rounds;
 # 3. the cost of compressing once, on a miss: the same bodies through zlib (Python's zlib module, the
 #    same libz rota links) at levels 1, 6 (rota's) and 9, median of 50 runs;
-# 4. writes its section of bench/RESULTS.md (from its marker to the end; bench/run.sh keeps it).
+# 4. writes its section of bench/RESULTS.md (from its marker to the next one or the end), or of
+#    $COMPRESSION_RESULTS (bench/run.sh: a file of its own, which it puts in RESULTS.md); with
+#    BENCH_FACTS=FILE, one line per list and client is appended to FILE: compression, list, client,
+#    body bytes, header bytes, CPU µs per hit, req/s.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -129,9 +132,9 @@ for name in ("week", "month"):
 PY
 
 python3 - "$work/runs.tsv" "$hz" "$DUR" "$ROUNDS" "$CONNS" "$pinning" "$(git rev-parse --short HEAD)" \
-  "$root/bench/RESULTS.md" "${BASELINE_TREE:-baseline}" <<'PY'
+  "${COMPRESSION_RESULTS:-$root/bench/RESULTS.md}" "${BASELINE_TREE:-baseline}" "${BENCH_FACTS:-}" <<'PY'
 import statistics, sys, datetime
-tsv, hz, dur, rounds, conns, pinning, tree, results, before_tree = sys.argv[1:]
+tsv, hz, dur, rounds, conns, pinning, tree, results, before_tree, facts = sys.argv[1:]
 hz = int(hz)
 probes, runs, zl = {}, {}, {}
 for line in open(tsv):
@@ -168,6 +171,10 @@ for name, label in (("week", "7 days"), ("month", "31 days")):
         w(f"| {label} | {client} | {p['enc']} | {p['body']:,} | {p['head']} | {statistics.median(r['rps'] for r in rs):,.0f} "
           f"| {statistics.median(r['cpu_us'] for r in rs):.0f} µs | {rs[len(rs) // 2]['xfer']}/s | "
           f"{each} |")
+        if facts:  # bench/run.sh: its facts.tsv, for RESULTS.md's targets
+            with open(facts, "a") as f:
+                f.write(f"compression\t{label}\t{enc}\t{p['body']}\t{p['head']}\t"
+                        f"{statistics.median(r['cpu_us'] for r in rs):.1f}\t{statistics.median(r['rps'] for r in rs):.0f}\n")
 w("")
 w("What a miss pays once to compress (and an identity client pays per hit to inflate), through the same zlib, "
   "median of 50:")
@@ -186,7 +193,11 @@ try:
 except OSError:
     text = ""
 at = text.find("<!-- appended by bench/compression.sh")
-text = (text[:at] if at >= 0 else text.rstrip("\n") + "\n\n") + section
+rest = ""
+if at >= 0:  # what other scripts appended after this section stays
+    after = text.find("<!-- appended by bench/", at + 1)
+    rest = "\n" + text[after:] if after >= 0 else ""
+text = (text[:at] if at >= 0 else text.rstrip("\n") + "\n\n" if text else "") + section + rest
 open(results, "w").write(text)
 print(section)
 PY

@@ -19,6 +19,8 @@ readers' hit rates during the flood (other homes', own home's), the flood's requ
 and the cache's key count and bytes afterwards (GET /api/cache/stats; Redis: used_memory).
 
 Usage: bench/flood.py ROTA_BINARY [FLOOD=20000] [OUT.md]
+With BENCH_FACTS=FILE (bench/run.sh), one line per contender is appended to FILE:
+flood, contender, other homes' hit rate %, their reads, own home's hit rate %, its reads, FLOOD.
 """
 import datetime
 import json
@@ -151,6 +153,12 @@ def main():
     if out:
         with open(out, "w") as f:
             f.write("# The flood: one caller, distinct ranges\n\n" + text + "\n")
+    facts = os.environ.get("BENCH_FACTS")  # bench/run.sh: its facts.tsv, for RESULTS.md's targets
+    if facts:
+        with open(facts, "a") as f:
+            for r in results:
+                f.write("flood\t%s\t%.2f\t%d\t%.2f\t%d\t%d\n" % (
+                    r["name"], r["hit_rate"], r["reads"], r["own_rate"], r["own_reads"], flood_n))
 
 
 if __name__ == "__main__":

@@ -338,6 +338,36 @@ if rota_warm and warm:
            "%.1f ms vs %.1f ms = %.2f×" % (rota_ttfb, dash_ttfb, rota_ttfb / dash_ttfb), rota_ttfb <= 2 * dash_ttfb,
            "medians of %d loads each, X-Cache %s" % (len(rota_warm), "/".join(sorted({b[6] for b in rota_warm}))))
 
+# The scripts run.sh runs after the wrk scenarios (bench/flood.py, bench/restart.py, bench/compression.sh).
+flood = {f[0]: f for f in facts["flood"]}  # contender -> (name, hit %, reads, own %, own reads, requests)
+for who, label in (("bound", "memory://"), ("redis", "redis://")):
+    if who in flood:
+        _, rate, reads, own, own_reads, n = flood[who]
+        lru = flood.get("lru")
+        target("Flood (one manager requests %s distinct ranges): the other homes' dashboards hit ≥ 95%% (%s)" % (
+                   format(int(n), ","), label), "%s%%" % rate, float(rate) >= 95,
+               "%s reads during the flood; the flooding home's own dashboard %s%% of %s%s (below)" % (
+                   reads, own, own_reads, "; LRU alone, same flood: %s%%" % lru[1] if lru and who == "bound" else ""))
+restart = {f[0]: (int(f[1]), int(f[2]), int(f[3])) for f in facts["restart"]}
+if "steady" in restart and "restarts" in restart:
+    rate = lambda p: 100.0 * restart[p][1] / max(restart[p][1] + restart[p][2], 1)
+    target("A server restarted under load (4 SIGKILLs, 2 SIGTERMs) leaves the other's hit rate unchanged",
+           "%.2f%% vs %.2f%%" % (rate("restarts"), rate("steady")), rate("restarts") >= rate("steady") - 0.1,
+           "redis:// with the near tier, two servers; hit rate during the restarts vs before them, %d and %d reads; "
+           "the control (the whole cache cleared): %.2f%% (below)" % (
+               restart["restarts"][0], restart["steady"][0], rate("control") if "control" in restart else 0))
+comp = {(f[0], f[1]): f for f in facts["compression"]}  # (list, client) -> (.., body, head, cpu µs, req/s)
+for lst in ("7 days", "31 days"):
+    if (lst, "identity") in comp and (lst, "gzip") in comp:
+        i, g = comp[(lst, "identity")], comp[(lst, "gzip")]
+        wire_i, wire_g = int(i[2]) + int(i[3]), int(g[2]) + int(g[3])
+        target("Shift list, %s, cached: gzip sent from the stored bytes, fewer bytes and less CPU per hit than "
+               "identity" % lst,
+               "%s vs %s bytes, %s vs %s µs" % (format(wire_g, ","), format(wire_i, ","), g[4], i[4]),
+               wire_g < wire_i and float(g[4]) < float(i[4]),
+               "on the wire (body + header) and server CPU per hit, `Accept-Encoding: gzip` vs none; %s vs %s "
+               "req/s (below)" % (format(int(g[5]), ","), format(int(i[5]), ",")))
+
 w("## Targets")
 w("")
 w("| target | measured | | detail |")
@@ -548,6 +578,18 @@ if mixed_runs:
               max(int(x["worst_missing_writes"]) for x in m)))
     w("")
 
+# The sections of the scripts run after the wrk scenarios, as they wrote them.
+for name in ("compression.md", "flood.md", "restart.md"):
+    try:
+        text = open(os.path.join(work, name)).read().strip("\n")
+    except OSError:
+        continue
+    text = "\n".join(l for l in text.split("\n") if not l.startswith("<!-- appended by"))
+    if text.startswith("# "):
+        text = "#" + text  # a file's title is a section here
+    w(text)
+    w("")
+
 w("## Files")
 w("")
 w("`bench/results.tsv`: every wrk run (section, scenario, contender, round, connections, req/s, p50 µs, p99 µs, "
@@ -561,6 +603,8 @@ try:
 except OSError:
     previous = ""
 kept = previous.find("<!-- appended by bench/")
+if os.path.exists(os.path.join(work, "compression.md")):
+    kept = -1  # this run measured it (above)
 if kept >= 0:
     lines.append(previous[kept:].rstrip("\n"))
     w("")

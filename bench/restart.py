@@ -16,6 +16,8 @@ Timeline, in seconds from the start of the readers:
 Prints, per phase, A's reads, hit rate and latency (p50, p99), and writes it to OUT.md if given.
 
 Usage: bench/restart.py ROTA_BINARY [OUT.md]
+With BENCH_FACTS=FILE (bench/run.sh), one line per phase is appended to FILE: restart, phase, A's reads,
+hits, misses.
 """
 import datetime
 import json
@@ -151,6 +153,11 @@ def main():
     if out:
         with open(out, "w") as f:
             f.write("# A server restarted under load\n\n" + text + "\n")
+    facts = os.environ.get("BENCH_FACTS")  # bench/run.sh: its facts.tsv, for RESULTS.md's targets
+    if facts:
+        with open(facts, "a") as f:
+            for name, lo, hi, n, hits, misses, p50, p99 in rows:
+                f.write("restart\t%s\t%d\t%d\t%d\n" % (name, n, hits, misses))
 
 
 if __name__ == "__main__":

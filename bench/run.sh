@@ -3,9 +3,10 @@
 # and with the cache bypassed, the Django + django-redis peer, and nginx serving the
 # same dashboard bytes as a static file, on the same data, with the same client.
 #
-#   bench/run.sh [--quick]        full run ~13 min; --quick < 3 min (1-2 s runs, no staff list,
+#   bench/run.sh [--quick]        full run ~15 min; --quick < 3 min (1-2 s runs, no staff list,
 #                                 two data sizes, connections 64 and 1024 only, no paced runs,
-#                                 the browser and the memory figure on memory:// only)
+#                                 the browser and the memory figure on memory:// only, a flood of
+#                                 2,000 ranges, no restart run, one 1 s round per compression client)
 #
 # What it does, in order:
 #   1. installs what is missing (wrk nginx gnuplot-nox redis-server python3-django
@@ -21,7 +22,11 @@
 #   5. runs every scenario in rounds, the contenders interleaved (A B C, B C A, C A B),
 #      and keeps the median of the rounds; server CPU from /proc/<pid>/stat around
 #      each wrk run; X-Query-Count from a request of its own;
-#   6. stops everything it started (trap), and writes bench/RESULTS.md, bench/results.png
+#   6. runs the scenarios that start servers of their own, each into a section of RESULTS.md and
+#      rows of its targets: bench/flood.py (one manager floods the cache with distinct ranges),
+#      bench/restart.py (a server killed and restarted under load; not with --quick) and
+#      bench/compression.sh (gzip and identity clients of the week's and the month's shift lists);
+#   7. stops everything it started (trap), and writes bench/RESULTS.md, bench/results.png
 #      and bench/results.tsv (every single run) with bench/report.py.
 #
 # Environment: BENCH_PIN (1), BENCH_KEEP=1 keeps the temporary folder.
@@ -489,6 +494,26 @@ for ((round = 1; round <= ROUNDS; round++)); do
     "$(awk -F'\t' 'END{print $8}' "$work/runs.tsv")" >>"$work/facts.tsv"
 done
 printf 'dj_locked\t%s\n' "$(grep -c 'database is locked' "$dj_dir/gunicorn.log" || true)" >>"$work/facts.tsv"
+
+# --- 5h. the scenarios with servers of their own --------------------------------------
+# Each starts its own rota servers (and redis-server) from the Release binary, writes its
+# section for RESULTS.md into $work, and appends its figures to facts.tsv (BENCH_FACTS)
+# for the targets. --quick: a smaller flood, no restart run (it takes a fixed minute),
+# one 1 s round per compression client.
+if [ $quick = 1 ]; then FLOOD=2000 RESTART=0 COMP_DUR=1 COMP_ROUNDS=1
+else FLOOD=20000 RESTART=1 COMP_DUR=5 COMP_ROUNDS=3; fi
+log "flood: one manager asks for $FLOOD distinct ranges, the other homes read on (bench/flood.py)"
+BENCH_FACTS=$work/facts.tsv python3 "$root/bench/flood.py" "$rota" "$FLOOD" "$work/flood.md" >"$work/flood.log" 2>&1 ||
+  { echo "bench: bench/flood.py failed:" >&2; tail -20 "$work/flood.log" >&2; exit 1; }
+if [ $RESTART = 1 ]; then
+  log "restart: one of two servers killed and started again under load (bench/restart.py, 60 s)"
+  BENCH_FACTS=$work/facts.tsv python3 "$root/bench/restart.py" "$rota" "$work/restart.md" >"$work/restart.log" 2>&1 ||
+    { echo "bench: bench/restart.py failed:" >&2; tail -20 "$work/restart.log" >&2; exit 1; }
+fi
+log "compression: the week's and the month's shift lists, gzip and identity (bench/compression.sh)"
+BENCH_FACTS=$work/facts.tsv COMPRESSION_RESULTS=$work/compression.md DUR=$COMP_DUR ROUNDS=$COMP_ROUNDS \
+  "$root/bench/compression.sh" "$rota" >"$work/compression.log" 2>&1 ||
+  { echo "bench: bench/compression.sh failed:" >&2; tail -20 "$work/compression.log" >&2; exit 1; }
 
 # --- 6. report ------------------------------------------------------------------------
 log "writing bench/RESULTS.md, bench/results.png, bench/results.tsv"
