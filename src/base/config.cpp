@@ -167,6 +167,10 @@ const ConfigSetting kSettings[] = {
    .description = "redis://: connections at most"},
   {.section = "cache", .key = "timeout_ms", .field = &Config::cache_timeout, .min = 1, .max = 600'000,
    .description = "redis://: connect and socket timeout"},
+  {.section = "cache", .key = "retry_after_ms", .field = &Config::cache_retry_after, .min = 10, .max = 600'000,
+   .description = "redis://: after a failure, answers come from the database for this long before one request "
+                  "probes Redis again; a write probes at once (waiting at most 250 ms), so that it is announced "
+                  "before it is acknowledged"},
   {.section = "cache", .key = "warm_on_start", .field = &Config::cache_warm_on_start,
    .description = "`serve` warms every home in the background"},
   {.section = "cache", .key = "refresh_after_write", .field = &Config::cache_refresh_after_write,

@@ -61,6 +61,7 @@ struct Config {
   std::string cache_key_prefix = "rota";
   int cache_pool_size = 50;
   std::chrono::milliseconds cache_timeout{5000};
+  std::chrono::milliseconds cache_retry_after{1000};
   bool cache_warm_on_start = false;
   bool cache_refresh_after_write = false;  // off: the read after a write reports MISS (see README)
   bool cache_near = true;                  // redis:// only (memory:// is in process already)

@@ -29,8 +29,10 @@
 //   degraded (Counter and Get answer nullopt, Set is dropped) until it has
 //   replayed every pending Incr against Redis. Only then does Counter answer
 //   again, and with the bumped generation, so an entry stored before the write
-//   can never be read after it. This holds for the process that took the write
-//   (one server); see redis_cache.cpp.
+//   can never be read after it. Across servers: a write that finds the breaker
+//   open probes at once instead of waiting out retry_after, and the probe that
+//   brings a server back replays what any server may still owe (the database's
+//   outbox, SetOwedElsewhere); see redis_cache.cpp for what remains.
 #pragma once
 
 #include <chrono>
@@ -256,6 +258,15 @@ class Cache {
   // Ok when the cache answered, and also when it could not be reached at all (an
   // unreachable cache is degraded, not misconfigured). memory:// is always Ok.
   virtual Status CheckAccess() { return Status::Ok(); }
+
+  // A shared cache's probe, closing the breaker after an outage, first
+  // increments the counters that `owed` returns: those any server may still owe
+  // (service/owed_invalidations.hpp), since the server that owes them may find
+  // Redis back later than this one. `owed` answering nullopt (the database
+  // could not say) keeps the breaker open. It runs on whichever thread probes
+  // and must not call the cache. memory:// ignores it.
+  using OwedElsewhere = std::function<std::optional<std::vector<std::string>>()>;
+  virtual void SetOwedElsewhere(OwedElsewhere owed) { (void)owed; }
 
   // Redis: its maxmemory-policy (INFO memory), for `rota check --deploy`; nullopt
   // for memory:// or when Redis cannot answer.

@@ -197,6 +197,7 @@ class NearCache final : public Cache {
   void Unlock(std::string_view key) override { remote_->Unlock(key); }
   Health health() override { return remote_->health(); }
   Status CheckAccess() override { return remote_->CheckAccess(); }
+  void SetOwedElsewhere(OwedElsewhere owed) override { remote_->SetOwedElsewhere(std::move(owed)); }
   std::optional<std::string> MaxmemoryPolicy() override { return remote_->MaxmemoryPolicy(); }
   std::optional<WindowCount> CountUp(std::string_view key, std::chrono::milliseconds window) override {
     return remote_->CountUp(key, window);

@@ -93,8 +93,23 @@
 // build keys with the bumped generation. Invariant: owing_ => the breaker is
 // open; both change only under owed_mu_ (the breaker may also open elsewhere,
 // never close). An INCR whose reply was lost may be applied twice; a
-// generation that grows by two is harmless. (Across several servers this holds
-// for the server that took the write; see the README's deployment notes.)
+// generation that grows by two is harmless.
+//
+// Across servers. Each server's breaker keeps its own clock, so when Redis comes
+// back one server (B) may be reading it while another (A) still treats it as
+// down (bench/soak saw 0.5-1 s between them). Two rules keep B from answering
+// with a value cached before a write that A acknowledged:
+//   - a write does not wait for retry_after: its IncrMany probes at once
+//     (AvailableForWrite), so if Redis is back the bump lands before the write
+//     is acknowledged; only a Redis that A cannot reach at that moment leaves
+//     it owed;
+//   - what is owed is also in the database (a write's outbox row stays until its
+//     bump is delivered, service/owed_invalidations.hpp), and the probe that
+//     closes any server's breaker increments those counters too
+//     (SetOwedElsewhere) before that server reads again. So B, back first, bumps
+//     what A owes from the outage before it serves anything Redis kept.
+// What remains: a server cut off from a Redis that the others still reach owes
+// its writes' bumps until the others' outbox sweep replays them (~3 s).
 //
 // Counting: hits, misses and sets are counted by this process (exact, atomics);
 // used memory, clients, evictions, expirations and keyspace hits/misses come
@@ -125,6 +140,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // How long a caller waits for a connection when all pool_size are busy.
 constexpr std::chrono::milliseconds kPoolWait{100};
+// A write's probe waits at most this for Redis (AvailableForWrite).
+constexpr std::chrono::milliseconds kWriteProbeTimeout{250};
 // Stands for the key namespace in commands built before a connection is chosen
 // (Sentinel); '@' is in no key prefix and no key.
 const std::string kNsMark(12, '@');
@@ -270,6 +287,11 @@ class RedisCache final : public Cache {
   }
 
   bool LookupsWait() const override { return true; }
+
+  void SetOwedElsewhere(OwedElsewhere owed) override {
+    MutexLock lock(elsewhere_mu_);
+    owed_elsewhere_ = std::move(owed);
+  }
 
   bool TryLock(std::string_view key, std::chrono::milliseconds ttl) override {
     Reply r = Run({"SET", LockKey(key), token_, "NX", "PX", std::to_string(std::max<int64_t>(ttl.count(), 1))});
@@ -539,7 +561,7 @@ class RedisCache final : public Cache {
     std::vector<Prepared*> sent;  // those the script can check: a stamp for each counter
     for (Prepared& p : prepared)
       if (p.counters.size() == p.generations.size() && p.counters.size() <= kMaxStampedGenerations) sent.push_back(&p);
-    Reply r = Run(IncrManyCommand(keys, sent), options_.socket_timeout);
+    Reply r = AvailableForWrite() ? Run(IncrManyCommand(keys, sent), options_.socket_timeout) : nullptr;
     if (!AllIncremented(r, keys.size(), sent.size(), &out)) {
       Owe(keys);
       return false;
@@ -565,13 +587,19 @@ class RedisCache final : public Cache {
   }
 
   // Records the counters whose increment was not delivered, and holds the
-  // breaker open until a probe has replayed them (even if the failure was a full
-  // pool): owing_ => the breaker is open, both set under owed_mu_.
+  // breaker open until a probe has replayed them: owing_ => the breaker is
+  // open, both set under owed_mu_. A failure that did not open the breaker (a
+  // full pool; or a probe closed it after this write's attempt failed) leaves
+  // it open but due: the next call probes at once, not after retry_after.
   void Owe(std::span<const std::string> counters) {
     MutexLock lock(owed_mu_);
     owed_.insert(counters.begin(), counters.end());
     owing_.store(true);
-    if (down_until_.load() == 0) Open("an invalidation could not be delivered");
+    if (down_until_.load() == 0) {
+      down_until_.store(SteadyClock::now().time_since_epoch().count());
+      if (!logged_down_.exchange(true))
+        spdlog::warn("cache: an invalidation could not be delivered to {}; replaying it", Where());
+    }
   }
 
   static bool IsKeyArgument(const Command& c, size_t i) {
@@ -688,25 +716,66 @@ class RedisCache final : public Cache {
     int64_t until = down_until_.load();
     if (until == 0) return true;
     if (SteadyClock::now().time_since_epoch().count() < until) return false;
-    if (probing_.exchange(true)) return false;
-    bool ok = Probe();
-    probing_.store(false);
+    if (!probe_mu_.try_lock()) return false;  // another caller probes
+    bool ok = Probe(target_.connect);
+    probe_mu_.unlock();
     return ok;
   }
 
-  // PING on a fresh connection, then the owed INCRs, all in one IncrManyCommand;
-  // closes the breaker on success (under owed_mu_, so that no Incr can become
-  // owed unnoticed). On failure every one stays owed: one that did land is
-  // bumped again by the next probe, which costs a miss, never a stale answer.
-  bool Probe() {
+  // Available, for a write's increments, which do not wait for retry_after:
+  // while the breaker is open, the write probes now, or waits for the probe in
+  // flight and takes its outcome. Another server may have found Redis back a
+  // moment ago and be serving from it already; a write this server acknowledged
+  // while merely owing its increment would leave that server's answers stale
+  // until this server's next probe (seen in bench/soak). The probe's timeouts
+  // are at most kWriteProbeTimeout, so that a Redis that is really unreachable
+  // (a black hole, not a refusal) costs a write that much, not connect_timeout.
+  bool AvailableForWrite() {
+    if (down_until_.load() == 0) return true;
+    const uint64_t probes = probes_.load();
+    MutexLock lock(probe_mu_);
+    if (down_until_.load() == 0) return true;
+    if (probes_.load() != probes) return false;  // one ended while this waited, and failed: as fresh as ours
+    ConnectOptions quick = target_.connect;
+    quick.connect_timeout = std::min(quick.connect_timeout, kWriteProbeTimeout);
+    quick.socket_timeout = std::min(quick.socket_timeout, kWriteProbeTimeout);
+    return Probe(quick);
+  }
+
+  // PING on a fresh connection, then the owed INCRs, all in one IncrManyCommand:
+  // this server's own, and those the database says any server may still owe
+  // (owed_elsewhere_: the outbox, service/owed_invalidations.hpp), since the
+  // server that owes them may find Redis back later than this one. Closes the
+  // breaker on success (under owed_mu_, so that no Incr can become owed
+  // unnoticed). On failure every one stays owed: one that did land is bumped
+  // again by the next probe, which costs a miss, never a stale answer.
+  // REQUIRES probe_mu_ (one probe at a time).
+  bool Probe(const ConnectOptions& options) REQUIRES(probe_mu_) {
+    struct Count {  // every probe, however it ends
+      std::atomic<uint64_t>& probes;
+      ~Count() { probes.fetch_add(1); }
+    } count{probes_};
     std::string ns;
-    std::unique_ptr<Connection> c = Connect(&ns);
+    std::unique_ptr<Connection> c = Connect(&ns, options);
     if (!c) return false;
     Reply pong = c->Call({"PING"});
     if (!pong) return Open(c->error());
+    OwedElsewhere owed_elsewhere;
+    {
+      MutexLock lock(elsewhere_mu_);
+      owed_elsewhere = owed_elsewhere_;
+    }
+    std::vector<std::string> elsewhere;
+    if (owed_elsewhere) {  // outside owed_mu_: a query of the database
+      auto keys = owed_elsewhere();
+      if (!keys) return Open("the invalidations owed in the database could not be read");
+      elsewhere = std::move(*keys);
+    }
     MutexLock lock(owed_mu_);
-    if (!owed_.empty()) {
-      const std::vector<std::string> keys(owed_.begin(), owed_.end());
+    std::set<std::string> all(elsewhere.begin(), elsewhere.end());
+    all.insert(owed_.begin(), owed_.end());
+    if (!all.empty()) {
+      const std::vector<std::string> keys(all.begin(), all.end());
       if (!AllIncremented(c->Call(InSpace(IncrManyCommand(keys), ns)), keys.size(), 0))
         return Open("replaying invalidations failed");
       owed_.clear();
@@ -794,9 +863,10 @@ class RedisCache final : public Cache {
   // A new connection, authenticated, on the configured db; or nullptr, after
   // opening the breaker. A refusal (credentials, certificate) is logged as the
   // configuration error it is, once per distinct message, and remembered for CheckAccess.
-  std::unique_ptr<Connection> Connect(std::string* ns) {
+  std::unique_ptr<Connection> Connect(std::string* ns) { return Connect(ns, target_.connect); }
+  std::unique_ptr<Connection> Connect(std::string* ns, const ConnectOptions& options) {
     ConnectError error;
-    std::unique_ptr<Connection> c = OpenPrimary(target_, target_.connect, &error, ns);
+    std::unique_ptr<Connection> c = OpenPrimary(target_, options, &error, ns);
     if (c) {
       NoteNamespace(*ns);
       return c;
@@ -950,7 +1020,10 @@ class RedisCache final : public Cache {
 
   std::atomic<int64_t> hits_{0}, misses_{0}, sets_{0};
   std::atomic<int64_t> down_until_{0};  // steady-clock ticks; 0 = closed (Redis usable)
-  std::atomic<bool> probing_{false};
+  Mutex probe_mu_;                      // held by the one caller that probes
+  std::atomic<uint64_t> probes_{0};     // probes ended, however
+  Mutex elsewhere_mu_;
+  OwedElsewhere owed_elsewhere_ GUARDED_BY(elsewhere_mu_);  // SetOwedElsewhere's
   std::atomic<bool> logged_down_{false};
   std::atomic<uint64_t> epoch_{0};  // bumped each time the breaker closes
 

@@ -450,6 +450,89 @@ TEST(RedisCache, OutageFailsFastOwesInvalidationsAndRecoversByItself) {
   EXPECT_EQ(commands.find("cmdstat_keys"), std::string::npos);
 }
 
+// Two servers' caches on one Redis that dies and comes back: "early" probes 10 ms
+// after a failure, "late" a minute after. A write at "late" while "early" is
+// already serving from Redis again does not wait for late's minute: it probes
+// at once, so the increment lands before the write is acknowledged.
+TEST(RedisCache, AWriteThatFindsTheBreakerOpenProbesAtOnce) {
+  testing::RedisProcess redis;
+  ASSERT_TRUE(redis.Start());
+  CacheOptions late;
+  late.key_prefix = UniquePrefix();
+  late.retry_after = 60s;
+  late.connect_timeout = late.socket_timeout = 1000ms;
+  CacheOptions early = late;
+  early.retry_after = 10ms;
+  auto a = Redis(redis.url(), late);
+  auto b = Redis(redis.url(), early);
+  const std::vector<std::string> counters = {"gen:h1"};
+  const std::string key = "dashboard:h1:g1:x";
+  redis.Stop();
+  EXPECT_FALSE(a->GetCurrent(counters, key));
+  EXPECT_FALSE(b->GetCurrent(counters, key));
+  ASSERT_TRUE(redis.Start());
+  std::optional<Cache::Current> current;
+  for (int i = 0; i < 100 && !current; ++i, std::this_thread::sleep_for(20ms)) current = b->GetCurrent(counters, key);
+  ASSERT_TRUE(current);
+  b->SetCurrent(key, "before the write", current->generations, 300s);
+  ASSERT_EQ(b->GetCurrent(counters, key)->value, "before the write");
+  EXPECT_EQ(a->health(), Health::kDegraded) << "late has not probed yet";
+
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(a->IncrMany(counters).front().has_value()) << "the write's increment was delivered, not owed";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+  auto after = b->GetCurrent(counters, key);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->value) << "early must not serve what it cached before the write";
+  EXPECT_EQ(a->health(), Health::kHealthy);
+
+  // While Redis is down, a write's probe fails fast and the increment is owed.
+  redis.Stop();
+  EXPECT_FALSE(b->GetCurrent(counters, key));
+  const auto down = std::chrono::steady_clock::now();
+  EXPECT_FALSE(b->Incr("gen:h1"));
+  EXPECT_FALSE(b->Incr("gen:h1"));
+  EXPECT_LT(std::chrono::steady_clock::now() - down, 1000ms);
+}
+
+// The probe that closes the breaker after an outage first increments what the
+// database says any server still owes (SetOwedElsewhere); while the database
+// cannot say, the breaker stays open.
+TEST(RedisCache, TheProbeThatEndsAnOutageReplaysWhatOtherServersOwe) {
+  testing::RedisProcess redis;
+  ASSERT_TRUE(redis.Start());
+  CacheOptions o;
+  o.key_prefix = UniquePrefix();
+  o.retry_after = 10ms;
+  o.connect_timeout = o.socket_timeout = 1000ms;
+  auto cache = Redis(redis.url(), o);
+  std::atomic<bool> database_answers{false};
+  std::atomic<int> asked{0};
+  cache->SetOwedElsewhere([&]() -> std::optional<std::vector<std::string>> {
+    ++asked;
+    if (!database_answers) return std::nullopt;
+    return std::vector<std::string>{"gen:h2", "gen:h3"};
+  });
+  ASSERT_TRUE(cache->Counter("gen:h2"));
+  EXPECT_EQ(asked.load(), 0) << "asked only by a probe";
+  redis.Stop();
+  EXPECT_FALSE(cache->Counter("gen:h2"));
+  ASSERT_TRUE(redis.Start());
+  redis.Cli("SET " + o.key_prefix + ":c:gen:h2 7");  // as if Redis had kept it
+  std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(cache->Counter("gen:h2")) << "the database could not say what is owed";
+  EXPECT_GE(asked.load(), 1);
+  EXPECT_EQ(cache->health(), Health::kDegraded);
+
+  database_answers = true;
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(cache->Counter("gen:h2"), 8) << "what another server owed is replayed before anything is read";
+  EXPECT_TRUE(cache->Counter("gen:h3"));
+  const int asked_then = asked.load();
+  for (int i = 0; i < 10; ++i) cache->Counter("gen:h2");
+  EXPECT_EQ(asked.load(), asked_then) << "a closed breaker asks nothing";
+}
+
 TEST(RedisCache, ARedisRestartedEmptyNeverRepeatsAGeneration) {
   testing::RedisProcess redis;
   ASSERT_TRUE(redis.Start());

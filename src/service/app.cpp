@@ -40,7 +40,18 @@ App::App(Config config, std::unique_ptr<db::Pool> pool, std::unique_ptr<cache::C
       login_pool_(
           std::make_unique<WorkPool>(config_.hash_threads, static_cast<size_t>(config_.hash_queue), kHashNice)) {
   if (config_.cache_refresh_after_write) cached_.EnableRefresh(kRefreshThreads);
-  if (owed_) owed_->StartSweeping();
+  if (owed_) {
+    // After an outage, the first server back replays what every server owes (owed_invalidations.hpp).
+    cache_->SetOwedElsewhere([this]() -> std::optional<std::vector<std::string>> {
+      auto owed = owed_->Owed();
+      if (!owed) return std::nullopt;
+      std::vector<std::string> counters;
+      for (const ChangeSet& changes : *owed)
+        for (auto& counter : CachedReads::CountersOf(changes)) counters.push_back(std::move(counter));
+      return counters;
+    });
+    owed_->StartSweeping();
+  }
 }
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema) {
@@ -63,6 +74,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool require_schema
   cache_options.key_prefix = config.cache_key_prefix;
   cache_options.pool_size = config.cache_pool_size;
   cache_options.connect_timeout = cache_options.socket_timeout = config.cache_timeout;
+  cache_options.retry_after = config.cache_retry_after;
   cache_options.near = config.cache_near;
   cache_options.near_max_entries = config.cache_near_max_entries;
   cache_options.near_ttl = config.cache_near_ttl;

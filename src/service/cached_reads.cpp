@@ -1,5 +1,6 @@
 #include "service/cached_reads.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "cache/keys.hpp"
@@ -366,16 +367,22 @@ Result<CachedAnswer> CachedReads::Fragment(int64_t home, unsigned families, cons
                  /*refreshable=*/false);
 }
 
-void CachedReads::Committed(const ChangeSet& changes) {
-  if (changes.empty() || changes.families == 0) return;
+std::vector<std::string> CachedReads::CountersOf(const ChangeSet& changes) {
   std::vector<std::string> counters;
+  if (changes.empty() || changes.families == 0) return counters;
   for (int64_t home : changes.homes)
     for (auto& counter : GenerationKeys(home, changes.families)) counters.push_back(std::move(counter));
   for (auto& counter : GenerationKeys(0, changes.families)) counters.push_back(std::move(counter));
-  if (!refresher_) {
-    cache_.IncrMany(counters);  // one round trip on Redis, one wait for the near tiers' acknowledgements
-    return;
-  }
+  return counters;
+}
+
+bool CachedReads::Committed(const ChangeSet& changes) {
+  const std::vector<std::string> counters = CountersOf(changes);
+  if (counters.empty()) return true;
+  const auto delivered = [](const std::vector<std::optional<int64_t>>& results) {
+    return std::ranges::all_of(results, [](const auto& r) { return r.has_value(); });
+  };
+  if (!refresher_) return delivered(cache_.IncrMany(counters));  // one round trip on Redis, one wait for the near tiers
   auto due = recent_.Due(changes.homes, changes.families, RecentReads::Clock::now(), kRefreshLimit);
   // The hottest: computed from the committed rows before the increment (until
   // then readers are still served the answers from before this write, which is
@@ -392,7 +399,7 @@ void CachedReads::Committed(const ChangeSet& changes) {
       otherwise.push_back(std::move(p->otherwise));
     }
   }
-  cache_.IncrMany(counters, answers, [&](std::span<const std::optional<int64_t>> results) {
+  const auto incremented = cache_.IncrMany(counters, answers, [&](std::span<const std::optional<int64_t>> results) {
     RecentReads::Bumped bumped;
     for (size_t i = 0; i < counters.size(); ++i) bumped.emplace(counters[i], results[i]);
     for (size_t i = 0; i < answers.size(); ++i)
@@ -408,6 +415,7 @@ void CachedReads::Committed(const ChangeSet& changes) {
         }))
       refreshes_done_.fetch_add(1);  // the queue is full: a reader will fill it
   }
+  return delivered(incremented);
 }
 
 }  // namespace rota::service

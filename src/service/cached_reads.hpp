@@ -214,8 +214,11 @@ class CachedReads final : public ChangeSink {
 
   // Increments the generations of the changed families, in each changed home
   // and over all homes; then, with refresh enabled, recomputes in the
-  // background the recently read answers that this retired.
-  void Committed(const ChangeSet& changes) override;
+  // background the recently read answers that this retired. Returns whether
+  // every increment was delivered.
+  bool Committed(const ChangeSet& changes) override;
+  // The generation counters `changes` increments.
+  static std::vector<std::string> CountersOf(const ChangeSet& changes);
 
   // Turns refresh after write on, with `threads` background threads (at nice
   // +5). Call before serving; once.

@@ -61,12 +61,14 @@ class ChangeSink {
   // `changes` (owed_invalidations.hpp).
   virtual Status Prepare(db::Connection&, ChangeSet&) { return Status::Ok(); }
   // Called after commit, on the writing thread. Must not fail the write.
-  virtual void Committed(const ChangeSet& changes) = 0;
+  // Returns whether the change was announced (false: it is owed, and the
+  // outbox row stays until someone announces it).
+  virtual bool Committed(const ChangeSet& changes) = 0;
 };
 
 class NullChangeSink final : public ChangeSink {
  public:
-  void Committed(const ChangeSet&) override {}
+  bool Committed(const ChangeSet&) override { return true; }
 };
 
 }  // namespace rota::service

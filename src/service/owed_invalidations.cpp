@@ -23,11 +23,12 @@ Status OwedInvalidations::Prepare(db::Connection& c, ChangeSet& changes) {
   return Status::Ok();
 }
 
-void OwedInvalidations::Committed(const ChangeSet& changes) {
-  next_.Committed(changes);
-  if (changes.owed == 0) return;
+bool OwedInvalidations::Committed(const ChangeSet& changes) {
+  if (!next_.Committed(changes)) return false;  // owed: the row stays, for whoever reaches Redis first
+  if (changes.owed == 0) return true;
   MutexLock lock(mu_);
   settled_.push_back(changes.owed);
+  return true;
 }
 
 Status OwedInvalidations::Settle() {
@@ -46,26 +47,49 @@ Status OwedInvalidations::Settle() {
   return s;
 }
 
-Result<int64_t> OwedInvalidations::Replay(const std::string& before_timestamp) {
+Result<std::vector<db::OwedInvalidation>> OwedInvalidations::Load(const std::string& before_timestamp) {
   auto lease = pool_.Acquire();
   if (!lease) return std::move(lease).error();
+  return db::LoadOwed(**lease, before_timestamp);
+}
+
+Result<std::vector<ChangeSet>> OwedInvalidations::Owed() {
   std::vector<db::OwedInvalidation> owed;
-  ROTA_ASSIGN(owed, db::LoadOwed(**lease, before_timestamp));
+  ROTA_ASSIGN(owed, Load(""));
+  std::vector<ChangeSet> out(owed.size());
+  for (size_t i = 0; i < owed.size(); ++i) {
+    out[i].homes = std::move(owed[i].homes);
+    out[i].families = owed[i].families;
+  }
+  return out;
+}
+
+// The connection goes back to the pool while announcing: an announcement may
+// wait for Redis, and a probe of the cache may read the outbox (Owed).
+Result<int64_t> OwedInvalidations::Replay(const std::string& before_timestamp) {
+  std::vector<db::OwedInvalidation> owed;
+  ROTA_ASSIGN(owed, Load(before_timestamp));
   std::vector<int64_t> ids;
   for (const auto& o : owed) {
     ChangeSet changes;
     changes.homes = o.homes;
     changes.families = o.families;
-    next_.Committed(changes);  // announce first: a crash here leaves the row owed
+    // Announce first: a crash here leaves the row owed. One that is not
+    // delivered ends this replay: the cache is unreachable (each attempt may
+    // probe it), and the rest stay owed for the next sweep.
+    if (!next_.Committed(changes)) break;
     ids.push_back(o.id);
   }
-  ROTA_TRY(db::SettleOwed(**lease, ids));
-  if (!owed.empty())
+  if (!ids.empty()) {
+    auto lease = pool_.Acquire();
+    if (!lease) return std::move(lease).error();
+    ROTA_TRY(db::SettleOwed(**lease, ids));
     spdlog::warn(
-        "cache: replayed {} invalidations owed by a server that stopped between a commit and its "
-        "announcement",
-        owed.size());
-  return static_cast<int64_t>(owed.size());
+        "cache: replayed {} invalidations owed by a server that stopped, or could not reach the cache, between a "
+        "commit and its announcement",
+        ids.size());
+  }
+  return static_cast<int64_t>(ids.size());
 }
 
 Result<int64_t> OwedInvalidations::ReplayAll() { return Replay(""); }

@@ -6,14 +6,21 @@
 //   - Prepare, inside the write's transaction: records the ChangeSet in
 //     cache_outbox, so the row exists exactly when the write commits;
 //   - Committed, after COMMIT: announces it (CachedReads increments the
-//     counters) and remembers the row as settled;
+//     counters) and, if the announcement was delivered, remembers the row as
+//     settled; a row whose announcement the cache owes (Redis unreachable) stays
+//     until a replay delivers it, so that it survives this server's crash;
 //   - a background sweep (every kSweep) deletes the settled rows in one
 //     transaction, and replays — announces, then deletes — every row older
 //     than kOwedAfter: a server that committed it died before announcing it
 //     (SIGKILL, power, OOM). Replaying a row that was in fact announced costs
 //     one miss per answer it retires, nothing stale.
 //   - ReplayAll, at `rota serve` start: replays every row at once, so the
-//     process that restarts after a crash retires what it owed before serving.
+//     process that restarts after a crash retires what it owed before serving;
+//   - Owed, for the cache's probe after an outage (App wires it with
+//     Cache::SetOwedElsewhere): the first server to find Redis back increments
+//     what every server still owes before it reads the cache again, so a write
+//     that another server took during the outage, and could not announce, is
+//     not hidden behind values cached before it.
 // So a crash between a commit and its announcement leaves stale answers on the
 // other servers for at most kOwedAfter + kSweep, and retires only the homes and
 // families concerned (no global flush: the other servers' hit rate is unchanged
@@ -34,6 +41,7 @@
 #include "base/mutex.hpp"
 #include "base/status.hpp"
 #include "db/database.hpp"
+#include "db/outbox.hpp"
 #include "service/changes.hpp"
 
 namespace rota::service {
@@ -48,15 +56,19 @@ class OwedInvalidations final : public ChangeSink {
   ~OwedInvalidations() override;
 
   Status Prepare(db::Connection& c, ChangeSet& changes) override;
-  void Committed(const ChangeSet& changes) override;
+  // Announces; the row is settled only if the announcement was delivered.
+  bool Committed(const ChangeSet& changes) override;
 
-  // Replays every owed row (at start). Returns how many.
+  // Every row still owed, by any server (for the cache's probe: Cache::SetOwedElsewhere).
+  Result<std::vector<ChangeSet>> Owed();
+  // Replays every owed row (at start). Returns how many were announced.
   Result<int64_t> ReplayAll();
-  // One sweep now: settles, then replays rows older than kOwedAfter. Returns rows replayed.
+  // One sweep now: settles, then replays rows older than kOwedAfter. Returns rows announced.
   Result<int64_t> Sweep();
   void StartSweeping();
 
  private:
+  Result<std::vector<db::OwedInvalidation>> Load(const std::string& before_timestamp);
   Result<int64_t> Replay(const std::string& before_timestamp);
   Status Settle() EXCLUDES(mu_);
 

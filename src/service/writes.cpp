@@ -68,18 +68,22 @@ struct Outcome {
 using WriteFn = std::function<Status(Connection&, Outcome&)>;
 
 // Leases a connection, runs `fn` in a transaction, and announces the changes
-// after commit. Returns the response body.
+// after commit, with the connection back in the pool (an announcement may wait
+// for Redis, and the refresh after write and the cache's probe take
+// connections of their own). Returns the response body.
 Result<std::string> Transact(db::Pool& pool, ChangeSink& sink, const WriteFn& fn) {
-  auto lease = pool.Acquire();
-  if (!lease) return std::move(lease).error();
-  Connection& conn = **lease;
   Outcome out;
-  Status s = db::InTransaction(conn, [&]() -> Status {
-    ROTA_TRY(fn(conn, out));
-    if (!out.changes.empty()) ROTA_TRY(sink.Prepare(conn, out.changes));
-    return Status::Ok();
-  });
-  if (!s) return std::move(s).error();
+  {
+    auto lease = pool.Acquire();
+    if (!lease) return std::move(lease).error();
+    Connection& conn = **lease;
+    Status s = db::InTransaction(conn, [&]() -> Status {
+      ROTA_TRY(fn(conn, out));
+      if (!out.changes.empty()) ROTA_TRY(sink.Prepare(conn, out.changes));
+      return Status::Ok();
+    });
+    if (!s) return std::move(s).error();
+  }
   if (!out.changes.empty()) sink.Committed(out.changes);
   return std::move(out.body);
 }

@@ -29,7 +29,10 @@ using namespace std::string_view_literals;
 // A real ChangeSink that remembers what it was told.
 class RecordingSink final : public ChangeSink {
  public:
-  void Committed(const ChangeSet& changes) override { sets.push_back(changes); }
+  bool Committed(const ChangeSet& changes) override {
+    sets.push_back(changes);
+    return true;
+  }
   std::vector<ChangeSet> sets;
 };
 
