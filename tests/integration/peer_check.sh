@@ -24,4 +24,4 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$rota" serve --port "$port" >serve.log 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-/usr/bin/python3 "$check" "http://127.0.0.1:$port" --db "$dir/rota.db" --token "$token" --portable
+/usr/bin/python3 "$check" "http://127.0.0.1:$port" --db "$dir/rota.db" --token="$token" --portable
