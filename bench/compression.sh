@@ -18,10 +18,10 @@
 #    the server from /proc/<pid>/stat around each run / requests; medians of the rounds;
 # 3. the cost of compressing once, on a miss: the same bodies through zlib (Python's zlib module, the
 #    same libz rota links) at levels 1, 6 (rota's) and 9, median of 50 runs;
-# 4. writes its section of bench/RESULTS.md (from its marker to the next one or the end), or of
-#    $COMPRESSION_RESULTS (bench/run.sh: a file of its own, which it puts in RESULTS.md); with
-#    BENCH_FACTS=FILE, one line per list and client is appended to FILE: compression, list, client,
-#    body bytes, header bytes, CPU µs per hit, req/s.
+# 4. writes its section to bench/RESULTS-compression.md, or to $COMPRESSION_RESULTS (bench/run.sh:
+#    a file of its own, which it puts in RESULTS.md); with BENCH_FACTS=FILE, one line per list and
+#    client is appended to FILE: compression, list, client, body bytes, header bytes, CPU µs per hit,
+#    req/s.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -132,7 +132,7 @@ for name in ("week", "month"):
 PY
 
 python3 - "$work/runs.tsv" "$hz" "$DUR" "$ROUNDS" "$CONNS" "$pinning" "$(git rev-parse --short HEAD)" \
-  "${COMPRESSION_RESULTS:-$root/bench/RESULTS.md}" "${BASELINE_TREE:-baseline}" "${BENCH_FACTS:-}" <<'PY'
+  "${COMPRESSION_RESULTS:-$root/bench/RESULTS-compression.md}" "${BASELINE_TREE:-baseline}" "${BENCH_FACTS:-}" <<'PY'
 import statistics, sys, datetime
 tsv, hz, dur, rounds, conns, pinning, tree, results, before_tree, facts = sys.argv[1:]
 hz = int(hz)
@@ -148,7 +148,6 @@ for line in open(tsv):
         zl[(f[1], int(f[2]))] = dict(size=int(f[3]), gz=int(f[4]), us=int(f[5]), inflate_us=int(f[6]))
 L = []
 w = L.append
-w("<!-- appended by bench/compression.sh: it rewrites this section; bench/run.sh keeps it -->")
 w("## Compression")
 w("")
 w(f"Produced by `bench/compression.sh` on {datetime.datetime.utcnow():%Y-%m-%dT%H:%MZ} (tree {tree}): one Release "
@@ -188,16 +187,6 @@ for name, label in (("week", "7 days"), ("month", "31 days")):
           f"{z['size'] / z['gz']:.1f}x | {z['us']} µs | {z['inflate_us']} µs |")
 w("")
 section = "\n".join(L) + "\n"
-try:
-    text = open(results).read()
-except OSError:
-    text = ""
-at = text.find("<!-- appended by bench/compression.sh")
-rest = ""
-if at >= 0:  # what other scripts appended after this section stays
-    after = text.find("<!-- appended by bench/", at + 1)
-    rest = "\n" + text[after:] if after >= 0 else ""
-text = (text[:at] if at >= 0 else text.rstrip("\n") + "\n\n" if text else "") + section + rest
-open(results, "w").write(text)
+open(results, "w").write(section)
 print(section)
 PY

@@ -351,7 +351,8 @@ for who, label in (("bound", "memory://"), ("redis", "redis://")):
 restart = {f[0]: (int(f[1]), int(f[2]), int(f[3])) for f in facts["restart"]}
 if "steady" in restart and "restarts" in restart:
     rate = lambda p: 100.0 * restart[p][1] / max(restart[p][1] + restart[p][2], 1)
-    target("A server restarted under load (4 SIGKILLs, 2 SIGTERMs) leaves the other's hit rate unchanged",
+    target("A server restarted under load (SIGKILL or SIGTERM every 5 s, bench/restart.py) leaves the other's "
+           "hit rate unchanged",
            "%.2f%% vs %.2f%%" % (rate("restarts"), rate("steady")), rate("restarts") >= rate("steady") - 0.1,
            "redis:// with the near tier, two servers; hit rate during the restarts vs before them, %d and %d reads; "
            "the control (the whole cache cleared): %.2f%% (below)" % (
@@ -584,7 +585,6 @@ for name in ("compression.md", "flood.md", "restart.md"):
         text = open(os.path.join(work, name)).read().strip("\n")
     except OSError:
         continue
-    text = "\n".join(l for l in text.split("\n") if not l.startswith("<!-- appended by"))
     if text.startswith("# "):
         text = "#" + text  # a file's title is a section here
     w(text)
@@ -597,17 +597,6 @@ w("`bench/results.tsv`: every wrk run (section, scenario, contender, round, conn
   "scenario and contender, and the connection scaling (log scales). `bench/NOTES.md`: the profile and what it "
   "suggests.")
 w("")
-# Sections other scripts append (bench/compression.sh), each from its marker to the end: kept as they are.
-try:
-    previous = open(os.path.join(out, "RESULTS.md")).read()
-except OSError:
-    previous = ""
-kept = previous.find("<!-- appended by bench/")
-if os.path.exists(os.path.join(work, "compression.md")):
-    kept = -1  # this run measured it (above)
-if kept >= 0:
-    lines.append(previous[kept:].rstrip("\n"))
-    w("")
 open(os.path.join(out, "RESULTS.md"), "w").write("\n".join(lines))
 
 # ---- results.tsv -----------------------------------------------------------------------

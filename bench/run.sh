@@ -495,7 +495,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 printf 'dj_locked\t%s\n' "$(grep -c 'database is locked' "$dj_dir/gunicorn.log" || true)" >>"$work/facts.tsv"
 
-# --- 5h. the scenarios with servers of their own --------------------------------------
+# --- 6. the scenarios with servers of their own ---------------------------------------
 # Each starts its own rota servers (and redis-server) from the Release binary, writes its
 # section for RESULTS.md into $work, and appends its figures to facts.tsv (BENCH_FACTS)
 # for the targets. --quick: a smaller flood, no restart run (it takes a fixed minute),
@@ -515,7 +515,7 @@ BENCH_FACTS=$work/facts.tsv COMPRESSION_RESULTS=$work/compression.md DUR=$COMP_D
   "$root/bench/compression.sh" "$rota" >"$work/compression.log" 2>&1 ||
   { echo "bench: bench/compression.sh failed:" >&2; tail -20 "$work/compression.log" >&2; exit 1; }
 
-# --- 6. report ------------------------------------------------------------------------
+# --- 7. report ------------------------------------------------------------------------
 log "writing bench/RESULTS.md, bench/results.png, bench/results.tsv"
 cat >"$work/meta.tsv" <<EOF
 mode	$([ $quick = 1 ] && echo "--quick" || echo "full")
